@@ -1,0 +1,3 @@
+from .spiking_darknet import SpikingDarknet
+
+__all__ = ['SpikingDarknet']

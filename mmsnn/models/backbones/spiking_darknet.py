@@ -1,0 +1,138 @@
+"""Darknet-53 with integrate-and-fire neurons (SNN-YOLOv3's backbone)."""
+from typing import Optional, Sequence, Tuple
+
+from mmcv.cnn import ConvModule
+from mmdet.models.backbones import Darknet
+from mmdet.models.backbones.csp_darknet import SPPBottleneck
+from mmdet.registry import MODELS
+from mmdet.utils import ConfigType, OptConfigType, OptMultiConfig
+from torch import Tensor
+
+from ..defaults import DEFAULT_NEURON_CFG, DEFAULT_TIME_STEPS
+from ..layers.time_folding import check_time_steps, repeat_over_time
+
+
+def scale_channels(channels: int, widen_factor: float) -> int:
+    """Scale a channel count, keeping it even (``ResBlock`` halves it)."""
+    return max(2, 2 * round(channels * widen_factor / 2))
+
+
+@MODELS.register_module()
+class SpikingDarknet(Darknet):
+    """Spiking Darknet: mmdet's :class:`Darknet` with IF neurons.
+
+    Submodule names are mmdet's (``conv1``, ``conv_res_block{1..5}``), so an
+    mmdet Darknet / YOLOv3 checkpoint loads strictly when ``widen_factor`` is
+    1, ``stage_blocks`` is the default and no SPP block is added.
+
+    ``conv1`` is the encoding layer (direct encoding): the image is the same
+    at every step, so its conv + BN run once on ``[B, 3, H, W]`` and the
+    current is repeated over T before its neurons; every later layer runs on
+    time folded into the batch. Residual sums carry spike counts (0, 1, 2..),
+    as in the authors' code.
+
+    Args:
+        depth (int): Only 53. Defaults to 53.
+        out_indices (Sequence[int]): Stages to output. Defaults to (3, 4, 5).
+        time_steps (int): T. Usually set by the detector.
+            Defaults to ``DEFAULT_TIME_STEPS``.
+        neuron_cfg (dict): Neuron config, used as every ``ConvModule``'s
+            ``act_cfg``. Defaults to ``DEFAULT_NEURON_CFG``.
+        widen_factor (float): Channel multiplier for narrow models.
+            Defaults to 1.0.
+        stage_blocks (Sequence[int], optional): ``ResBlock`` count of each of
+            the five stages; None keeps Darknet-53's (1, 2, 8, 8, 4).
+        spp_kernel_sizes (Sequence[int], optional): Add YOLOv3-SPP's spatial
+            pyramid pooling (``SPPBottleneck``, e.g. (5, 9, 13), as the
+            authors' code) on the last stage's output, as ``spp``. None adds
+            none. Defaults to None.
+        encode_once (bool): Compute the encoding conv + BN once instead of on
+            T identical copies (same result). Defaults to True.
+        norm_eval (bool): Freeze BN statistics. Defaults to False.
+        frozen_stages, conv_cfg, norm_cfg, pretrained, init_cfg: As
+            :class:`Darknet`.
+
+    Shapes:
+        input ``[B, 3, H, W]``; outputs ``[T*B, C_i, H/s_i, W/s_i]`` spikes
+        (spike counts after residual adds), time-major.
+    """
+
+    def __init__(self,
+                 depth: int = 53,
+                 out_indices: Sequence[int] = (3, 4, 5),
+                 time_steps: int = DEFAULT_TIME_STEPS,
+                 neuron_cfg: ConfigType = DEFAULT_NEURON_CFG,
+                 widen_factor: float = 1.0,
+                 stage_blocks: Optional[Sequence[int]] = None,
+                 spp_kernel_sizes: Optional[Sequence[int]] = None,
+                 encode_once: bool = True,
+                 frozen_stages: int = -1,
+                 conv_cfg: OptConfigType = None,
+                 norm_cfg: ConfigType = dict(type='BN', requires_grad=True),
+                 norm_eval: bool = False,
+                 pretrained: Optional[str] = None,
+                 init_cfg: OptMultiConfig = None) -> None:
+        if depth not in self.arch_settings:
+            raise KeyError(f'SpikingDarknet: invalid depth {depth}, expected '
+                           f'one of {list(self.arch_settings)}')
+        blocks, channels = self.arch_settings[depth]
+        # Darknet reads its stage layout from self.arch_settings: give this
+        # instance its own, narrowed and/or shortened.
+        self.arch_settings = {
+            depth: (tuple(stage_blocks or blocks),
+                    tuple((scale_channels(i, widen_factor),
+                           scale_channels(o, widen_factor))
+                          for i, o in channels))
+        }
+        super().__init__(
+            depth=depth,
+            out_indices=out_indices,
+            frozen_stages=frozen_stages,
+            conv_cfg=conv_cfg,
+            norm_cfg=norm_cfg,
+            act_cfg=neuron_cfg,
+            norm_eval=norm_eval,
+            pretrained=pretrained,
+            init_cfg=init_cfg)
+        stem_channels = self.channels[0][0]
+        if stem_channels != 32:  # Darknet hard-codes 32 stem channels
+            self.conv1 = ConvModule(
+                3, stem_channels, 3, padding=1, conv_cfg=conv_cfg,
+                norm_cfg=norm_cfg, act_cfg=neuron_cfg)
+        if spp_kernel_sizes:
+            last = self.channels[-1][1]
+            self.spp = SPPBottleneck(
+                last, last, kernel_sizes=tuple(spp_kernel_sizes),
+                conv_cfg=conv_cfg, norm_cfg=norm_cfg, act_cfg=neuron_cfg)
+        self.widen_factor = widen_factor
+        self.encode_once = encode_once
+        self.time_steps = check_time_steps(time_steps)
+
+    def encode(self, x: Tensor) -> Tensor:
+        """Direct encoding: ``[B, 3, H, W]`` image -> ``[T*B, C, H, W]``
+        spikes of the first conv set."""
+        if not self.encode_once:
+            return self.conv1(repeat_over_time(x, self.time_steps))
+        stem = self.conv1
+        current = stem.conv(x)
+        if stem.with_norm:
+            current = stem.norm(current)
+        return stem.activate(repeat_over_time(current, self.time_steps))
+
+    def forward(self, x: Tensor) -> Tuple[Tensor, ...]:
+        """Args:
+            x (Tensor): Images, ``[B, 3, H, W]``.
+
+        Returns:
+            tuple[Tensor]: Stage outputs at ``out_indices``, each
+            ``[T*B, C, h, w]``.
+        """
+        outs = []
+        last = len(self.cr_blocks) - 1
+        for i, layer_name in enumerate(self.cr_blocks):
+            x = self.encode(x) if i == 0 else getattr(self, layer_name)(x)
+            if i == last and hasattr(self, 'spp'):
+                x = self.spp(x)
+            if i in self.out_indices:
+                outs.append(x)
+        return tuple(outs)

@@ -1,0 +1,156 @@
+"""How time travels between modules: the one place that knows the layout.
+
+Spiking modules exchange tensors with time folded into the batch, time-major:
+a tensor of shape ``[T*B, ...]`` whose rows ``t*B:(t+1)*B`` hold time step
+``t``. Stateless layers (conv, BN, pooling, upsampling, concat) then serve all
+T steps with one call; neurons unfold the time axis to integrate over it.
+
+Three operations cross the boundary with real-valued (ANN) modules:
+
+* :func:`repeat_over_time` - ANN -> SNN: the same input at every step
+  (direct encoding), ``[B, ...] -> [T*B, ...]``.
+* :func:`decode_over_time` - SNN -> ANN: ``'mean'`` (Current Mean Decoding,
+  paper Eq. 6) or ``'sum'`` over T, ``[T*B, ...] -> [B, ...]``.
+* :func:`set_time_steps` - hands T to every time-aware module of a model.
+"""
+from typing import Callable, Sequence, Tuple, Union
+
+import torch
+import torch.nn as nn
+from torch import Tensor
+
+#: How the prediction layer turns T steps into one real-valued output.
+#: ``'rate'`` decodes spikes of extra output neurons by their mean.
+DECODE_MODES = ('mean', 'sum', 'rate')
+
+Features = Union[Tensor, Sequence[Tensor]]
+
+
+def check_time_steps(time_steps, name: str = 'time_steps') -> int:
+    """Return ``time_steps`` if it is a positive integer, else raise.
+
+    Args:
+        time_steps: The value to check.
+        name (str): What to call it in the error message.
+    """
+    if isinstance(time_steps, bool) or not isinstance(time_steps, int) \
+            or time_steps < 1:
+        raise ValueError(f'{name} must be a positive integer (the number of '
+                         f'time steps T), got {time_steps!r}')
+    return time_steps
+
+
+def check_decode_mode(decode_mode: str) -> str:
+    """Return ``decode_mode`` if it is one of :data:`DECODE_MODES`."""
+    if decode_mode not in DECODE_MODES:
+        raise ValueError(f'decode_mode must be one of {DECODE_MODES}, got '
+                         f'{decode_mode!r}')
+    return decode_mode
+
+
+def unfold_time(x: Tensor, time_steps: int) -> Tensor:
+    """``[T*B, ...] -> [T, B, ...]`` (a view)."""
+    if x.shape[0] % time_steps:
+        raise ValueError(
+            f'expected a time-folded tensor with T*B rows for T={time_steps},'
+            f' got shape {tuple(x.shape)}: did a real-valued input skip '
+            'repeat_over_time (or TimeRepeat), or do two modules disagree on '
+            'time_steps?')
+    return x.view(time_steps, x.shape[0] // time_steps, *x.shape[1:])
+
+
+def fold_time(x_seq: Tensor) -> Tensor:
+    """``[T, B, ...] -> [T*B, ...]``."""
+    return x_seq.flatten(0, 1)
+
+
+def repeat_over_time(x: Tensor, time_steps: int) -> Tensor:
+    """Direct encoding: the same input at every step.
+
+    Args:
+        x (Tensor): Real-valued input of shape ``[B, ...]``.
+        time_steps (int): T.
+
+    Returns:
+        Tensor: Shape ``[T*B, ...]``, time-major.
+    """
+    return fold_time(x.unsqueeze(0).expand(time_steps, *x.shape))
+
+
+def decode_over_time(x: Tensor, time_steps: int, mode: str = 'mean') -> Tensor:
+    """Reduce the time axis: the SNN -> ANN boundary.
+
+    ``'mean'`` is Current Mean Decoding (paper Eq. 6) when ``x`` is the
+    synaptic current ``W s[t] + b`` of the prediction layer, and the firing
+    rate when ``x`` is spikes (``'rate'`` is the same reduction). ``'sum'``
+    is what the authors' code does (the bias then counts T times).
+
+    Args:
+        x (Tensor): Shape ``[T*B, ...]``.
+        time_steps (int): T.
+        mode (str): ``'mean'``, ``'rate'`` or ``'sum'``.
+
+    Returns:
+        Tensor: Shape ``[B, ...]``.
+    """
+    x_seq = unfold_time(x, time_steps)
+    if mode == 'sum':
+        return x_seq.sum(0)
+    check_decode_mode(mode)
+    return x_seq.mean(0)
+
+
+def map_features(fn: Callable[[Tensor], Tensor], feats: Features) -> Features:
+    """Apply ``fn`` to a tensor or to each tensor of a tuple/list."""
+    if isinstance(feats, Tensor):
+        return fn(feats)
+    return type(feats)(fn(f) for f in feats) if isinstance(
+        feats, (tuple, list)) else fn(feats)
+
+
+def set_time_steps(model: nn.Module, time_steps: int) -> None:
+    """Set T on every time-aware module of ``model`` (itself included).
+
+    A module is time-aware when it has a ``time_steps`` attribute: neurons,
+    spiking backbones/necks/heads and the time adapters.
+
+    Args:
+        model (nn.Module): Any model.
+        time_steps (int): T, a positive integer.
+    """
+    check_time_steps(time_steps)
+    for module in model.modules():
+        if hasattr(module, 'time_steps'):
+            module.time_steps = time_steps
+
+
+def time_steps_of(model: nn.Module) -> Tuple[int, ...]:
+    """The distinct T values found in ``model``'s time-aware modules."""
+    return tuple(sorted({m.time_steps for m in model.modules()
+                         if hasattr(m, 'time_steps')}))
+
+
+def spiking_modules(model: nn.Module):
+    """Yield ``(name, module)`` for every spiking neuron in ``model``."""
+    from .if_neuron import IFNeuron
+    for name, module in model.named_modules():
+        if isinstance(module, IFNeuron):
+            yield name, module
+
+
+def reset_neurons(model: nn.Module) -> None:
+    """Return every neuron of ``model`` to rest (clears step-by-step state)."""
+    for _, neuron in spiking_modules(model):
+        neuron.reset()
+
+
+def set_step_mode(model: nn.Module, step_mode: str) -> None:
+    """Switch every neuron between ``'m'`` (folded) and ``'s'`` (stateful)."""
+    for _, neuron in spiking_modules(model):
+        neuron.step_mode = step_mode
+
+
+@torch.no_grad()
+def firing_rate(spikes: Tensor) -> float:
+    """Mean of a spike tensor: the fraction of (neuron, step) pairs firing."""
+    return spikes.float().mean().item()

@@ -1,0 +1,3 @@
+from .spiking_yolo_neck import SpikingYOLOV3Neck
+
+__all__ = ['SpikingYOLOV3Neck']

@@ -1,0 +1,52 @@
+"""YOLOv3 neck with integrate-and-fire neurons."""
+from typing import List
+
+from mmdet.models.necks import YOLOV3Neck
+from mmdet.registry import MODELS
+from mmdet.utils import ConfigType, OptConfigType, OptMultiConfig
+
+from ..defaults import DEFAULT_NEURON_CFG, DEFAULT_TIME_STEPS
+from ..layers.time_folding import check_time_steps
+
+
+@MODELS.register_module()
+class SpikingYOLOV3Neck(YOLOV3Neck):
+    """mmdet's :class:`YOLOV3Neck` with IF neurons as activations.
+
+    Every layer of the neck (1x1/3x3 convs, nearest upsampling, concat) is
+    stateless, so it serves all T steps at once on time folded into the
+    batch; only the neurons unfold time. Names are mmdet's, so ANN weights
+    load strictly.
+
+    Args:
+        num_scales (int): Number of scales. Defaults to 3.
+        in_channels (List[int]): Input channels, high to low level.
+        out_channels (List[int]): Output channels, high to low level.
+        time_steps (int): T. Usually set by the detector.
+            Defaults to ``DEFAULT_TIME_STEPS``.
+        neuron_cfg (dict): Neuron config, the ``act_cfg`` of every conv.
+            Defaults to ``DEFAULT_NEURON_CFG``.
+        conv_cfg, norm_cfg, init_cfg: As :class:`YOLOV3Neck`.
+
+    Shapes:
+        inputs and outputs ``[T*B, C_i, h_i, w_i]``, time-major.
+    """
+
+    def __init__(self,
+                 num_scales: int,
+                 in_channels: List[int],
+                 out_channels: List[int],
+                 time_steps: int = DEFAULT_TIME_STEPS,
+                 neuron_cfg: ConfigType = DEFAULT_NEURON_CFG,
+                 conv_cfg: OptConfigType = None,
+                 norm_cfg: ConfigType = dict(type='BN', requires_grad=True),
+                 init_cfg: OptMultiConfig = None) -> None:
+        super().__init__(
+            num_scales=num_scales,
+            in_channels=in_channels,
+            out_channels=out_channels,
+            conv_cfg=conv_cfg,
+            norm_cfg=norm_cfg,
+            act_cfg=neuron_cfg,
+            init_cfg=init_cfg)
+        self.time_steps = check_time_steps(time_steps)

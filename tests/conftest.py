@@ -1,0 +1,74 @@
+"""Shared helpers: tiny models so the suite fits CI's budget on 2 cores."""
+import os.path as osp
+
+import pytest
+import torch
+from mmengine.config import Config
+from mmengine.registry import init_default_scope
+
+import mmsnn  # noqa: F401  (registers the components)
+from mmsnn.models.backbones.spiking_darknet import scale_channels
+
+REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
+
+
+def repo_path(*parts):
+    return osp.join(REPO_ROOT, *parts)
+
+
+def narrow_yolov3(model_cfg, widen_factor=1 / 16, stage_blocks=(1, 1, 1, 1, 1)):
+    """Shrink a (spiking or ANN) YOLOv3 model config in place, keeping its
+    types and options; channels stay consistent between the three parts."""
+    c = [scale_channels(x, widen_factor) for x in (128, 256, 512, 1024)]
+    backbone = model_cfg['backbone']
+    if 'Spiking' in backbone['type']:
+        backbone.update(widen_factor=widen_factor, stage_blocks=stage_blocks)
+    model_cfg['neck'].update(in_channels=[c[3], c[2], c[1]],
+                             out_channels=[c[2], c[1], c[0]])
+    model_cfg['bbox_head'].update(in_channels=[c[2], c[1], c[0]],
+                                  out_channels=[c[3], c[2], c[1]])
+    return model_cfg
+
+
+def load_config(rel_path):
+    init_default_scope('mmdet')
+    return Config.fromfile(repo_path(rel_path))
+
+
+def tiny_snn_yolov3_cfg(time_steps=2, num_classes=3, **head_kwargs):
+    """The paper's model, narrow and shallow, built from the VOC config."""
+    cfg = load_config('configs/snn_yolov3/snn_yolov3_d53_voc_t6.py')
+    model = narrow_yolov3(cfg.model)
+    model.time_steps = time_steps
+    model.bbox_head.num_classes = num_classes
+    model.bbox_head.update(head_kwargs)
+    return model
+
+
+def fake_batch(model, batch_size=2, size=64, num_boxes=2, seed=0):
+    """Inputs and data samples as a data loader would give them."""
+    from mmdet.structures import DetDataSample
+    from mmengine.structures import InstanceData
+    g = torch.Generator().manual_seed(seed)
+    inputs, samples = [], []
+    for _ in range(batch_size):
+        inputs.append((torch.rand(3, size, size, generator=g) * 255).byte())
+        sample = DetDataSample(metainfo=dict(
+            img_shape=(size, size), ori_shape=(size, size),
+            scale_factor=(1., 1.), pad_shape=(size, size),
+            batch_input_shape=(size, size)))
+        xy = torch.rand(num_boxes, 2, generator=g) * size / 2
+        wh = torch.rand(num_boxes, 2, generator=g) * size / 2 + 4
+        sample.gt_instances = InstanceData(
+            bboxes=torch.cat([xy, xy + wh], 1).clamp(0, size),
+            labels=torch.randint(0, 3, (num_boxes, ), generator=g))
+        samples.append(sample)
+    return model.data_preprocessor(
+        dict(inputs=inputs, data_samples=samples), training=True)
+
+
+@pytest.fixture
+def tiny_snn():
+    from mmdet.registry import MODELS
+    torch.manual_seed(0)
+    return MODELS.build(tiny_snn_yolov3_cfg())
