@@ -19,10 +19,11 @@ def repo_path(*parts):
 def narrow_yolov3(model_cfg, widen_factor=1 / 16, stage_blocks=(1, 1, 1, 1, 1)):
     """Shrink a (spiking or ANN) YOLOv3 model config in place, keeping its
     types and options; channels stay consistent between the three parts."""
-    c = [scale_channels(x, widen_factor) for x in (128, 256, 512, 1024)]
     backbone = model_cfg['backbone']
-    if 'Spiking' in backbone['type']:
-        backbone.update(widen_factor=widen_factor, stage_blocks=stage_blocks)
+    if backbone['type'] != 'SpikingDarknet':
+        return model_cfg  # mmdet's Darknet has no width option: keep it
+    backbone.update(widen_factor=widen_factor, stage_blocks=stage_blocks)
+    c = [scale_channels(x, widen_factor) for x in (128, 256, 512, 1024)]
     model_cfg['neck'].update(in_channels=[c[3], c[2], c[1]],
                              out_channels=[c[2], c[1], c[0]])
     model_cfg['bbox_head'].update(in_channels=[c[2], c[1], c[0]],

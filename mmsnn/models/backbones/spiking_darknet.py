@@ -9,7 +9,7 @@ from mmdet.utils import ConfigType, OptConfigType, OptMultiConfig
 from torch import Tensor
 
 from ..defaults import DEFAULT_NEURON_CFG, DEFAULT_TIME_STEPS
-from ..layers.time_folding import check_time_steps, repeat_over_time
+from ..layers.time_folding import TimeStepsMixin, repeat_over_time
 
 
 def scale_channels(channels: int, widen_factor: float) -> int:
@@ -18,7 +18,7 @@ def scale_channels(channels: int, widen_factor: float) -> int:
 
 
 @MODELS.register_module()
-class SpikingDarknet(Darknet):
+class SpikingDarknet(TimeStepsMixin, Darknet):
     """Spiking Darknet: mmdet's :class:`Darknet` with IF neurons.
 
     Submodule names are mmdet's (``conv1``, ``conv_res_block{1..5}``), so an
@@ -106,7 +106,12 @@ class SpikingDarknet(Darknet):
                 conv_cfg=conv_cfg, norm_cfg=norm_cfg, act_cfg=neuron_cfg)
         self.widen_factor = widen_factor
         self.encode_once = encode_once
-        self.time_steps = check_time_steps(time_steps)
+        self.time_steps = time_steps
+
+    def train(self, mode: bool = True) -> 'SpikingDarknet':
+        """As :meth:`Darknet.train`, but returns ``self`` like nn.Module."""
+        super().train(mode)
+        return self
 
     def encode(self, x: Tensor) -> Tensor:
         """Direct encoding: ``[B, 3, H, W]`` image -> ``[T*B, C, H, W]``

@@ -8,12 +8,12 @@ from mmdet.utils import ConfigType
 from torch import Tensor
 
 from ..defaults import DEFAULT_NEURON_CFG, DEFAULT_TIME_STEPS
-from ..layers.time_folding import (check_decode_mode, check_time_steps,
+from ..layers.time_folding import (TimeStepsMixin, check_decode_mode,
                                    decode_over_time)
 
 
 @MODELS.register_module()
-class CMDYOLOV3Head(YOLOV3Head):
+class CMDYOLOV3Head(TimeStepsMixin, YOLOV3Head):
     """mmdet's :class:`YOLOV3Head` with spiking bridges and a decoding layer.
 
     ``convs_bridge`` spike (IF neurons); the prediction convs ``convs_pred``
@@ -55,7 +55,7 @@ class CMDYOLOV3Head(YOLOV3Head):
         self.neuron_cfg = neuron_cfg
         kwargs.setdefault('act_cfg', neuron_cfg)
         super().__init__(*args, **kwargs)
-        self.time_steps = check_time_steps(time_steps)
+        self.time_steps = time_steps
 
     def _init_layers(self) -> None:
         super()._init_layers()

@@ -9,12 +9,12 @@ from mmdet.utils import ConfigType, OptConfigType, OptMultiConfig
 from torch import Tensor
 
 from ..defaults import DEFAULT_TIME_STEPS
-from ..layers.time_folding import (check_time_steps, reset_neurons,
-                                   set_step_mode, set_time_steps)
+from ..layers.time_folding import (TimeStepsMixin, reset_neurons,
+                                   set_step_mode)
 
 
 @MODELS.register_module()
-class SNNYOLOV3(YOLOV3):
+class SNNYOLOV3(TimeStepsMixin, YOLOV3):
     """mmdet's :class:`YOLOV3` run as a spiking network for T time steps.
 
     ``time_steps`` is the single place T is set: the detector hands it to
@@ -50,18 +50,6 @@ class SNNYOLOV3(YOLOV3):
             data_preprocessor=data_preprocessor,
             init_cfg=init_cfg)
         self.time_steps = time_steps
-
-    @property
-    def time_steps(self) -> int:
-        """T, shared by every time-aware part; setting it sets theirs."""
-        return self._time_steps
-
-    @time_steps.setter
-    def time_steps(self, value: int) -> None:
-        check_time_steps(value)
-        for child in self.children():
-            set_time_steps(child, value)
-        self._time_steps = value
 
     def loss(self, batch_inputs: Tensor,
              batch_data_samples: SampleList) -> Union[dict, list]:

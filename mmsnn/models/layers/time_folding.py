@@ -130,6 +130,23 @@ def time_steps_of(model: nn.Module) -> Tuple[int, ...]:
                          if hasattr(m, 'time_steps')}))
 
 
+class TimeStepsMixin:
+    """For modules that own T for their parts (backbone, neck, head,
+    detector, containers): setting ``time_steps`` sets it on every
+    time-aware submodule too, so parts never disagree."""
+
+    @property
+    def time_steps(self) -> int:
+        return self._time_steps
+
+    @time_steps.setter
+    def time_steps(self, value: int) -> None:
+        check_time_steps(value)
+        self._time_steps = value
+        for child in self.children():
+            set_time_steps(child, value)
+
+
 def spiking_modules(model: nn.Module):
     """Yield ``(name, module)`` for every spiking neuron in ``model``."""
     from .if_neuron import IFNeuron

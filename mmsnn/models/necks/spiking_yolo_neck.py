@@ -6,11 +6,11 @@ from mmdet.registry import MODELS
 from mmdet.utils import ConfigType, OptConfigType, OptMultiConfig
 
 from ..defaults import DEFAULT_NEURON_CFG, DEFAULT_TIME_STEPS
-from ..layers.time_folding import check_time_steps
+from ..layers.time_folding import TimeStepsMixin
 
 
 @MODELS.register_module()
-class SpikingYOLOV3Neck(YOLOV3Neck):
+class SpikingYOLOV3Neck(TimeStepsMixin, YOLOV3Neck):
     """mmdet's :class:`YOLOV3Neck` with IF neurons as activations.
 
     Every layer of the neck (1x1/3x3 convs, nearest upsampling, concat) is
@@ -49,4 +49,4 @@ class SpikingYOLOV3Neck(YOLOV3Neck):
             norm_cfg=norm_cfg,
             act_cfg=neuron_cfg,
             init_cfg=init_cfg)
-        self.time_steps = check_time_steps(time_steps)
+        self.time_steps = time_steps
