@@ -44,5 +44,6 @@ def _check_versions() -> None:
 _check_versions()
 
 from .models import *  # noqa: E402,F401,F403
+from .engine import *  # noqa: E402,F401,F403
 
 __all__ = ['__version__']

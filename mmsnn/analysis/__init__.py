@@ -1,0 +1,16 @@
+"""Spike activity, operation counts and energy estimates of SNN models."""
+from .activity import ActivityRecorder, ActivityStats, stage_of
+from .energy import (CHIP_STEP_TIME, E_AC_45NM, E_MAC_45NM, PAPER_TABLE1,
+                     PAPER_TEXT_EFFICIENCY, TABLE1_EFFICIENCY, LayerOps,
+                     SpikeOpAnalyzer, chip_efficiency, chip_energy,
+                     energy_45nm)
+from .op_counters import (DenseMACCounter, RealMACCounter,
+                          SpikeCountSynOpCounter, spike_count_levels)
+
+__all__ = [
+    'ActivityRecorder', 'ActivityStats', 'stage_of', 'CHIP_STEP_TIME',
+    'E_AC_45NM', 'E_MAC_45NM', 'PAPER_TABLE1', 'PAPER_TEXT_EFFICIENCY',
+    'TABLE1_EFFICIENCY', 'LayerOps', 'SpikeOpAnalyzer', 'chip_efficiency',
+    'chip_energy', 'energy_45nm', 'DenseMACCounter', 'RealMACCounter',
+    'SpikeCountSynOpCounter', 'spike_count_levels'
+]
