@@ -1,2 +1,19 @@
-"""Training and evaluation helpers: hooks."""
+"""Training and evaluation helpers: hooks, safe and atomic checkpoints."""
+from .atomic_local_backend import (AtomicLocalBackend,
+                                   register_atomic_local_backend)
+from .checkpoint_check import check_checkpoint_file, check_load_from_shapes
+from .default_hooks import add_reliability_hooks
 from .hooks import *  # noqa: F401,F403
+from .safe_checkpoint import (UnsafeCheckpointError, checkpoint_globals,
+                              register_safe_checkpoint_loading)
+
+# On `import mmsnn`: safe loading and atomic checkpoint writes everywhere.
+register_safe_checkpoint_loading()
+register_atomic_local_backend()
+
+__all__ = [
+    'AtomicLocalBackend', 'register_atomic_local_backend',
+    'check_checkpoint_file', 'check_load_from_shapes',
+    'add_reliability_hooks', 'UnsafeCheckpointError', 'checkpoint_globals',
+    'register_safe_checkpoint_loading'
+]

@@ -1,0 +1,58 @@
+"""Atomic local file writes for mmengine (checkpoints above all)."""
+import os
+import os.path as osp
+import tempfile
+from pathlib import Path
+from typing import Union
+
+import mmengine
+from mmengine.fileio import LocalBackend, register_backend
+
+
+class AtomicLocalBackend(LocalBackend):
+    """mmengine's ``LocalBackend`` whose writes are all-or-nothing.
+
+    mmengine's runner serialises a checkpoint to bytes and hands them to the
+    file backend's ``put``, which writes the target file in place: killed
+    while writing (Ctrl-C, OOM killer, a preempted job), it leaves a
+    truncated ``.pth`` that ``--resume`` cannot read. Here the bytes go to a
+    temporary file in the same directory, are flushed to disk, and replace
+    the target with ``os.replace`` (atomic on POSIX and Windows), so the
+    target is always either the previous complete file or the new one.
+
+    Registered as mmengine's ``'local'`` backend for every path without a
+    scheme prefix, so stock ``CheckpointHook`` configs get it unchanged.
+    """
+
+    def put(self, obj: bytes, filepath: Union[str, Path]) -> None:
+        filepath = str(filepath)
+        directory = osp.dirname(osp.abspath(filepath))
+        mmengine.mkdir_or_exist(directory)
+        fd, tmp = tempfile.mkstemp(
+            dir=directory, prefix=f'.{osp.basename(filepath)}.', suffix='.tmp')
+        try:
+            with os.fdopen(fd, 'wb') as f:
+                f.write(obj)
+                f.flush()
+                os.fsync(f.fileno())
+            os.replace(tmp, filepath)
+        except BaseException:
+            if osp.exists(tmp):
+                os.remove(tmp)
+            raise
+
+    def put_text(self,
+                 obj: str,
+                 filepath: Union[str, Path],
+                 encoding: str = 'utf-8') -> None:
+        self.put(obj.encode(encoding), filepath)
+
+
+def register_atomic_local_backend() -> None:
+    """Make :class:`AtomicLocalBackend` mmengine's local backend."""
+    register_backend('local', AtomicLocalBackend, force=True, prefixes='')
+    # get_file_backend caches instances: drop any stock local one.
+    from mmengine.fileio import io
+    for key, backend in list(io.backend_instances.items()):
+        if type(backend) is LocalBackend:
+            del io.backend_instances[key]
