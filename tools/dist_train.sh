@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Multi-GPU training, mmdet's interface:
+#   bash tools/dist_train.sh CONFIG GPUS [train.py arguments...]
+# Multi-node: NNODES, NODE_RANK, MASTER_ADDR and PORT as in mmdet.
+CONFIG=$1
+GPUS=$2
+NNODES=${NNODES:-1}
+NODE_RANK=${NODE_RANK:-0}
+PORT=${PORT:-29500}
+MASTER_ADDR=${MASTER_ADDR:-"127.0.0.1"}
+PYTHON=${PYTHON:-python}
+
+# torch.distributed.run is torchrun (torch.distributed.launch is deprecated);
+# it passes LOCAL_RANK through the environment.
+PYTHONPATH="$(dirname $0)/..":$PYTHONPATH \
+$PYTHON -m torch.distributed.run \
+    --nnodes=$NNODES \
+    --node_rank=$NODE_RANK \
+    --master_addr=$MASTER_ADDR \
+    --nproc_per_node=$GPUS \
+    --master_port=$PORT \
+    $(dirname "$0")/train.py \
+    $CONFIG \
+    --launcher pytorch ${@:3}

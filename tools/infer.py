@@ -1,0 +1,89 @@
+"""Detect objects in an image and save a picture with the boxes drawn.
+
+A thin wrapper on mmdet's ``DetInferencer``::
+
+    python tools/infer.py IMG CONFIG CHECKPOINT [--out-dir outputs/infer]
+        [--score-thr 0.3] [--device cpu]
+
+IMG is an image file or a folder of images. The pictures go to
+``OUT_DIR/vis/<image name>`` and the predictions (boxes, scores, labels) to
+``OUT_DIR/preds/<image name>.json``; the paths are printed.
+"""
+import argparse
+import os.path as osp
+import sys
+
+# Work from a checkout without `pip install -e .`.
+sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
+
+import mmsnn  # noqa: E402,F401  (registers components, safe loading)
+from mmsnn.engine import check_checkpoint_file  # noqa: E402
+from mmsnn.utils import InputError, report_input_errors  # noqa: E402
+
+IMG_EXTENSIONS = ('.jpg', '.jpeg', '.png', '.bmp', '.tif', '.tiff', '.webp')
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(
+        description='Detect objects in images and save pictures of them')
+    parser.add_argument('img', help='image file or folder of images')
+    parser.add_argument('config', help='config file')
+    parser.add_argument('checkpoint', help='checkpoint file')
+    parser.add_argument(
+        '--out-dir', default='outputs/infer', help='where results go')
+    parser.add_argument(
+        '--score-thr', type=float, default=0.3,
+        help='draw boxes scoring at least this')
+    parser.add_argument(
+        '--device', default=None,
+        help='e.g. cpu or cuda:0 (default: cuda:0 if available, else cpu)')
+    return parser.parse_args()
+
+
+def image_paths(img):
+    """The image files IMG names, or a clear error."""
+    if osp.isdir(img):
+        import os
+        files = sorted(osp.join(img, f) for f in os.listdir(img)
+                       if f.lower().endswith(IMG_EXTENSIONS))
+        if not files:
+            raise InputError(f'Folder {img} holds no image '
+                             f'({", ".join(IMG_EXTENSIONS)}).')
+        return files
+    if not osp.isfile(img):
+        raise InputError(f'Image {img} (absolute: {osp.abspath(img)}) does '
+                         'not exist.')
+    return [img]
+
+
+def main():
+    args = parse_args()
+    if not osp.isfile(args.config):
+        raise InputError(f'Config {args.config} does not exist.')
+    check_checkpoint_file(args.checkpoint, 'Checkpoint')
+    files = image_paths(args.img)
+
+    from mmdet.apis import DetInferencer
+    inferencer = DetInferencer(
+        model=args.config, weights=args.checkpoint, device=args.device,
+        show_progress=False)
+    results = inferencer(
+        files, out_dir=args.out_dir, pred_score_thr=args.score_thr,
+        no_save_pred=False)
+    classes = inferencer.model.dataset_meta.get('classes', ())
+    for path, pred in zip(files, results['predictions']):
+        kept = [(classes[label] if label < len(classes) else str(label), s)
+                for label, s in zip(pred['labels'], pred['scores'])
+                if s >= args.score_thr]
+        name = osp.basename(path)
+        found = ', '.join(f'{c} {s:.2f}' for c, s in kept[:10]) or 'nothing'
+        print(f'{path}: {len(kept)} boxes with score >= {args.score_thr} '
+              f'({found})')
+        print(f'  picture: {osp.join(args.out_dir, "vis", name)}')
+        preds = osp.join(args.out_dir, "preds", osp.splitext(name)[0] + ".json")
+        print(f"  boxes:   {preds}")
+
+
+if __name__ == '__main__':
+    with report_input_errors():
+        main()
