@@ -1,3 +1,4 @@
 from .spiking_darknet import SpikingDarknet
+from .spiking_resnet import SpikingResNet
 
-__all__ = ['SpikingDarknet']
+__all__ = ['SpikingDarknet', 'SpikingResNet']
