@@ -2,7 +2,7 @@
 from mmengine.config import Config
 
 # Hook types added unless the config lists them already.
-RELIABILITY_HOOKS = ('FiniteLossHook', )
+RELIABILITY_HOOKS = ('FiniteLossHook', 'RandomStateHook')
 
 
 def add_reliability_hooks(cfg: Config) -> Config:

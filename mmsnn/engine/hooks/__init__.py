@@ -1,4 +1,8 @@
 from .finite_loss_hook import FiniteLossHook, NonFiniteLossError
 from .firing_rate_hook import FiringRateHook
+from .random_state_hook import RandomStateHook
 
-__all__ = ['FiringRateHook', 'FiniteLossHook', 'NonFiniteLossError']
+__all__ = [
+    'FiringRateHook', 'FiniteLossHook', 'NonFiniteLossError',
+    'RandomStateHook'
+]
