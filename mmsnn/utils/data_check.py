@@ -94,11 +94,14 @@ def check_data(cfg: Config,
         if root and not osp.isdir(root):
             missing.append((where, root, dataset.ann_file))
         elif dataset.ann_file and not osp.isfile(dataset.ann_file):
+            kind = ('COCO-format annotation file (made from VOC XMLs by '
+                    "mmdet's converter, see the doc)"
+                    if dataset.ann_file.endswith('.json') else 'Split file')
             raise InputError(
-                f'Annotation file {dataset.ann_file} (ann_file of {where}) '
-                f'does not exist, although its data_root {root} does. '
-                f'Check the data set layout against {DATASET_DOC}, or drop '
-                'that data set from the config.')
+                f'{kind} {dataset.ann_file} (ann_file of {where}, relative '
+                f'to its data_root {root}) does not exist. Check the data '
+                f'set layout against {DATASET_DOC}, or drop that data set '
+                'from the config.')
         elif isinstance(dataset, XMLDataset):
             check_xml_dataset(dataset, where)
     if missing:
@@ -125,7 +128,8 @@ def _missing_data_message(cfg, leaves, missing, config_file) -> str:
         f'your copy there (ln -s /path/to/VOCdevkit {root.rstrip("/")}). To '
         'use another location, override the data sets themselves (a '
         'top-level data_root is substituted when the config is read, so '
-        'overriding it changes nothing): --cfg-options ' + ' '.join(overrides))
+        'overriding it changes nothing; ann_file and data_prefix are '
+        'relative to data_root): --cfg-options ' + ' '.join(overrides))
 
 
 def check_xml_dataset(dataset, where: str) -> None:
