@@ -90,7 +90,7 @@ def stage_of(name: str, split: Sequence[str] = ('backbone', )) -> str:
             Defaults to ``('backbone',)``.
     """
     parts = name.split('.')
-    depth = 2 if parts[0] in split and len(parts) > 2 else 1
+    depth = 2 if parts[0] in split else 1
     return '.'.join(parts[:depth])
 
 

@@ -1,0 +1,207 @@
+"""Operations, firing rates and energy of a (spiking) detector per image.
+
+Runs images of the config's test set (or synthetic noise images when the
+data set is not there, and says so) through the model and reports per layer
+and in total: dense MACs per time step (the ANN cost), what each layer is
+fed ('real-valued', or spikes / spike counts with their rate), synaptic
+operations (SOPs) over the T steps, energy on the 45 nm model and the
+neuromorphic-chip estimate of the paper's Table 1. Writes ``energy.json``,
+``firing_rates.png`` and ``energy.png`` to ``--out-dir``.
+
+Example::
+
+    python tools/analysis_tools/get_energy.py \\
+        configs/snn_yolov3/snn_yolov3_d53_voc_t6.py work_dirs/.../epoch_100.pth \\
+        --num-images 20
+
+Counting: mmsnn.analysis (spikingjelly's op counters under its
+DispatchCounterMode). The chip model's default efficiency, 400 GFLOPs/W,
+reproduces Table 1's energies from its FLOPs and T; the paper's text says
+300 GFLOPs/W (pass ``--efficiency 300`` for that).
+"""
+import argparse
+import json
+import os
+import os.path as osp
+import sys
+
+# Work from a checkout without `pip install -e .`.
+sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(
+    __file__)))))
+
+import torch  # noqa: E402
+from mmengine.config import Config, DictAction  # noqa: E402
+from mmengine.dataset import pseudo_collate  # noqa: E402
+from mmengine.registry import init_default_scope  # noqa: E402
+from mmengine.runner import load_checkpoint  # noqa: E402
+from tqdm import tqdm  # noqa: E402
+
+import mmsnn  # noqa: E402,F401  (registers the components)
+from mmsnn.analysis import (CHIP_STEP_TIME, E_AC_45NM, E_MAC_45NM,  # noqa
+                            PAPER_TABLE1, TABLE1_EFFICIENCY, SpikeOpAnalyzer,
+                            chip_efficiency)
+from mmsnn.analysis.energy_report import (format_layer_table,  # noqa: E402
+                                          format_summary, plot_energy,
+                                          plot_firing_rates)
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(
+        description='Count MACs, SOPs and firing rates of a detector and '
+        'estimate its energy (45 nm model and neuromorphic-chip model).')
+    parser.add_argument('config', help='config file')
+    parser.add_argument(
+        'checkpoint', nargs='?', help='checkpoint file (omit: random init; '
+        'firing rates and SOPs are then not representative)')
+    parser.add_argument(
+        '--num-images', type=int, default=10, help='images to average over')
+    parser.add_argument(
+        '--shape', type=int, nargs=2, default=[416, 416], metavar=('H', 'W'),
+        help='size of synthetic images (used when the test set is absent; '
+        'real images get the test pipeline\'s size)')
+    parser.add_argument(
+        '--synthetic', action='store_true',
+        help='use synthetic images even when the test set exists')
+    parser.add_argument(
+        '--out-dir', help='where to write energy.json and the plots '
+        '(default: work_dirs/energy/<config name>)')
+    parser.add_argument(
+        '--e-mac', type=float, default=E_MAC_45NM * 1e12,
+        help='energy of one MAC in pJ (45 nm 32-bit float: 4.6)')
+    parser.add_argument(
+        '--e-ac', type=float, default=E_AC_45NM * 1e12,
+        help='energy of one accumulate in pJ (45 nm 32-bit float: 0.9)')
+    parser.add_argument(
+        '--step-time', type=float, default=CHIP_STEP_TIME * 1e3,
+        help='chip model: one time step in ms (TrueNorth: 1)')
+    parser.add_argument(
+        '--efficiency', type=float, default=TABLE1_EFFICIENCY / 1e9,
+        help='chip model: GFLOPs/W (400 reproduces the paper\'s Table 1; '
+        'its text says 300)')
+    parser.add_argument('--device', default='cpu', help='e.g. cpu, cuda:0')
+    parser.add_argument('--seed', type=int, default=0,
+                        help='seed of synthetic images')
+    parser.add_argument(
+        '--cfg-options', nargs='+', action=DictAction,
+        help='override config settings, e.g. model.time_steps=4')
+    args = parser.parse_args(argv)
+    if args.num_images < 1:
+        parser.error(f'--num-images must be >= 1, got {args.num_images}')
+    if min(args.shape) < 32:
+        parser.error(f'--shape H W must be at least 32 each, got '
+                     f'{args.shape}')
+    for name in ('e_mac', 'e_ac', 'step_time', 'efficiency'):
+        if getattr(args, name) <= 0:
+            parser.error(f'--{name.replace("_", "-")} must be positive, got '
+                         f'{getattr(args, name)}')
+    if not osp.isfile(args.config):
+        parser.error(f'config file {args.config} does not exist')
+    if args.checkpoint and not osp.isfile(args.checkpoint):
+        parser.error(f'checkpoint file {args.checkpoint} does not exist')
+    return args
+
+
+def load_test_set(cfg):
+    """The config's test data set, or ``(None, reason)`` when absent."""
+    from mmdet.registry import DATASETS
+    try:
+        dataset = DATASETS.build(cfg.test_dataloader.dataset)
+    except (FileNotFoundError, OSError) as e:
+        return None, f'{type(e).__name__}: {e}'
+    if not len(dataset):
+        return None, 'the test set is empty'
+    return dataset, None
+
+
+def synthetic_batches(num, shape, seed):
+    """Uniform-noise uint8 images as a data loader would give them."""
+    from mmdet.structures import DetDataSample
+    g = torch.Generator().manual_seed(seed)
+    h, w = shape
+    for _ in range(num):
+        sample = DetDataSample(metainfo=dict(
+            img_shape=(h, w), ori_shape=(h, w), scale_factor=(1., 1.)))
+        yield dict(
+            inputs=[torch.randint(0, 256, (3, h, w), generator=g,
+                                  dtype=torch.uint8)],
+            data_samples=[sample])
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    cfg = Config.fromfile(args.config)
+    if args.cfg_options:
+        cfg.merge_from_dict(args.cfg_options)
+    init_default_scope(cfg.get('default_scope', 'mmdet'))
+    from mmdet.registry import MODELS
+
+    model = MODELS.build(cfg.model)
+    if args.checkpoint:
+        load_checkpoint(model, args.checkpoint, map_location='cpu')
+    model.to(args.device).eval()
+
+    dataset, reason = (None, '--synthetic') if args.synthetic else \
+        load_test_set(cfg)
+    if dataset is not None:
+        num = min(args.num_images, len(dataset))
+        source = dict(
+            kind='test set', dataset=type(dataset).__name__,
+            data_root=getattr(dataset, 'data_root', None),
+            ann_file=getattr(dataset, 'ann_file', None), images=num)
+        batches = (pseudo_collate([dataset[i]]) for i in range(num))
+        print(f'Images: {num} from the test set ({source["dataset"]}, '
+              f'{source["ann_file"]}).')
+    else:
+        num = args.num_images
+        source = dict(kind='synthetic', images=num, shape=list(args.shape),
+                      reason=reason)
+        batches = synthetic_batches(num, args.shape, args.seed)
+        print(f'Images: {num} SYNTHETIC uniform-noise images of '
+              f'{args.shape[0]}x{args.shape[1]} (test set not used: '
+              f'{reason}). MACs are exact; firing rates and SOPs are those '
+              'of noise, not of real images.')
+    if not args.checkpoint:
+        print('No checkpoint: randomly initialised weights, so firing rates '
+              'and SOPs are not representative of a trained model.')
+
+    analyzer = SpikeOpAnalyzer(model)
+    shapes = set()
+    for batch in tqdm(batches, total=num, desc='images', unit='img'):
+        data = model.data_preprocessor(batch, False)
+        shapes.add(tuple(data['inputs'].shape[2:]))
+        analyzer.forward(data['inputs'], data['data_samples'])
+
+    report = analyzer.report(
+        e_mac=args.e_mac * 1e-12,
+        e_ac=args.e_ac * 1e-12,
+        step_time=args.step_time * 1e-3,
+        efficiency=args.efficiency * 1e9)
+    report['config'] = args.config
+    report['checkpoint'] = args.checkpoint
+    report['images'] = dict(source, input_shapes=sorted(shapes))
+    report['paper_table1'] = {
+        name: dict(row, efficiency_reproducing_energy_gflops_per_w=round(
+            chip_efficiency(row['flops'], row['time_steps'], row['energy'],
+                            args.step_time * 1e-3) / 1e9, 1))
+        for name, row in PAPER_TABLE1.items()
+    }
+
+    print(format_layer_table(report))
+    print(format_summary(report))
+    out_dir = args.out_dir or osp.join(
+        'work_dirs', 'energy',
+        osp.splitext(osp.basename(args.config))[0])
+    os.makedirs(out_dir, exist_ok=True)
+    with open(osp.join(out_dir, 'energy.json'), 'w') as f:
+        json.dump(report, f, indent=2)
+    plot_energy(report, osp.join(out_dir, 'energy.png'))
+    written = ['energy.json', 'energy.png']
+    if report.get('firing_rates'):
+        plot_firing_rates(report, osp.join(out_dir, 'firing_rates.png'))
+        written.append('firing_rates.png')
+    print(f'Wrote {", ".join(written)} to {out_dir}')
+    return report
+
+
+if __name__ == '__main__':
+    main()
