@@ -132,3 +132,22 @@ randomness = dict(seed=0, deterministic=False)
 auto_scale_lr = dict(enable=False)
 {extra}
 """
+
+
+def tiny_runner_cfg(tmp_path, max_epochs=2, **overrides):
+    """A Config for mmengine's Runner: 2 images of 32x32, one iteration an
+    epoch, work_dir under ``tmp_path``; ``overrides`` set top-level keys."""
+    from mmengine.config import Config
+    from mmengine.registry import init_default_scope
+    data = osp.join(str(tmp_path), 'data')
+    if not osp.isdir(data):
+        write_tiny_voc(data, num_train=2, num_test=1, size=32)
+    path = osp.join(str(tmp_path), 'tiny.py')
+    with open(path, 'w') as f:
+        f.write(tiny_config_text(osp.join(data, ''), max_epochs=max_epochs)
+                .replace('img_scale = (64, 64)', 'img_scale = (32, 32)'))
+    init_default_scope('mmdet')
+    cfg = Config.fromfile(path)
+    cfg.work_dir = osp.join(str(tmp_path), 'work_dir')
+    cfg.merge_from_dict(overrides)
+    return cfg

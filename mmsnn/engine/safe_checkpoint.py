@@ -43,9 +43,9 @@ def _history_buffer_attr(owner, name: str):
     ``builtins.getattr`` is mapped to this function instead.
     """
     from mmengine.logging import HistoryBuffer
-    if (owner is HistoryBuffer and isinstance(name, str)
-            and not name.startswith('_')
-            and callable(getattr(HistoryBuffer, name, None))):
+    methods = {'min', 'max', 'current', 'mean',
+               *HistoryBuffer._statistics_methods}
+    if owner is HistoryBuffer and isinstance(name, str) and name in methods:
         return getattr(HistoryBuffer, name)
     raise pickle.UnpicklingError(
         f'getattr({owner!r}, {name!r}): only getattr(HistoryBuffer, '
@@ -56,8 +56,8 @@ def checkpoint_globals() -> list:
     """The non-tensor globals that mmengine/mmdet/mmsnn checkpoints pickle.
 
     Found by saving checkpoints with mmengine's runner (epoch- and
-    iteration-based loops, SGD and Adam, param schedulers, AMP loss scaler,
-    validation with ``save_best``) and listing what
+    iteration-based loops, SGD and Adam, param schedulers, validation with
+    ``save_best``; not AMP, which needs a GPU) and listing what
     ``torch.serialization.get_unsafe_globals_in_checkpoint`` reports:
     the message hub's ``HistoryBuffer`` (with its statistics methods, see
     :func:`_history_buffer_attr`) and the numpy arrays and scalars it logs.
