@@ -34,9 +34,9 @@ def check_load_from_shapes(model, filename: str,
     mmengine's ``load_checkpoint`` (``strict=False``) only logs size
     mismatches and leaves those layers at their initial values, so an ANN
     checkpoint of another width or depth than the SNN would "load" into a
-    mostly random model. Shapes that differ only in the first (output)
-    dimension are what a different ``num_classes`` gives in the prediction
-    layers; those are left to mmengine's warning when fine-tuning.
+    mostly random model. When every mismatch is in the first (output)
+    dimension only, which is what a different ``num_classes`` gives in the
+    prediction layers, fine-tuning goes on with mmengine's warning.
 
     Args:
         model (nn.Module): The model (a wrapper's ``.module`` is used).
@@ -63,12 +63,14 @@ def check_load_from_shapes(model, filename: str,
             f'{type(model).__name__} of the config (checkpoint keys look '
             f'like {list(state)[:3]}, model keys like {list(own)[:3]}). Is '
             'it a checkpoint of this kind of model?')
-    bad = []
+    bad, only_outputs = [], True
     for k in common:
         a, b = tuple(state[k].shape), tuple(own[k].shape)
-        if a != b and not (allow_class_mismatch and len(a) == len(b)
-                           and a[1:] == b[1:]):
+        if a != b:
             bad.append(f'{k}: checkpoint {a}, model {b}')
+            only_outputs &= len(a) == len(b) and a[1:] == b[1:]
+    if allow_class_mismatch and only_outputs:
+        return  # a new num_classes: mmengine warns and skips those layers
     if bad:
         more = f' (and {len(bad) - 10} more)' if len(bad) > 10 else ''
         raise InputError(
