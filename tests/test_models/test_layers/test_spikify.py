@@ -168,21 +168,21 @@ def test_spikified_head_decodes_in_loss_predict_and_forward():
             pos_weight=-1, debug=False),
         test_cfg=dict(nms_pre=50, min_bbox_size=0, score_thr=0.0,
                       nms=dict(type='nms', iou_threshold=0.5), max_per_img=5))
-    head = spikify(ConfigDict(head_cfg), encode=True, decode='mean', time_steps=2)
+    head = spikify(
+        ConfigDict(head_cfg), encode=True, decode='mean', time_steps=2)
     assert isinstance(head, RetinaHead)
     feats = (torch.randn(1, 4, 8, 8), torch.randn(1, 4, 4, 4))
     cls_scores, bbox_preds = head.forward(feats)  # direct call, as mmdet's
     assert [c.shape for c in cls_scores] == [(1, 3, 8, 8), (1, 3, 4, 4)]
     # CMD: the prediction conv is linear, so the mean over T of its output
     # equals the conv applied to the mean of the spikes feeding it.
-    stem = head.cls_convs[0]
-    spikes = stem(TimeRepeat(time_steps=2)(feats[0]))
+    spikes = head.cls_convs[0](TimeRepeat(time_steps=2)(feats[0]))
     mean_input = spikes.view(2, 1, 4, 8, 8).mean(0)
     assert torch.allclose(cls_scores[0], head.retina_cls(mean_input),
                           atol=1e-6)
 
-    sample = DetDataSample(metainfo=dict(img_shape=(64, 64), pad_shape=(64, 64),
-                                         scale_factor=(1., 1.)))
+    sample = DetDataSample(metainfo=dict(
+        img_shape=(64, 64), pad_shape=(64, 64), scale_factor=(1., 1.)))
     sample.gt_instances = InstanceData(
         bboxes=torch.tensor([[8., 8., 40., 40.]]), labels=torch.tensor([1]))
     losses = head.loss(feats, [sample])  # calls self(x): decoded too
