@@ -183,6 +183,22 @@ def make_step(model: nn.Module,
     return train_step
 
 
+def set_module_attrs(model: nn.Module, attrs: Dict[str, object]) -> None:
+    """Set each ``name: value`` on every submodule that has attribute
+    ``name`` (e.g. ``backend`` of neurons, ``with_cp``, ``encode_once``).
+
+    Raises:
+        ValueError: When no submodule has one of the names.
+    """
+    for name, value in attrs.items():
+        owners = [m for m in model.modules() if hasattr(m, name)]
+        if not owners:
+            raise ValueError(f'no module of {type(model).__name__} has an '
+                             f'attribute {name!r} to set to {value!r}')
+        for module in owners:
+            setattr(module, name, value)
+
+
 def synchronize(device: str) -> None:
     """Wait for queued GPU work, so that wall time covers it."""
     if torch.device(device).type == 'cuda':

@@ -9,6 +9,7 @@ from mmdet.utils import ConfigType, OptConfigType, OptMultiConfig
 from torch import Tensor
 
 from ..defaults import DEFAULT_NEURON_CFG, DEFAULT_TIME_STEPS
+from ..layers.checkpoint import checkpoint_call
 from ..layers.time_folding import TimeStepsMixin, repeat_over_time
 
 
@@ -48,6 +49,10 @@ class SpikingDarknet(TimeStepsMixin, Darknet):
             none. Defaults to None.
         encode_once (bool): Compute the encoding conv + BN once instead of on
             T identical copies (same result). Defaults to True.
+        with_cp (bool): Checkpoint the encoder and every stage in training:
+            keep only their inputs and recompute their activations in
+            backward (less memory, more time; same results, BN statistics
+            included). Defaults to False.
         norm_eval (bool): Freeze BN statistics. Defaults to False.
         frozen_stages, conv_cfg, norm_cfg, pretrained, init_cfg: As
             :class:`Darknet`.
@@ -66,6 +71,7 @@ class SpikingDarknet(TimeStepsMixin, Darknet):
                  stage_blocks: Optional[Sequence[int]] = None,
                  spp_kernel_sizes: Optional[Sequence[int]] = None,
                  encode_once: bool = True,
+                 with_cp: bool = False,
                  frozen_stages: int = -1,
                  conv_cfg: OptConfigType = None,
                  norm_cfg: ConfigType = dict(type='BN', requires_grad=True),
@@ -106,6 +112,7 @@ class SpikingDarknet(TimeStepsMixin, Darknet):
                 conv_cfg=conv_cfg, norm_cfg=norm_cfg, act_cfg=neuron_cfg)
         self.widen_factor = widen_factor
         self.encode_once = encode_once
+        self.with_cp = with_cp
         self.time_steps = time_steps
 
     def train(self, mode: bool = True) -> 'SpikingDarknet':
@@ -135,7 +142,10 @@ class SpikingDarknet(TimeStepsMixin, Darknet):
         outs = []
         last = len(self.cr_blocks) - 1
         for i, layer_name in enumerate(self.cr_blocks):
-            x = self.encode(x) if i == 0 else getattr(self, layer_name)(x)
+            stage = getattr(self, layer_name)
+            x = checkpoint_call(
+                self.encode if i == 0 else stage, x, owner=stage,
+                enabled=self.with_cp)
             if i == last and hasattr(self, 'spp'):
                 x = self.spp(x)
             if i in self.out_indices:

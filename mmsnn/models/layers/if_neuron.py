@@ -1,5 +1,4 @@
 """Integrate-and-fire neuron with an arctangent surrogate gradient."""
-import math
 from typing import Optional, Union
 
 import torch
@@ -11,68 +10,11 @@ from spikingjelly.activation_based.base import MemoryModule
 from torch import Tensor
 
 from ..defaults import DEFAULT_TIME_STEPS
+from .if_multistep import atan_surrogate_grad, if_multistep  # noqa: F401
 from .time_folding import check_time_steps, fold_time, unfold_time
 
 RESET_MODES = ('soft', 'hard')
-BACKENDS = ('fused', 'autograd')
-
-
-def atan_surrogate_grad(x: Tensor, alpha: float) -> Tensor:
-    """Paper Eq. 5: ``g'(x) = alpha / (2 (1 + (pi/2 * alpha * x)^2))``."""
-    return alpha / (2 * (1 + (math.pi / 2 * alpha * x).square()))
-
-
-class _IFMultiStep(torch.autograd.Function):
-    """All T steps of the IF neuron in one autograd node.
-
-    Forward runs paper Eq. 1-3 without building a graph and keeps only the
-    charged potential ``h[t] = V[t-1] + I[t]`` of every step; backward runs
-    backpropagation through time over those, with ``dH/dx = g'(x)``. This
-    stores one tensor of the input's size instead of the half dozen that
-    autograd keeps per step, and its gradients equal the autograd path's
-    (``backend='autograd'``; tested).
-    """
-
-    @staticmethod
-    def forward(ctx, x_seq: Tensor, v_threshold: Tensor, alpha: float,
-                soft_reset: bool, detach_reset: bool):
-        h_seq = torch.empty_like(x_seq)
-        spikes = torch.empty_like(x_seq)
-        v = torch.zeros_like(x_seq[0])
-        for t in range(x_seq.shape[0]):
-            h = torch.add(v, x_seq[t], out=h_seq[t])
-            s = torch.ge(h, v_threshold, out=spikes[t])  # H(h - Vth), Eq. 3
-            v = h - v_threshold * s if soft_reset else h * (1 - s)
-        ctx.save_for_backward(h_seq, v_threshold)
-        ctx.alpha, ctx.soft_reset, ctx.detach_reset = (alpha, soft_reset,
-                                                       detach_reset)
-        return spikes
-
-    @staticmethod
-    def backward(ctx, grad_spikes: Tensor):
-        h_seq, v_threshold = ctx.saved_tensors
-        soft, detach = ctx.soft_reset, ctx.detach_reset
-        grad_x = torch.empty_like(h_seq)
-        grad_v = torch.zeros_like(h_seq[0])  # dL/dV[t], from step t+1
-        grad_threshold = torch.zeros_like(h_seq[0])
-        for t in reversed(range(h_seq.shape[0])):
-            h = h_seq[t]
-            s = (h >= v_threshold).to(h.dtype)
-            sg = atan_surrogate_grad(h - v_threshold, ctx.alpha)
-            if soft:  # V = h - Vth * s
-                dv_dh = 1 - v_threshold * sg if not detach else 1
-                dv_dth = -s + v_threshold * sg if not detach else -s
-            else:  # V = h * (1 - s)
-                dv_dh = (1 - s) - h * sg if not detach else 1 - s
-                dv_dth = h * sg if not detach else 0
-            grad_h = grad_spikes[t] * sg + grad_v * dv_dh
-            grad_threshold = grad_threshold - grad_spikes[t] * sg \
-                + grad_v * dv_dth
-            grad_x[t] = grad_h
-            grad_v = grad_h  # h[t] = V[t-1] + x[t]
-        grad_th = grad_threshold.sum().reshape(v_threshold.shape) \
-            if ctx.needs_input_grad[1] else None
-        return grad_x, grad_th, None, None, None
+BACKENDS = ('fused', 'compiled', 'autograd')
 
 
 @MODELS.register_module()
@@ -114,7 +56,11 @@ class IFNeuron(MemoryModule):
             mode. Usually set by the detector. Defaults to
             ``DEFAULT_TIME_STEPS``.
         step_mode (str): ``'m'`` or ``'s'``. Defaults to ``'m'``.
-        backend (str): ``'fused'`` (one autograd node for all steps) or
+        backend (str): ``'fused'`` (one autograd node for all steps),
+            ``'compiled'`` (the same node with its loops compiled by
+            ``torch.compile`` into one kernel per direction: faster, costs
+            a compilation of some seconds at first use; falls back to
+            ``'fused'`` with a warning where compiling fails) or
             ``'autograd'`` (the plain per-step graph with spikingjelly's
             ``surrogate.ATan``; the reference). Defaults to ``'fused'``.
         inplace (bool, optional): Ignored; ``ConvModule`` passes it to every
@@ -174,12 +120,11 @@ class IFNeuron(MemoryModule):
     def multi_step_forward(self, x: Tensor) -> Tensor:
         """A whole sequence from rest: ``[T*B, ...] -> [T*B, ...]`` spikes."""
         x_seq = unfold_time(x, self.time_steps)
-        if self.backend == 'fused':
-            threshold = self.v_threshold.to(x.dtype)
+        if self.backend != 'autograd':
             return fold_time(
-                _IFMultiStep.apply(x_seq, threshold, self.surrogate_alpha,
-                                   self.reset_mode == 'soft',
-                                   self.detach_reset))
+                if_multistep(x_seq, self.v_threshold, self.surrogate_alpha,
+                             self.reset_mode == 'soft', self.detach_reset,
+                             self.backend == 'compiled'))
         spikes, v = [], 0.
         for t in range(self.time_steps):
             spike, v = self._step(x_seq[t], v)

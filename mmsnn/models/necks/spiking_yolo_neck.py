@@ -1,11 +1,13 @@
 """YOLOv3 neck with integrate-and-fire neurons."""
-from typing import List
+from typing import List, Tuple
 
 from mmdet.models.necks import YOLOV3Neck
 from mmdet.registry import MODELS
 from mmdet.utils import ConfigType, OptConfigType, OptMultiConfig
+from torch import Tensor
 
 from ..defaults import DEFAULT_NEURON_CFG, DEFAULT_TIME_STEPS
+from ..layers.checkpoint import checkpoint_call
 from ..layers.time_folding import TimeStepsMixin
 
 
@@ -26,6 +28,9 @@ class SpikingYOLOV3Neck(TimeStepsMixin, YOLOV3Neck):
             Defaults to ``DEFAULT_TIME_STEPS``.
         neuron_cfg (dict): Neuron config, the ``act_cfg`` of every conv.
             Defaults to ``DEFAULT_NEURON_CFG``.
+        with_cp (bool): Checkpoint the neck in training: keep only its
+            inputs and recompute its activations in backward (less memory,
+            more time; same results). Defaults to False.
         conv_cfg, norm_cfg, init_cfg: As :class:`YOLOV3Neck`.
 
     Shapes:
@@ -38,6 +43,7 @@ class SpikingYOLOV3Neck(TimeStepsMixin, YOLOV3Neck):
                  out_channels: List[int],
                  time_steps: int = DEFAULT_TIME_STEPS,
                  neuron_cfg: ConfigType = DEFAULT_NEURON_CFG,
+                 with_cp: bool = False,
                  conv_cfg: OptConfigType = None,
                  norm_cfg: ConfigType = dict(type='BN', requires_grad=True),
                  init_cfg: OptMultiConfig = None) -> None:
@@ -49,4 +55,11 @@ class SpikingYOLOV3Neck(TimeStepsMixin, YOLOV3Neck):
             norm_cfg=norm_cfg,
             act_cfg=neuron_cfg,
             init_cfg=init_cfg)
+        self.with_cp = with_cp
         self.time_steps = time_steps
+
+    def forward(self, feats: Tuple[Tensor, ...]) -> Tuple[Tensor, ...]:
+        # one segment: checkpointing each detection block would mean
+        # rewriting mmdet's forward; the neck is small next to the backbone
+        return checkpoint_call(
+            super().forward, feats, owner=self, enabled=self.with_cp)
