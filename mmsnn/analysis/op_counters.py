@@ -14,7 +14,9 @@ aten op of a forward and records counts per module scope:
   counts the exact weight uses of binary inputs (padding-aware), extended to
   spike counts: an input value ``k`` is ``k`` spikes and costs ``k``
   accumulates per synapse. It decomposes ``x = sum_k [x >= k]`` into binary
-  tensors and lets spikingjelly count each.
+  tensors and lets spikingjelly count each. (spikingjelly takes a weight
+  tensor whose values are all 0 or 1 for binary weights and then counts only
+  the 1s; trained float weights never are.)
 """
 from math import prod
 from typing import Any, Callable, Optional

@@ -1,0 +1,98 @@
+"""tools/analysis_tools/benchmark_table.py on run outputs made in the test."""
+import json
+import os.path as osp
+
+import pytest
+
+from ..conftest import repo_path
+from .test_get_energy import load_tool
+
+T6 = repo_path('configs/snn_yolov3/snn_yolov3_d53_voc_t6.py')
+ANN = repo_path('configs/snn_yolov3/yolov3_d53_voc.py')
+
+
+@pytest.fixture(scope='module')
+def tool():
+    return load_tool('benchmark_table')
+
+
+def write_json(path, obj, lines=False):
+    with open(path, 'w') as f:
+        if lines:
+            f.write('\n'.join(json.dumps(o) for o in obj) + '\n')
+        else:
+            json.dump(obj, f, indent=2)
+    return str(path)
+
+
+def energy_json(path, checkpoint, kind):
+    return write_json(path, dict(
+        params=61_600_000, checkpoint=checkpoint,
+        images=dict(kind=kind, images=4, input_shapes=[[416, 416]]),
+        totals=dict(macs_per_step=32.7e9, sops=1.5e8, real_macs=1.5e8,
+                    snn_energy_j=8.2e-4, ann_energy_j=0.1505)))
+
+
+def test_rows_from_test_json_energy_and_config(tool, tmp_path):
+    metrics = write_json(tmp_path / 'test.json', {
+        'pascal_voc/mAP': 0.4321, 'pascal_voc/AP50': 0.432, 'time': 0.30,
+        'data_time': 0.05})
+    energy = energy_json(tmp_path / 'energy.json', 'epoch_10.pth', 'test set')
+    out = tmp_path / 'README.md'
+    out.write_text('# Family\n\nText kept.\n')
+    text = tool.main([
+        '--run', f'config={T6}', f'metrics={metrics}', f'energy={energy}',
+        'name=SNN-YOLOv3', 'dataset=toy set', '--hardware', '2-core CPU',
+        '--out', str(out)])
+    row = text.splitlines()[-1]
+    cells = [c.strip() for c in row.strip('|').split('|')]
+    assert cells[:6] == ['SNN-YOLOv3', '6', 'mean', 'toy set', '43.2',
+                         'VOC AP@0.5 (11-point)']
+    assert cells[6:10] == ['61.60', '32.7', '0.15', '0.82 / 150']
+    # batch size 1 (the config's test loader) / (0.30 - 0.05) s
+    assert cells[10] == '4.0'
+    rel = osp.relpath(T6, str(tmp_path))
+    assert cells[11] == f'[config]({rel})'
+    assert 'energy: 4 test images at 416x416' in cells[12]
+    assert 'FPS (2-core CPU)' in text
+    written = out.read_text()
+    assert written.startswith('# Family\n\nText kept.\n')
+    assert tool.START in written and tool.END in written
+    # Running again replaces the block instead of appending another.
+    tool.main(['--run', f'config={ANN}', '--hardware', '2-core CPU',
+               '--out', str(out)])
+    again = out.read_text()
+    assert again.count(tool.START) == 1 and 'SNN-YOLOv3' not in again
+    assert '| YOLOV3 | - | - | VOCDataset' in again
+
+
+def test_val_log_synthetic_energy_and_random_init_are_labelled(tool,
+                                                               tmp_path):
+    log = write_json(tmp_path / 'scalars.json', [
+        dict(loss=3.0, step=10),
+        {'pascal_voc/mAP': 0.1, 'step': 2, 'time': 0.5},
+        {'pascal_voc/mAP': 0.2, 'step': 4, 'time': 0.5},
+        dict(loss=1.0, step=12),
+    ], lines=True)
+    energy = energy_json(tmp_path / 'e.json', None, 'synthetic')
+    text = tool.main(['--run', f'config={T6}', f'metrics={log}',
+                      f'energy={energy}', '--hardware', 'x'])
+    assert '| 20.0 |' in text  # the last validation, not the first
+    assert 'mAP from validation at step 4' in text
+    assert 'synthetic noise images' in text
+    assert 'random-init weights: SOPs and SNN energy not representative' \
+        in text
+
+
+def test_bad_runs(tool, tmp_path):
+    with pytest.raises(SystemExit, match='config=... is required'):
+        tool.main(['--run', 'name=x', '--hardware', 'x'])
+    with pytest.raises(SystemExit, match='KEY one of'):
+        tool.main(['--run', f'config={T6}', 'speed=3', '--hardware', 'x'])
+    with pytest.raises(SystemExit, match='no such file'):
+        tool.main(['--run', f'config={T6}', 'metrics=nope.json',
+                   '--hardware', 'x'])
+    empty = write_json(tmp_path / 'm.json', dict(loss=1.0))
+    with pytest.raises(ValueError, match='no line holds'):
+        tool.main(['--run', f'config={T6}', f'metrics={empty}',
+                   '--hardware', 'x'])

@@ -1,0 +1,233 @@
+"""Model-zoo tables (mmdet style) from the outputs of real runs.
+
+Each ``--run`` names one model's files, as ``KEY=VALUE`` pairs:
+
+* ``config=`` (required) the config the run used;
+* ``metrics=`` the metrics JSON: ``tools/test.py``'s
+  ``<work_dir>/<timestamp>/<timestamp>.json``, or a training run's
+  ``vis_data/scalars.json`` (its last validation line is used);
+* ``energy=`` the ``energy.json`` of ``tools/analysis_tools/get_energy.py``;
+* ``name=`` the row's label, ``dataset=`` the data set's label (default:
+  from the config's test set).
+
+Missing numbers print as "-"; nothing is filled in by hand. Example::
+
+    python tools/analysis_tools/benchmark_table.py \\
+        --run config=configs/mini_voc/snn_yolov3_minivoc_t4.py \\
+              metrics=work_dirs/snn_yolov3_minivoc_t4/test/x.json \\
+              energy=work_dirs/energy/snn_yolov3_minivoc_t4/energy.json \\
+        --hardware "2-core CPU" --out configs/mini_voc/README.md
+
+With ``--out``, the table replaces the block between
+``<!-- benchmark_table:start -->`` and ``<!-- benchmark_table:end -->`` of
+that file (appended when the file has none).
+"""
+import argparse
+import json
+import os
+import os.path as osp
+import sys
+
+# Work from a checkout without `pip install -e .`.
+sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(
+    __file__)))))
+
+from mmengine.config import Config  # noqa: E402
+
+START, END = '<!-- benchmark_table:start -->', '<!-- benchmark_table:end -->'
+RUN_KEYS = ('config', 'metrics', 'energy', 'name', 'dataset')
+
+#: Metric keys of mmdet's evaluators, in order of preference.
+MAP_KEYS = ('pascal_voc/mAP', 'coco/bbox_mAP_50')
+
+
+def parse_run(items):
+    """``['config=a.py', 'energy=e.json']`` -> dict, checked."""
+    run = {}
+    for item in items:
+        key, sep, value = item.partition('=')
+        if not sep or key not in RUN_KEYS:
+            raise ValueError(f'--run: expected KEY=VALUE with KEY one of '
+                             f'{RUN_KEYS}, got {item!r}')
+        run[key] = value
+    if 'config' not in run:
+        raise ValueError(f'--run {" ".join(items)}: config=... is required')
+    for key in ('config', 'metrics', 'energy'):
+        if key in run and not osp.isfile(run[key]):
+            raise FileNotFoundError(f'--run {key}={run[key]}: no such file')
+    return run
+
+
+def read_metrics(path):
+    """The metrics of a test JSON (one object) or the last validation line
+    of a training JSON log (one object per line)."""
+    with open(path) as f:
+        text = f.read()
+    try:  # one object (tools/test.py), however it is laid out
+        records = [json.loads(text)]
+    except json.JSONDecodeError:
+        records = None
+    last = records[0] if records and any(
+        k in records[0] for k in MAP_KEYS) else None
+    if records is None:
+        for n, line in enumerate(text.splitlines(), 1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError as e:
+                raise ValueError(f'{path}, line {n}: not JSON ({e})') from e
+            if any(k in record for k in MAP_KEYS):
+                last = record
+    if last is None:
+        raise ValueError(f'{path}: no line holds any of {MAP_KEYS}; pass '
+                         'the test JSON of tools/test.py or a log with '
+                         'validation results')
+    return last
+
+
+def protocol(cfg, key, from_val):
+    """How the mAP was computed, in words."""
+    evaluator = cfg.get('val_evaluator' if from_val else 'test_evaluator')
+    if isinstance(evaluator, (list, tuple)):
+        evaluator = evaluator[0]
+    evaluator = evaluator or {}
+    if key == 'pascal_voc/mAP':
+        mode = evaluator.get('eval_mode', '11points')
+        points = '11-point' if mode == '11points' else 'all-point (area)'
+        iou = evaluator.get('iou_thrs', 0.5)
+        return f'VOC AP@{iou} ({points})'
+    return 'COCO-style AP@0.5 (101-point)'
+
+
+def dataset_label(cfg):
+    """``VOCDataset VOC2007/ImageSets/Main/test.txt`` from the test set."""
+    ds = cfg.test_dataloader.dataset
+    while 'dataset' in ds:
+        ds = ds.dataset
+    return f"{ds.get('type', '?')} {ds.get('ann_file', '')}".strip()
+
+
+def batch_size(cfg, from_val):
+    loader = cfg.get('val_dataloader' if from_val else 'test_dataloader')
+    return (loader or {}).get('batch_size', 1)
+
+
+def table_row(run, hardware):
+    """One model's numbers, formatted."""
+    cfg = Config.fromfile(run['config'])
+    model = cfg.model
+    spiking = 'time_steps' in model
+    head = model.get('bbox_head', {})
+    row = dict(
+        model=run.get('name') or model.type,
+        T=str(model.time_steps) if spiking else '-',
+        decoding=head.get('decode_mode', '-') if spiking else '-',
+        dataset=run.get('dataset') or dataset_label(cfg),
+        map='-', protocol='-', params='-', macs='-', sops='-',
+        energy='-', fps='-', notes=[],
+        config=run['config'])
+    if run.get('metrics'):
+        metrics = read_metrics(run['metrics'])
+        key = next(k for k in MAP_KEYS if k in metrics)
+        from_val = 'step' in metrics  # training logs carry a step
+        row['map'] = f'{100 * metrics[key]:.1f}'
+        row['protocol'] = protocol(cfg, key, from_val)
+        if from_val:
+            row['notes'].append(f"mAP from validation at step "
+                                f"{metrics['step']}")
+        if metrics.get('time'):
+            model_time = metrics['time'] - metrics.get('data_time', 0.)
+            row['fps'] = f'{batch_size(cfg, from_val) / model_time:.1f}'
+    if run.get('energy'):
+        with open(run['energy']) as f:
+            energy = json.load(f)
+        t = energy['totals']
+        row['params'] = f"{energy['params'] / 1e6:.2f}"
+        row['macs'] = f"{t['macs_per_step'] / 1e9:.3g}"
+        row['energy'] = f"{t['snn_energy_j'] * 1e3:.3g} / " \
+                        f"{t['ann_energy_j'] * 1e3:.3g}"
+        if spiking:
+            row['sops'] = f"{t['sops'] / 1e9:.3g}"
+        images = energy.get('images', {})
+        shapes = images.get('input_shapes') or []
+        size = 'x'.join(map(str, shapes[0])) if len(shapes) == 1 else \
+            'various sizes'
+        if images.get('kind') == 'synthetic':
+            row['notes'].append(f"energy: {images.get('images')} synthetic "
+                                f"noise images at {size}")
+        else:
+            row['notes'].append(f"energy: {images.get('images')} test "
+                                f"images at {size}")
+        if not energy.get('checkpoint') and spiking:
+            row['notes'].append('random-init weights: SOPs and SNN energy '
+                                'not representative')
+    return row
+
+
+def markdown(rows, hardware, out_dir):
+    """mmdet-style Markdown table, config links relative to ``out_dir``."""
+    lines = [
+        '| Model | T | Decoding | Data set | mAP (%) | Protocol | Params (M) '
+        '| MACs/step (G) | SOPs (G) | Energy SNN / ANN (mJ) | '
+        f'FPS ({hardware}) | Config | Notes |',
+        '|' + ' --- |' * 13,
+    ]
+    for r in rows:
+        link = osp.relpath(r['config'], out_dir).replace(os.sep, '/')
+        lines.append(
+            f"| {r['model']} | {r['T']} | {r['decoding']} | {r['dataset']} "
+            f"| {r['map']} | {r['protocol']} | {r['params']} | {r['macs']} "
+            f"| {r['sops']} | {r['energy']} | {r['fps']} "
+            f"| [config]({link}) | {'; '.join(r['notes']) or '-'} |")
+    return '\n'.join(lines)
+
+
+def write_block(path, text):
+    """Put ``text`` between the markers of ``path`` (created if needed)."""
+    block = f'{START}\n{text}\n{END}'
+    old = open(path).read() if osp.isfile(path) else ''
+    if START in old and END in old:
+        head, rest = old.split(START, 1)
+        new = head + block + rest.split(END, 1)[1]
+    else:
+        new = (old.rstrip('\n') + '\n\n' if old else '') + block + '\n'
+    with open(path, 'w') as f:
+        f.write(new)
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(
+        description='Write an mmdet-style model-zoo table from run outputs')
+    parser.add_argument(
+        '--run', nargs='+', action='append', required=True,
+        metavar='KEY=VALUE', help=f'one model: keys {RUN_KEYS}')
+    parser.add_argument(
+        '--hardware', required=True,
+        help='what the timed runs ran on, e.g. "2-core CPU"')
+    parser.add_argument('--title', help='a line printed above the table')
+    parser.add_argument(
+        '--out', help='Markdown file to write the table into (between '
+        'benchmark_table markers)')
+    return parser.parse_args(argv)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    try:
+        runs = [parse_run(items) for items in args.run]
+    except (ValueError, FileNotFoundError) as e:
+        raise SystemExit(f'benchmark_table: {e}')
+    rows = [table_row(run, args.hardware) for run in runs]
+    out_dir = osp.dirname(osp.abspath(args.out)) if args.out else os.getcwd()
+    text = markdown(rows, args.hardware, out_dir)
+    if args.title:
+        text = f'{args.title}\n\n{text}'
+    print(text)
+    if args.out:
+        write_block(args.out, text)
+    return text
+
+
+if __name__ == '__main__':
+    main()
