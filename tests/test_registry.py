@@ -70,7 +70,14 @@ def minimal_build_cfg(name):
 
 
 #: Components that build from their defaults need no entry here.
-MINIMAL_ARGS = {}
+MINIMAL_ARGS = {
+    'SpikingResNet': dict(depth=18, base_channels=8),
+    'Spikify': dict(
+        module=dict(
+            type='ConvModule', in_channels=1, out_channels=1, kernel_size=1),
+        encode=True),
+    'TimeSequential': dict(modules=[dict(type='TimeRepeat')]),
+}
 
 
 def test_version_mismatch_says_what_to_install(monkeypatch):
