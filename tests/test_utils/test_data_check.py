@@ -137,3 +137,27 @@ def test_empty_split_and_bad_size(voc):
     check_fails(voc[0], 'bad <size>', xml)
     open(osp.join(voc[1], 'ImageSets/Main/trainval.txt'), 'w').close()
     check_fails(voc[0], 'lists no image ids')
+
+
+def test_printed_overrides_point_the_voc_config_at_other_data(voc, tmp_path):
+    import argparse
+    import shutil
+
+    from mmengine.config import DictAction
+    root, voc2007 = voc
+    shutil.copytree(voc2007, osp.join(root, 'VOC2012'))  # a tiny VOC07+12
+    config = osp.join(osp.dirname(osp.dirname(osp.dirname(__file__))),
+                      'configs/snn_yolov3/snn_yolov3_d53_voc_t6.py')
+    cfg = Config.fromfile(config)
+    cfg.merge_from_dict({'train_dataloader.dataset.datasets.0.data_root':
+                         str(tmp_path / 'nowhere/')})
+    loaders = ['train_dataloader', 'val_dataloader']
+    with pytest.raises(InputError) as e:
+        check_data(cfg, loaders)
+    options = str(e.value).split('--cfg-options ')[1].split()
+    options = [o.replace('/path/to/your/data/', root) for o in options]
+    parser = argparse.ArgumentParser()
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction)
+    cfg.merge_from_dict(parser.parse_args(['--cfg-options', *options])
+                        .cfg_options)
+    check_data(cfg, loaders)  # every data set now reads the tiny copy
