@@ -191,3 +191,17 @@ def test_spikified_head_decodes_in_loss_predict_and_forward():
     head.eval()
     results = head.predict(feats, [sample])
     assert len(results) == 1 and results[0].bboxes.shape[-1] == 4
+
+
+def test_spikified_module_deep_copies_and_pickles():
+    torch.manual_seed(0)
+    model = spikify(TINY_RESNET, encode=True, decode='mean', time_steps=3)
+    model.eval()
+    x = torch.randn(1, 3, 32, 32) * 2
+    expected = model(x)
+    for clone in (copy.deepcopy(model), pickle.loads(pickle.dumps(model))):
+        assert type(clone) is type(model)
+        assert (clone.time_steps, clone.spike_encode, clone.spike_decode) \
+            == (3, True, 'mean')
+        for a, b in zip(clone(x), expected):
+            assert torch.equal(a, b)
