@@ -191,9 +191,9 @@ def spikify(module: Union[ConfigType, nn.Module],
     if not isinstance(module, nn.Module):
         module = MODELS.build(module)
     cls = type(module)
-    if neuron_cfg is not None:
-        replace_activations(module, neuron_cfg, act_types)
-    if next(spiking_modules(module), None) is None:
+    replaced = 0 if neuron_cfg is None else replace_activations(
+        module, neuron_cfg, act_types)
+    if not replaced and next(spiking_modules(module), None) is None:
         raise ValueError(
             f'Spikify({cls.__name__}): no activation module of the types '
             f'{[t.__name__ for t in resolve_act_types(act_types)]} to replace '
