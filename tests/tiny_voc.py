@@ -19,7 +19,8 @@ _XML = """<annotation>
 _OBJECT = """  <object>
     <name>{name}</name>
     <difficult>0</difficult>
-    <bndbox><xmin>{x1}</xmin><ymin>{y1}</ymin><xmax>{x2}</xmax><ymax>{y2}</ymax></bndbox>
+    <bndbox><xmin>{x1}</xmin><ymin>{y1}</ymin><xmax>{x2}</xmax>\
+<ymax>{y2}</ymax></bndbox>
   </object>
 """
 
@@ -46,9 +47,10 @@ def write_tiny_voc(root, num_train=4, num_test=2, size=64, seed=0):
             label = int(rng.integers(len(CLASSES)))
             w, h = rng.integers(size // 4, size // 2, 2)
             x1, y1 = rng.integers(0, size - max(w, h), 2)
-            img[y1:y1 + h, x1:x1 + w] = (80 + 80 * label, 200, 255 - 60 * label)
-            objects.append(_OBJECT.format(
-                name=CLASSES[label], x1=x1 + 1, y1=y1 + 1, x2=x1 + w, y2=y1 + h))
+            img[y1:y1 + h, x1:x1 + w] = (80 + 80 * label, 200,
+                                         255 - 60 * label)
+            objects.append(_OBJECT.format(name=CLASSES[label], x1=x1 + 1,
+                                          y1=y1 + 1, x2=x1 + w, y2=y1 + h))
         cv2.imwrite(osp.join(voc, 'JPEGImages', f'{img_id}.jpg'), img)
         with open(osp.join(voc, 'Annotations', f'{img_id}.xml'), 'w') as f:
             f.write(_XML.format(img_id=img_id, w=size, h=size,

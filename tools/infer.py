@@ -10,6 +10,7 @@ IMG is an image file or a folder of images. The pictures go to
 ``OUT_DIR/preds/<image name>.json``; the paths are printed.
 """
 import argparse
+import os
 import os.path as osp
 import sys
 
@@ -43,7 +44,6 @@ def parse_args():
 def image_paths(img):
     """The image files IMG names, or a clear error."""
     if osp.isdir(img):
-        import os
         files = sorted(osp.join(img, f) for f in os.listdir(img)
                        if f.lower().endswith(IMG_EXTENSIONS))
         if not files:
@@ -79,9 +79,9 @@ def main():
         found = ', '.join(f'{c} {s:.2f}' for c, s in kept[:10]) or 'nothing'
         print(f'{path}: {len(kept)} boxes with score >= {args.score_thr} '
               f'({found})')
+        stem = osp.splitext(name)[0]
         print(f'  picture: {osp.join(args.out_dir, "vis", name)}')
-        preds = osp.join(args.out_dir, "preds", osp.splitext(name)[0] + ".json")
-        print(f"  boxes:   {preds}")
+        print(f'  boxes:   {osp.join(args.out_dir, "preds", stem + ".json")}')
 
 
 if __name__ == '__main__':

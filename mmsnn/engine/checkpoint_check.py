@@ -39,7 +39,7 @@ def check_load_from_shapes(model, filename: str,
     prediction layers, fine-tuning goes on with mmengine's warning.
 
     Args:
-        model (nn.Module): The model (a wrapper's ``.module`` is used).
+        model (nn.Module): The model (wrappers' ``.module`` are unwrapped).
         filename (str): The checkpoint (``load_from``).
         allow_class_mismatch (bool): Tolerate output-dimension-only
             mismatches (fine-tuning). False for testing. Defaults to True.
@@ -50,7 +50,8 @@ def check_load_from_shapes(model, filename: str,
     """
     from mmengine.runner.checkpoint import _load_checkpoint
 
-    model = getattr(model, 'module', model)
+    while hasattr(model, 'module'):  # DDP and/or a test-time-aug wrapper
+        model = model.module
     checkpoint = _load_checkpoint(filename, map_location='cpu')
     state = checkpoint.get('state_dict', checkpoint)
     state = {k[7:] if k.startswith('module.') else k: v

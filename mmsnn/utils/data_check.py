@@ -179,8 +179,9 @@ def check_xml_dataset(dataset, where: str) -> None:
         warnings.warn(
             f'{where} (split {split}): objects of classes not in the data '
             f'set\'s classes are skipped, as mmdet does: {examples}. '
-            f'Expected one of {tuple(classes)}; set metainfo=dict(classes=...) '
-            'on the data set if these should be learned.')
+            f'Expected one of {tuple(classes)}; set '
+            'metainfo=dict(classes=...) on the data set if these should be '
+            'learned.')
     if problems:
         lines = []
         for kind, items in problems.items():
