@@ -76,7 +76,8 @@ def format_summary(report: dict) -> str:
         ['SOPs over T', _si(t['sops'])],
         [f"ANN energy (MACs x {c['e_mac_j'] * 1e12:g} pJ)",
          _joules(t['ann_energy_j'])],
-        [f"SNN energy (+ SOPs x {c['e_ac_j'] * 1e12:g} pJ)",
+        [f"{'SNN' if report.get('firing_rates') else 'as-run'} energy "
+         f"(+ SOPs x {c['e_ac_j'] * 1e12:g} pJ)",
          _joules(t['snn_energy_j'])],
         ['ANN / SNN energy', f"{t['energy_ratio']:.2f} x"],
     ]

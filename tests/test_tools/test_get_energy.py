@@ -26,7 +26,8 @@ def get_energy():
 def tiny_config(tmp_path, data_root):
     path = osp.join(str(tmp_path), 'tiny.py')
     with open(path, 'w') as f:
-        f.write(tiny_config_text(data_root))
+        f.write(tiny_config_text(data_root).replace(
+            'img_scale = (64, 64)', 'img_scale = (32, 32)'))
     return path
 
 
@@ -40,7 +41,7 @@ def test_synthetic_images_when_the_test_set_is_absent(get_energy, tmp_path,
     cfg = tiny_config(tmp_path, osp.join(str(tmp_path), 'no_such_data', ''))
     out = osp.join(str(tmp_path), 'out')
     report = get_energy.main([
-        cfg, '--num-images', '2', '--shape', '64', '64', '--out-dir', out,
+        cfg, '--num-images', '2', '--shape', '32', '64', '--out-dir', out,
         '--e-mac', '2', '--efficiency', '100'
     ])
     printed = capsys.readouterr().out
@@ -50,7 +51,7 @@ def test_synthetic_images_when_the_test_set_is_absent(get_energy, tmp_path,
         saved = json.load(f)
     assert saved['images']['kind'] == 'synthetic'
     assert saved['images']['images'] == 2
-    assert saved['images']['input_shapes'] == [[64, 64]]
+    assert saved['images']['input_shapes'] == [[32, 64]]
     assert saved['time_steps'] == 2 and saved['num_images'] == 2
     assert saved['constants']['e_mac_j'] == pytest.approx(2e-12)
     assert saved['chip']['efficiency_flops_per_w'] == pytest.approx(100e9)
@@ -64,7 +65,7 @@ def test_synthetic_images_when_the_test_set_is_absent(get_energy, tmp_path,
 
 def test_real_test_images_and_checkpoint(get_energy, tmp_path, capsys):
     data = write_tiny_voc(osp.join(str(tmp_path), 'data'), num_train=1,
-                          num_test=3, size=48)
+                          num_test=2, size=48)
     cfg = tiny_config(tmp_path, data)
     # A checkpoint whose encoder fires and whose other convs are too weak
     # to (not zero: spikingjelly would take all-zero weights for binary).
@@ -84,7 +85,8 @@ def test_real_test_images_and_checkpoint(get_energy, tmp_path, capsys):
     printed = capsys.readouterr().out
     assert 'SYNTHETIC' not in printed and 'from the test set' in printed
     assert report['images']['kind'] == 'test set'
-    assert report['images']['images'] == 3  # all there are
+    assert report['images']['images'] == 2  # all there are
+    assert report['images']['input_shapes'] == [[32, 32]]  # the pipeline's
     assert report['checkpoint'] == ckpt
     layers = {layer['name']: layer for layer in report['layers']}
     assert layers['backbone.conv1.conv']['input'] == 'real-valued'

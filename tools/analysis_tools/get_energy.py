@@ -58,7 +58,8 @@ def parse_args(argv=None):
     parser.add_argument(
         '--shape', type=int, nargs=2, default=[416, 416], metavar=('H', 'W'),
         help='size of synthetic images (used when the test set is absent; '
-        'real images get the test pipeline\'s size)')
+        'real images get the test pipeline\'s size; the data preprocessor '
+        'may pad either, e.g. to a multiple of 32)')
     parser.add_argument(
         '--synthetic', action='store_true',
         help='use synthetic images even when the test set exists')
@@ -178,7 +179,7 @@ def main(argv=None):
         efficiency=args.efficiency * 1e9)
     report['config'] = args.config
     report['checkpoint'] = args.checkpoint
-    report['images'] = dict(source, input_shapes=sorted(shapes))
+    report['images'] = dict(source, input_shapes=sorted(map(list, shapes)))
     report['paper_table1'] = {
         name: dict(row, efficiency_reproducing_energy_gflops_per_w=round(
             chip_efficiency(row['flops'], row['time_steps'], row['energy'],
