@@ -96,3 +96,27 @@ def test_bad_runs(tool, tmp_path):
     with pytest.raises(ValueError, match='no line holds'):
         tool.main(['--run', f'config={T6}', f'metrics={empty}',
                    '--hardware', 'x'])
+
+
+def test_metafile(tool, tmp_path, monkeypatch):
+    import yaml
+    monkeypatch.chdir(repo_path())
+    metrics = write_json(tmp_path / 'test.json', {
+        'pascal_voc/mAP': 0.25, 'time': 0.2, 'data_time': 0.0})
+    energy = energy_json(tmp_path / 'energy.json', 'e.pth', 'test set')
+    meta = tmp_path / 'metafile.yml'
+    tool.main(['--run', f'config={T6}', f'metrics={metrics}',
+               f'energy={energy}', 'dataset=toy', '--hardware', '2-core CPU',
+               '--metafile', str(meta), '--collection', 'Toy'])
+    with open(meta) as f:
+        data = yaml.safe_load(f)
+    assert data['Collections'] == [dict(Name='Toy', README=None)]
+    model, = data['Models']
+    assert model['Name'] == 'snn_yolov3_d53_voc_t6'
+    assert model['Config'] == 'configs/snn_yolov3/snn_yolov3_d53_voc_t6.py'
+    assert model['Metadata']['Parameters'] == '61.60M'
+    assert model['Metadata']['Time Steps'] == 6
+    assert model['Metadata']['inference time (ms/im)'][0]['value'] == 200.
+    assert model['Results'] == [dict(
+        Task='Object Detection', Dataset='toy',
+        Metrics={'mAP (VOC AP@0.5 (11-point))': 25.0})]

@@ -126,11 +126,12 @@ def table_row(run, hardware):
         dataset=run.get('dataset') or dataset_label(cfg),
         map='-', protocol='-', params='-', macs='-', sops='-',
         energy='-', fps='-', notes=[],
-        config=run['config'])
+        config=run['config'], values={})
     if run.get('metrics'):
         metrics = read_metrics(run['metrics'])
         key = next(k for k in MAP_KEYS if k in metrics)
         from_val = 'step' in metrics  # training logs carry a step
+        row['values']['map'] = 100 * metrics[key]
         row['map'] = f'{100 * metrics[key]:.1f}'
         row['protocol'] = protocol(cfg, key, from_val)
         if from_val:
@@ -138,11 +139,14 @@ def table_row(run, hardware):
                                 f"{metrics['step']}")
         if metrics.get('time'):
             model_time = metrics['time'] - metrics.get('data_time', 0.)
-            row['fps'] = f'{batch_size(cfg, from_val) / model_time:.1f}'
+            batch = batch_size(cfg, from_val)
+            row['values'].update(batch_size=batch, fps=batch / model_time)
+            row['fps'] = f'{batch / model_time:.1f}'
     if run.get('energy'):
         with open(run['energy']) as f:
             energy = json.load(f)
         t = energy['totals']
+        row['values'].update(params=energy['params'], **t)
         row['params'] = f"{energy['params'] / 1e6:.2f}"
         row['macs'] = f"{t['macs_per_step'] / 1e9:.3g}"
         row['energy'] = f"{t['snn_energy_j'] * 1e3:.3g} / " \
@@ -196,6 +200,40 @@ def write_block(path, text):
         f.write(new)
 
 
+def metafile(rows, collection, readme, hardware):
+    """mmdet's metafile (``Collections`` + ``Models``) for the rows."""
+    models = []
+    for r in rows:
+        v = r['values']
+        meta = {}
+        if 'params' in v:
+            meta['Parameters'] = f"{v['params'] / 1e6:.2f}M"
+            meta['MACs per step'] = f"{v['macs_per_step'] / 1e9:.3g}G"
+        if r['T'] != '-':
+            meta['Time Steps'] = int(r['T'])
+            meta['Decoding'] = r['decoding']
+            if 'sops' in v:
+                meta['SOPs'] = f"{v['sops'] / 1e9:.3g}G"
+        if 'fps' in v:
+            meta['inference time (ms/im)'] = [dict(
+                value=round(1e3 / v['fps'], 2), hardware=hardware,
+                backend='PyTorch', **{'batch size': v['batch_size']},
+                mode='FP32')]
+        model = {
+            'Name': osp.splitext(osp.basename(r['config']))[0],
+            'In Collection': collection,
+            'Config': osp.relpath(r['config']).replace(os.sep, '/'),
+            'Metadata': meta,
+        }
+        if 'map' in v:
+            model['Results'] = [dict(
+                Task='Object Detection', Dataset=r['dataset'],
+                Metrics={f"mAP ({r['protocol']})": round(v['map'], 1)})]
+        models.append(model)
+    return dict(
+        Collections=[dict(Name=collection, README=readme)], Models=models)
+
+
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(
         description='Write an mmdet-style model-zoo table from run outputs')
@@ -209,6 +247,13 @@ def parse_args(argv=None):
     parser.add_argument(
         '--out', help='Markdown file to write the table into (between '
         'benchmark_table markers)')
+    parser.add_argument(
+        '--metafile', help='also write these runs as an mmdet metafile.yml '
+        '(paths in it are relative to the current directory: run from the '
+        'repository root)')
+    parser.add_argument(
+        '--collection', default='SNN-YOLOv3',
+        help='the metafile\'s collection name')
     return parser.parse_args(argv)
 
 
@@ -226,6 +271,14 @@ def main(argv=None):
     print(text)
     if args.out:
         write_block(args.out, text)
+    if args.metafile:
+        import yaml
+        readme = osp.relpath(args.out).replace(os.sep, '/') \
+            if args.out else None
+        with open(args.metafile, 'w') as f:
+            yaml.safe_dump(
+                metafile(rows, args.collection, readme, args.hardware), f,
+                sort_keys=False)
     return text
 
 
