@@ -44,7 +44,8 @@ def build_ann_twin(model: nn.Module,
                          'IFNeuron: it is not a spiking model')
     acts: Dict[int, nn.Module] = {}
     for module in twin.modules():
-        for name, child in list(module.named_children()):
+        # _modules, not named_children(): that skips repeated references
+        for name, child in list(module._modules.items()):
             if id(child) in neurons:
                 acts.setdefault(id(child),
                                 MMENGINE_MODELS.build(dict(act_cfg)))

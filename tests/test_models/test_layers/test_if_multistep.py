@@ -1,0 +1,80 @@
+"""The compiled IF kernels equal the eager ones; dtypes under autocast.
+
+(``fused`` vs ``autograd`` is tested in test_if_neuron.py.)
+"""
+import shutil
+
+import pytest
+import torch
+
+from mmsnn.models.layers import IFNeuron, fold_time
+from mmsnn.models.layers.if_multistep import _Kernels, if_multistep
+
+
+def run_backend(backend, x, weight):
+    neuron = IFNeuron(time_steps=x.shape[0], backend=backend,
+                      learnable_threshold=True).to(x.dtype)
+    xi = x.clone().requires_grad_()
+    spikes = neuron(fold_time(xi))
+    (spikes * weight).sum().backward()
+    return spikes, xi.grad, neuron.v_threshold.grad
+
+
+@pytest.mark.skipif(shutil.which('g++') is None and shutil.which('c++') is
+                    None, reason='torch.compile on CPU needs a C++ compiler')
+def test_compiled_equals_fused():
+    # one case: each (dtype, reset, detach) costs seconds of compilation,
+    # and the other branches are the same Python code as the eager kernel's
+    torch.manual_seed(0)
+    dtype = torch.float64
+    x = (torch.randn(4, 3, 2, 5, 5) * 1.5).to(dtype)
+    weight = torch.randn(4 * 3, 2, 5, 5, dtype=dtype)
+    fused = run_backend('fused', x, weight)
+    compiled = run_backend('compiled', x, weight)
+    assert _Kernels.compile_failed is None, _Kernels.compile_failed
+    assert torch.equal(fused[0], compiled[0])  # same spikes, bit for bit
+    # same surrogate gradients, to the last bits (the compiler may contract
+    # a multiply-add)
+    for a, b in zip(fused[1:], compiled[1:]):
+        torch.testing.assert_close(a, b, rtol=1e-12, atol=0)
+    assert fused[1].abs().sum() > 0
+
+
+@pytest.mark.parametrize('dtype', [torch.bfloat16, torch.float16])
+def test_half_inputs_keep_their_dtype(dtype):
+    """What autocast hands the neuron: half currents, float32 threshold."""
+    torch.manual_seed(0)
+    # multiples of 1/8: every potential is exact in half precision, so the
+    # spikes must equal float32's exactly
+    x32 = torch.randint(-12, 13, (3, 4, 6)).float() / 8
+    weight = torch.randn(3, 4, 6)
+    results = []
+    for x in (x32.to(dtype), x32):
+        x.requires_grad_()
+        threshold = torch.tensor(1.0, requires_grad=True)
+        spikes = if_multistep(x, threshold, 2.0, True, False)
+        (spikes.float() * weight).sum().backward()
+        results.append((spikes, x.grad, threshold.grad))
+    (spikes, grad, grad_th), (ref, ref_grad, ref_th) = results
+    assert spikes.dtype == grad.dtype == dtype
+    assert grad_th.dtype == torch.float32
+    assert torch.equal(spikes.float(), ref)
+    torch.testing.assert_close(grad.float(), ref_grad, rtol=2e-2, atol=2e-2)
+    torch.testing.assert_close(grad_th, ref_th, rtol=2e-2, atol=2e-2)
+
+
+def test_threshold_gradient_does_not_overflow_in_half():
+    # 2**17 neurons each contributing about -g'(0) = -1 to dL/dVth: far
+    # beyond float16's range (65504) when summed there
+    x = torch.full((1, 2**17), 1.0, dtype=torch.float16, requires_grad=True)
+    threshold = torch.tensor(1.0, requires_grad=True)
+    if_multistep(x, threshold, 2.0, True, False).float().sum().backward()
+    assert torch.isfinite(threshold.grad)
+    assert threshold.grad.item() == pytest.approx(-2**17, rel=1e-3)
+
+
+def test_inference_does_not_build_a_graph():
+    x = torch.randn(2, 5, requires_grad=True)
+    with torch.no_grad():
+        spikes = if_multistep(x, torch.tensor(1.0), 2.0, True, False)
+    assert spikes.grad_fn is None and not spikes.requires_grad

@@ -1,0 +1,66 @@
+"""tools/analysis_tools/benchmark_snn.py on a narrow model, one round."""
+import json
+import os.path as osp
+
+import pytest
+
+from mmsnn.utils import InputError
+from ..tiny_voc import tiny_config_text
+from .test_get_energy import load_tool
+
+
+@pytest.fixture(scope='module')
+def tool():
+    return load_tool('benchmark_snn')
+
+
+@pytest.fixture
+def config(tmp_path):
+    path = osp.join(str(tmp_path), 'tiny.py')
+    with open(path, 'w') as f:  # data are synthetic: the root is not read
+        f.write(tiny_config_text(str(tmp_path), time_steps=3))
+    return path
+
+
+def test_snn_against_ann_twin_writes_json(tool, config, tmp_path, capsys):
+    out = osp.join(str(tmp_path), 'bench.json')
+    tool.main([config, '--shape', '64', '64', '--batch', '2', '--iters', '1',
+               '--warmup', '0', '--no-progress', '--out', out])
+    with open(out) as f:
+        result = json.load(f)
+    snn, ann = result['models']['snn'], result['models']['ann']
+    assert (snn['images_per_step'], ann['images_per_step']) == (2, 6)
+    assert len(snn['times_s']) == len(ann['times_s']) == 1
+    for model in (snn, ann):
+        assert model['peak_memory']['peak_bytes'] > 0
+    ratios = result['ratios']
+    assert (ratios['numerator'], ratios['denominator']) == ('snn', 'ann')
+    assert ratios['step_time_median'] == pytest.approx(
+        snn['step_time_median_s'] / ann['step_time_median_s'])
+    assert ratios['peak_memory'] > 0 and ratios['step_time_min'] > 0
+    assert result['time_steps'] == 3 and result['mode'] == 'train'
+    assert result['device'].startswith('CPU')
+    assert 'snn / ann' in capsys.readouterr().out
+
+
+def test_per_step_and_variant_comparisons(tool, config):
+    result = tool.main([config, '--shape', '64', '64', '--iters', '1',
+                        '--warmup', '0', '--no-progress', '--no-memory',
+                        '--mode', 'infer', '--per-step'])
+    assert set(result['models']) == {'folded', 'per_step'}
+    assert result['ratios']['numerator'] == 'per_step'
+    assert result['ratios']['peak_memory'] is None
+    result = tool.main([config, '--shape', '64', '64', '--iters', '1',
+                        '--warmup', '0', '--no-progress', '--no-memory',
+                        '--with-cp', '--variant-set', 'with_cp=False'])
+    assert set(result['models']) == {'snn', 'variant'}
+    assert result['with_cp'] is True
+
+
+def test_bad_input_named(tool, config):
+    with pytest.raises(InputError, match='missing.py'):
+        tool.main(['missing.py'])
+    with pytest.raises(InputError, match='--batch'):
+        tool.main([config, '--batch', '0'])
+    with pytest.raises(ValueError, match="'encode_twice'"):
+        tool.main([config, '--set', 'encode_twice=True', '--no-progress'])
