@@ -55,6 +55,10 @@ def parse_args(argv=None):
     parser.add_argument('--warmup', type=int, default=2,
                         help='untimed rounds first')
     parser.add_argument('--device', default='cpu', help="'cpu' or 'cuda'")
+    parser.add_argument('--threads', type=int,
+                        help='CPU threads of PyTorch (default: its own). On '
+                        'a CPU shared with other jobs, 1 avoids stalls of '
+                        'threads waiting for each other')
     parser.add_argument('--amp', action='store_true',
                         help='autocast (CUDA: float16 with loss scaling; '
                         'CPU: bfloat16)')
@@ -160,6 +164,8 @@ def main(argv=None):
         raise InputError(f'--batch must be >= 1 and --shape >= 32, got '
                          f'{args.batch} and {args.shape}')
     device = args.device
+    if args.threads:
+        torch.set_num_threads(args.threads)
     if device.startswith('cuda'):
         if not torch.cuda.is_available():
             raise InputError('--device cuda: CUDA is not available')
