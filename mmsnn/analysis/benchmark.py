@@ -24,6 +24,7 @@ import torch
 import torch.nn as nn
 from mmengine.optim import OptimWrapper, build_optim_wrapper
 from mmengine.utils import ProgressBar
+from torch.optim.optimizer import register_optimizer_step_pre_hook
 
 MODES = ('train', 'infer')
 PATHS = ('folded', 'per_step')
@@ -278,28 +279,48 @@ def rss_peak_delta(step: Step) -> Optional[int]:
     return max(0, peak - before) * 1024
 
 
-def cpu_tensor_peak(step: Step) -> int:
+def cpu_tensor_peaks(step: Step) -> Dict[str, Optional[int]]:
     """Peak bytes of CPU tensor memory allocated by ``step`` above what was
-    allocated before it.
+    allocated before it: over the whole step, and before its first
+    optimizer step (forward and backward: activations and gradients).
 
     Replays the allocation and free events that the PyTorch profiler records
     (``profile_memory=True``) in time order: exact for tensors, blind to
     memory that libraries allocate outside PyTorch's allocator (oneDNN
     scratch space) and to the C allocator's caching.
+
+    Returns:
+        dict: ``peak_bytes`` and ``peak_before_optimizer_bytes`` (None when
+        the step runs no optimizer).
     """
     from torch.profiler import ProfilerActivity, profile
     with profile(activities=[ProfilerActivity.CPU],
                  profile_memory=True) as prof:
         step()
-    events = sorted((e.start_ns(), e.nbytes())
-                    for e in prof.profiler.kineto_results.events()
-                    if e.name() == '[memory]'
-                    and e.device_type().name == 'CPU')
+    events = prof.profiler.kineto_results.events()
+    optimizer_starts = [e.start_ns() for e in events
+                        if e.name().startswith('Optimizer.step')]
+    optimizer_start = min(optimizer_starts) if optimizer_starts else None
+    allocations = sorted((e.start_ns(), e.nbytes()) for e in events
+                         if e.name() == '[memory]'
+                         and e.device_type().name == 'CPU')
     live = peak = 0
-    for _, nbytes in events:
+    peak_before = None
+    for start, nbytes in allocations:
+        if optimizer_start is not None and peak_before is None \
+                and start >= optimizer_start:
+            peak_before = peak
         live += nbytes
         peak = max(peak, live)
-    return peak
+    if optimizer_start is not None and peak_before is None:
+        peak_before = peak
+    return dict(peak_bytes=peak, peak_before_optimizer_bytes=peak_before)
+
+
+def cpu_tensor_peak(step: Step) -> int:
+    """Peak bytes of CPU tensor memory that ``step`` allocates above what
+    was allocated before it (see :func:`cpu_tensor_peaks`)."""
+    return cpu_tensor_peaks(step)['peak_bytes']
 
 
 def peak_memory(step: Step, device: str = 'cpu') -> dict:
@@ -313,7 +334,10 @@ def peak_memory(step: Step, device: str = 'cpu') -> dict:
         device (str): 'cpu' or a CUDA device.
 
     Returns:
-        dict: ``peak_bytes`` (the figure to compare) and how it was
+        dict: ``peak_bytes`` (the whole step) and
+        ``peak_before_optimizer_bytes`` (forward and backward: what grows
+        with T and the batch; the optimizer's temporaries scale with the
+        weights alone and can dominate at small inputs), how they were
         measured; on CUDA also ``peak_total_bytes``
         (``torch.cuda.max_memory_allocated``, everything included); on CPU
         also ``rss_peak_delta_bytes``.
@@ -323,15 +347,31 @@ def peak_memory(step: Step, device: str = 'cpu') -> dict:
         synchronize(device)
         torch.cuda.reset_peak_memory_stats(device)
         base = torch.cuda.memory_allocated(device)
-        step()
+        before_optimizer = []
+
+        def record(optimizer, args, kwargs):
+            if not before_optimizer:
+                before_optimizer.append(
+                    torch.cuda.max_memory_allocated(device) - base)
+
+        handle = register_optimizer_step_pre_hook(record)
+        try:
+            step()
+        finally:
+            handle.remove()
         synchronize(device)
         peak = torch.cuda.max_memory_allocated(device)
-        return dict(peak_bytes=peak - base, peak_total_bytes=peak,
-                    method='torch.cuda.max_memory_allocated - allocated '
-                    'before the step')
-    result = dict(peak_bytes=cpu_tensor_peak(step),
-                  method='CPU tensor allocations replayed from the '
-                  'profiler (profile_memory=True)')
+        return dict(
+            peak_bytes=peak - base,
+            peak_before_optimizer_bytes=before_optimizer[0]
+            if before_optimizer else None,
+            peak_total_bytes=peak,
+            method='torch.cuda.max_memory_allocated - allocated before the '
+            'step')
+    result = dict(
+        **cpu_tensor_peaks(step),
+        method='CPU tensor allocations replayed from the profiler '
+        '(profile_memory=True)')
     gc.collect()
     result['rss_peak_delta_bytes'] = rss_peak_delta(step)
     return result
@@ -378,7 +418,7 @@ def run_benchmark(steps: Dict[str, Tuple[Step, int]],
         dict: ``models`` (per step: ``images_per_step``, ``times_s``,
         ``step_time_median_s``, ``step_time_min_s``, ``throughput_img_s``,
         ``peak_memory``) and ``ratios`` (numerator / denominator of the
-        median and the minimum step time and of the peak memory; a time
+        median and the minimum step time and of the peak memories; a time
         ratio is what the numerator costs per step, not per image).
     """
     num, den = ratio
@@ -398,8 +438,11 @@ def run_benchmark(steps: Dict[str, Tuple[Step, int]],
             throughput_img_s=images / median,
             peak_memory=peak_memory(step, device) if measure_memory else None)
     a, b = models[num], models[den]
-    memory = [m['peak_memory']['peak_bytes'] if m['peak_memory'] else None
-              for m in (a, b)]
+
+    def memory(key):
+        return _ratio(*[m['peak_memory'][key] if m['peak_memory'] else None
+                        for m in (a, b)])
+
     return dict(
         models=models,
         ratios=dict(
@@ -408,4 +451,6 @@ def run_benchmark(steps: Dict[str, Tuple[Step, int]],
             step_time_median=_ratio(a['step_time_median_s'],
                                     b['step_time_median_s']),
             step_time_min=_ratio(a['step_time_min_s'], b['step_time_min_s']),
-            peak_memory=_ratio(*memory)))
+            peak_memory=memory('peak_bytes'),
+            peak_memory_before_optimizer=memory(
+                'peak_before_optimizer_bytes')))

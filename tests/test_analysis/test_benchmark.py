@@ -2,7 +2,8 @@ import pytest
 import torch
 from mmdet.registry import MODELS
 
-from mmsnn.analysis.benchmark import (cpu_tensor_peak, make_step,
+from mmsnn.analysis.benchmark import (cpu_tensor_peak, cpu_tensor_peaks,
+                                      make_step,
                                       per_step_loss, run_benchmark,
                                       set_module_attrs, synthetic_batch,
                                       time_interleaved)
@@ -48,6 +49,26 @@ def test_cpu_tensor_peak_replays_allocations():
     assert cpu_tensor_peak(step) == 3 * 2**20
 
 
+def test_peak_before_the_optimizer_step():
+    weight = torch.zeros(2**18, requires_grad=True)  # 1 MiB
+    optimizer = torch.optim.SGD([weight], lr=0.1, momentum=0.9,
+                                weight_decay=0.1)
+    optimizer.step()  # momentum buffer exists before the measurement
+
+    def step():
+        # the product dies after sum(); backward leaves a 1 MiB gradient
+        (weight * 2).sum().backward()
+        optimizer.step()  # weight decay: grad + wd * weight, 1 MiB more
+        optimizer.zero_grad()
+
+    peaks = cpu_tensor_peaks(step)
+    assert peaks['peak_before_optimizer_bytes'] == pytest.approx(2**20,
+                                                                 abs=1024)
+    assert peaks['peak_bytes'] >= 2 * 2**20
+    assert cpu_tensor_peaks(lambda: torch.empty(8))[
+        'peak_before_optimizer_bytes'] is None
+
+
 def test_run_benchmark_ratios():
     steps = dict(slow=(lambda: torch.empty(2**18).fill_(1), 1),
                  fast=(lambda: None, 6))
@@ -57,6 +78,7 @@ def test_run_benchmark_ratios():
     assert slow['peak_memory']['peak_bytes'] == 2**20
     assert fast['peak_memory']['peak_bytes'] == 0
     assert result['ratios']['peak_memory'] is None  # no division by 0
+    assert result['ratios']['peak_memory_before_optimizer'] is None
     assert result['ratios']['step_time_median'] == pytest.approx(
         slow['step_time_median_s'] / fast['step_time_median_s'])
     assert fast['throughput_img_s'] == pytest.approx(

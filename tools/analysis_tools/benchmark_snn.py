@@ -235,21 +235,27 @@ def print_summary(result):
           f"{result['shape']}, amp={result['amp']}, neuron backend="
           f"{result['neuron_backend']}, with_cp={result['with_cp']}")
     print(f"{'':10s}{'imgs/step':>10s}{'median s':>10s}{'min s':>10s}"
-          f"{'imgs/s':>10s}{'peak MiB':>10s}")
+          f"{'imgs/s':>10s}{'peak MiB':>10s}{'fwd+bwd':>10s}")
+
+    def mib(mem, key):
+        value = mem[key] if mem else None
+        return f"{'-':>10s}" if value is None else f'{value / 2**20:10.1f}'
+
     for name, m in result['models'].items():
         mem = m['peak_memory']
-        mib = f"{mem['peak_bytes'] / 2**20:10.1f}" if mem else f"{'-':>10s}"
         print(f"{name:10s}{m['images_per_step']:10d}"
               f"{m['step_time_median_s']:10.4f}{m['step_time_min_s']:10.4f}"
-              f"{m['throughput_img_s']:10.2f}{mib}")
+              f"{m['throughput_img_s']:10.2f}{mib(mem, 'peak_bytes')}"
+              f"{mib(mem, 'peak_before_optimizer_bytes')}")
     r = result['ratios']
 
     def fmt(x):
         return 'n/a' if x is None else f'{x:.3f}'
 
     print(f"{r['numerator']} / {r['denominator']}: step time (median) "
-          f"{fmt(r['step_time_median'])}, (min) {fmt(r['step_time_min'])}, "
-          f"peak memory {fmt(r['peak_memory'])}")
+          f"{fmt(r['step_time_median'])}, (min) {fmt(r['step_time_min'])}; "
+          f"peak memory {fmt(r['peak_memory'])}, before the optimizer step "
+          f"{fmt(r['peak_memory_before_optimizer'])}")
 
 
 if __name__ == '__main__':

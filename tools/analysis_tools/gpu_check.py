@@ -108,10 +108,15 @@ def summary_line(name, result) -> str:
              f"{m['throughput_img_s']:7.1f} img/s, "
              f"{m['peak_memory']['peak_bytes'] / 2**30:6.2f} GiB"
              for k, m in models.items()]
-    mem = r['peak_memory']
+
+    def fmt(x):
+        return 'n/a' if x is None else f'{x:.3f}'
+
     return (f"{name:32s} {r['numerator']}/{r['denominator']} time "
-            f"{r['step_time_median']:.3f} (min {r['step_time_min']:.3f}), "
-            f"memory {mem:.3f} | " + ' | '.join(parts))
+            f"{fmt(r['step_time_median'])} (min {fmt(r['step_time_min'])})"
+            f", memory {fmt(r['peak_memory'])} (fwd+bwd "
+            f"{fmt(r['peak_memory_before_optimizer'])}) | " +
+            ' | '.join(parts))
 
 
 def main():

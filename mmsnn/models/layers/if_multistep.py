@@ -1,11 +1,12 @@
 """All T steps of the IF neuron in one autograd node (the fused backends).
 
 The recurrence (paper Eq. 1-3) and its backpropagation through time are
-written once, as plain tensor code over ``[T, N]``: :func:`if_forward` and
-:func:`if_backward`. :class:`IFMultiStep` runs them eagerly (backend
-``'fused'``) or compiled by ``torch.compile`` into one kernel per direction
-(backend ``'compiled'``), which reads and writes every element once instead
-of once per elementwise op and step.
+plain tensor code over ``[T, N]``: :func:`if_forward` and :func:`if_backward`.
+:class:`IFMultiStep` runs them eagerly (backend ``'fused'``; the forward as
+:func:`if_forward_eager`, the same arithmetic into preallocated outputs) or
+compiled by ``torch.compile`` into one kernel per direction (backend
+``'compiled'``), which reads and writes every element once instead of once
+per elementwise op and step.
 """
 import math
 import warnings
@@ -46,6 +47,21 @@ def if_forward(x_seq: Tensor, v_threshold: Tensor, soft_reset: bool,
         spikes.append(s)
         charged.append(h)
     return torch.stack(spikes), torch.stack(charged) if keep_charged else None
+
+
+def if_forward_eager(x_seq: Tensor, v_threshold: Tensor, soft_reset: bool,
+                     keep_charged: bool = True
+                     ) -> Tuple[Tensor, Optional[Tensor]]:
+    """:func:`if_forward` for eager mode: the same arithmetic, written into
+    preallocated outputs (no stacking copies, spikes written as floats)."""
+    spikes = torch.empty_like(x_seq)
+    charged = torch.empty_like(x_seq) if keep_charged else None
+    v = torch.zeros_like(x_seq[0])
+    for t in range(x_seq.shape[0]):
+        h = torch.add(v, x_seq[t], out=charged[t] if keep_charged else None)
+        s = torch.ge(h, v_threshold, out=spikes[t])
+        v = h - v_threshold * s if soft_reset else h * (1 - s)
+    return spikes, charged
 
 
 def if_backward(h_seq: Tensor, grad_spikes: Tensor, v_threshold: Tensor,
@@ -110,7 +126,8 @@ def if_backward(h_seq: Tensor, grad_spikes: Tensor, v_threshold: Tensor,
 class _Kernels:
     """The kernels, eager or ``torch.compile``-d (compiled once a process)."""
 
-    eager = (if_forward, if_backward)
+    eager = (if_forward_eager, if_backward)
+    traceable = (if_forward, if_backward)
     compiled: Optional[Tuple[Callable, Callable]] = None
     compile_failed: Optional[str] = None
 
@@ -124,7 +141,7 @@ class _Kernels:
             # and the loop over it unrolled into one kernel
             cls.compiled = tuple(
                 torch.compile(fn, dynamic=True, fullgraph=True)
-                for fn in cls.eager)
+                for fn in cls.traceable)
         try:
             return cls.compiled[which](*args)
         except Exception as e:  # no C++ compiler / Triton: stay correct
