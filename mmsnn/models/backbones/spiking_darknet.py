@@ -49,10 +49,10 @@ class SpikingDarknet(TimeStepsMixin, Darknet):
             none. Defaults to None.
         encode_once (bool): Compute the encoding conv + BN once instead of on
             T identical copies (same result). Defaults to True.
-        with_cp (bool): Checkpoint the encoder and every stage in training:
-            keep only their inputs and recompute their activations in
-            backward (less memory, more time; same results, BN statistics
-            included). Defaults to False.
+        with_cp (bool): Checkpoint the encoder and every block of the
+            stages in training: keep only their inputs and recompute their
+            activations in backward (less memory, more time; same results,
+            BN statistics included). Defaults to False.
         norm_eval (bool): Freeze BN statistics. Defaults to False.
         frozen_stages, conv_cfg, norm_cfg, pretrained, init_cfg: As
             :class:`Darknet`.
@@ -143,9 +143,14 @@ class SpikingDarknet(TimeStepsMixin, Darknet):
         last = len(self.cr_blocks) - 1
         for i, layer_name in enumerate(self.cr_blocks):
             stage = getattr(self, layer_name)
-            x = checkpoint_call(
-                self.encode if i == 0 else stage, x, owner=stage,
-                enabled=self.with_cp)
+            if i == 0:
+                x = checkpoint_call(self.encode, x, owner=stage,
+                                    enabled=self.with_cp)
+            elif self.with_cp:  # per block, like mmdet ResNet's with_cp
+                for block in stage:
+                    x = checkpoint_call(block, x, owner=block)
+            else:
+                x = stage(x)
             if i == last and hasattr(self, 'spp'):
                 x = self.spp(x)
             if i in self.out_indices:
