@@ -1,0 +1,95 @@
+# SNN-YOLOv3 at T=4 on mini-VOC, the bundled synthetic data set
+# (tools/misc/make_mini_voc.py; 4 shape classes, VOC format): the model the
+# README's main job (tools/run_main_job.sh) trains on a 2-core CPU.
+#
+# The model of snn_yolov3_d53_voc_t4.py (IF neurons, direct encoding, Current
+# Mean Decoding), 1/8 as wide and with (1, 1, 2, 2, 1) residual blocks per
+# stage instead of Darknet-53's (1, 2, 8, 8, 4), on 160 px inputs, with
+# anchors for mini-VOC's objects (10-80 px at that scale). Trained from
+# scratch with AdamW and a short warm-up: the paper's SGD (lr 1e-3) needs far
+# more iterations than a CPU budget of minutes.
+#
+# Protocol: MiniVOC trainval (3000 images) -> MiniVOC test (200 images),
+# VOCMetric mAP at IoU 0.5 with eval_mode '11points'. Numbers from it are
+# mini-VOC numbers, never PASCAL VOC results.
+_base_ = '../snn_yolov3/snn_yolov3_d53_voc_t4.py'
+
+# Channels of Darknet stages 3-5 (128, 256, 512, 1024) x widen_factor.
+widen_factor = 0.125
+c3, c4, c5, c6 = 16, 32, 64, 128
+model = dict(
+    backbone=dict(widen_factor=widen_factor, stage_blocks=(1, 1, 2, 2, 1)),
+    neck=dict(in_channels=[c6, c5, c4], out_channels=[c5, c4, c3]),
+    bbox_head=dict(
+        num_classes=4,
+        in_channels=[c5, c4, c3],
+        out_channels=[c6, c5, c4],
+        anchor_generator=dict(base_sizes=[[(48, 48), (64, 64), (80, 80)],
+                                          [(24, 24), (30, 30), (38, 38)],
+                                          [(10, 10), (14, 14), (19, 19)]])))
+
+metainfo = dict(
+    classes=('circle', 'square', 'triangle', 'star'),
+    palette=[(220, 20, 60), (0, 130, 255), (0, 180, 0), (255, 170, 0)])
+data_root = 'data/mini_voc/VOCdevkit/'
+img_scale = (160, 160)
+# The paper's augmentation (flip) at mini-VOC's scale.
+train_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(type='LoadAnnotations', with_bbox=True),
+    dict(type='Resize', scale=img_scale, keep_ratio=True),
+    dict(type='RandomFlip', prob=0.5),
+    dict(type='PackDetInputs')
+]
+test_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(type='Resize', scale=img_scale, keep_ratio=True),
+    dict(type='LoadAnnotations', with_bbox=True),
+    dict(
+        type='PackDetInputs',
+        meta_keys=('img_id', 'img_path', 'ori_shape', 'img_shape',
+                   'scale_factor'))
+]
+train_dataloader = dict(
+    batch_size=8,
+    num_workers=1,
+    dataset=dict(
+        _delete_=True,
+        type='VOCDataset',
+        metainfo=metainfo,
+        data_root=data_root,
+        ann_file='MiniVOC/ImageSets/Main/trainval.txt',
+        data_prefix=dict(sub_data_root='MiniVOC/'),
+        # VOC's bbox_min_size=32 would drop most mini-VOC objects.
+        filter_cfg=dict(filter_empty_gt=True),
+        pipeline=train_pipeline))
+val_dataloader = dict(
+    batch_size=8,
+    num_workers=1,
+    dataset=dict(
+        metainfo=metainfo,
+        data_root=data_root,
+        ann_file='MiniVOC/ImageSets/Main/test.txt',
+        data_prefix=dict(sub_data_root='MiniVOC/'),
+        pipeline=test_pipeline))
+test_dataloader = val_dataloader
+
+max_epochs = 10
+train_cfg = dict(max_epochs=max_epochs, val_interval=max_epochs)
+optim_wrapper = dict(
+    optimizer=dict(_delete_=True, type='AdamW', lr=3e-3, weight_decay=0.05),
+    clip_grad=None)
+param_scheduler = [
+    dict(type='LinearLR', start_factor=0.1, by_epoch=False, begin=0, end=100),
+    dict(
+        type='CosineAnnealingLR',
+        eta_min=1e-5,
+        begin=0,
+        end=max_epochs,
+        T_max=max_epochs,
+        by_epoch=True,
+        convert_to_iter_based=True)
+]
+default_hooks = dict(
+    logger=dict(interval=50),
+    checkpoint=dict(interval=max_epochs, max_keep_ckpts=1))

@@ -1,0 +1,116 @@
+"""configs/mini_voc: the main job's SNN and its ANN twin train and evaluate
+on (tiny) generated mini-VOC data."""
+import copy
+import importlib.util
+
+import pytest
+import torch
+import torch.nn as nn
+from mmengine.config import Config
+from mmengine.optim import build_optim_wrapper
+from mmengine.registry import init_default_scope
+from mmengine.runner import Runner
+
+import mmsnn  # noqa: F401
+from mmsnn.models.layers import IFNeuron
+from tests.conftest import repo_path
+
+SNN_CONFIG = repo_path('configs/mini_voc/snn_yolov3_minivoc_t4.py')
+ANN_CONFIG = repo_path('configs/mini_voc/yolov3_minivoc.py')
+
+
+def _generator():
+    spec = importlib.util.spec_from_file_location(
+        'make_mini_voc', repo_path('tools/misc/make_mini_voc.py'))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope='module')
+def tiny_data(tmp_path_factory):
+    """A few generated images; returns the data_root for the configs."""
+    out = tmp_path_factory.mktemp('mini_voc')
+    return _generator().make_mini_voc(
+        str(out), num_trainval=4, num_test=3, max_objects=4) + '/'
+
+
+def _config(path, data_root, work_dir=None):
+    """The config, pointed at ``data_root``, with a small batch, no worker
+    processes and a 1-epoch schedule."""
+    init_default_scope('mmdet')
+    cfg = Config.fromfile(path)
+    for key in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
+        cfg[key].update(batch_size=2, num_workers=0, persistent_workers=False)
+        cfg[key].dataset.data_root = data_root
+    cfg.train_cfg.update(max_epochs=1, val_interval=1)
+    cfg.param_scheduler = None
+    cfg.default_hooks.logger.interval = 1
+    if work_dir is not None:
+        cfg.work_dir = str(work_dir)
+    return cfg
+
+
+def _build_model(cfg):
+    from mmdet.registry import MODELS
+    torch.manual_seed(0)
+    model = MODELS.build(cfg.model)
+    model.init_weights()
+    return model
+
+
+def test_configs_describe_the_snn_and_its_ann_twin(tiny_data):
+    snn_cfg, ann_cfg = (_config(p, tiny_data)
+                        for p in (SNN_CONFIG, ANN_CONFIG))
+    assert snn_cfg.model.time_steps == 4
+    classes = snn_cfg.train_dataloader.dataset.metainfo['classes']
+    assert classes == _generator().CLASSES
+    assert snn_cfg.model.bbox_head.num_classes == len(classes)
+    for cfg in (snn_cfg, ann_cfg):
+        for key in ('val_dataloader', 'test_dataloader'):
+            assert cfg[key].dataset.metainfo['classes'] == classes
+        assert cfg.val_evaluator.type == 'VOCMetric'
+        assert cfg.val_evaluator.eval_mode == '11points'
+    # The same data, pipeline, schedule; the same layers and weights' names
+    # and shapes: only the activations (and T) differ.
+    for key in ('train_dataloader', 'test_dataloader', 'optim_wrapper',
+                'param_scheduler', 'train_cfg'):
+        assert snn_cfg[key] == ann_cfg[key], key
+    snn, ann = _build_model(snn_cfg), _build_model(ann_cfg)
+    assert {k: v.shape for k, v in snn.state_dict().items()} == \
+        {k: v.shape for k, v in ann.state_dict().items()}
+    assert any(isinstance(m, IFNeuron) for m in snn.modules())
+    assert not any(isinstance(m, IFNeuron) for m in ann.modules())
+    assert sum(isinstance(m, nn.LeakyReLU) for m in ann.modules()) == sum(
+        isinstance(m, IFNeuron) for m in snn.modules())
+    assert ann.time_steps == 1
+
+
+def test_a_few_iterations_lower_the_loss(tiny_data):
+    """The config's model and optimizer fit one batch of generated data."""
+    cfg = _config(SNN_CONFIG, tiny_data)
+    model = _build_model(cfg)
+    loader = Runner.build_dataloader(
+        dict(cfg.train_dataloader, sampler=dict(type='DefaultSampler',
+                                                shuffle=False)), seed=0)
+    data = model.data_preprocessor(next(iter(loader)), True)
+    optim = build_optim_wrapper(model, copy.deepcopy(cfg.optim_wrapper))
+    model.train()
+    losses = []
+    for _ in range(12):
+        loss, _ = model.parse_losses(
+            model.loss(data['inputs'], data['data_samples']))
+        optim.update_params(loss)
+        losses.append(loss.item())
+    assert all(torch.isfinite(torch.tensor(losses)))
+    assert sum(losses[-2:]) < 0.95 * sum(losses[:2]), losses
+
+
+def test_train_one_epoch_then_evaluate(tiny_data, tmp_path):
+    """mmengine's runner trains the config and VOCMetric scores it."""
+    cfg = _config(SNN_CONFIG, tiny_data, tmp_path)
+    runner = Runner.from_cfg(cfg)
+    runner.train()
+    metrics = runner.test()
+    assert set(metrics) >= {'pascal_voc/mAP', 'pascal_voc/AP50'}
+    assert 0. <= metrics['pascal_voc/mAP'] <= 1.
