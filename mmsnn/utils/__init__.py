@@ -1,6 +1,6 @@
 from .data_check import check_data, iter_dataset_cfgs
-from .input_error import InputError, report_input_errors
+from .input_error import ConfigValueError, InputError, report_input_errors
 
 __all__ = [
-    'InputError', 'report_input_errors', 'check_data', 'iter_dataset_cfgs'
+    'ConfigValueError', 'InputError', 'report_input_errors', 'check_data', 'iter_dataset_cfgs'
 ]

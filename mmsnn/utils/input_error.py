@@ -12,6 +12,11 @@ class InputError(Exception):
     """
 
 
+class ConfigValueError(InputError, ValueError):
+    """A config value outside what a component accepts (``time_steps``,
+    ``decode_mode``, ``reset_mode``, ``v_threshold``, ...)."""
+
+
 @contextlib.contextmanager
 def report_input_errors():
     """Turn an :class:`InputError` into one paragraph on stderr and exit 2.

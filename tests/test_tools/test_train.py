@@ -48,3 +48,14 @@ def test_train_then_test_then_infer(tmp_path):
     assert picture.is_file()
     with open(tmp_path / 'infer/preds/000002.json') as f:
         assert set(json.load(f)) >= {'labels', 'scores', 'bboxes'}
+
+
+def test_bad_model_values_are_one_paragraph(tmp_path):
+    tiny_runner_cfg(tmp_path, max_epochs=1)
+    for option, culprit in [('model.time_steps=0', 'time_steps'),
+                            ('model.bbox_head.decode_mode=median',
+                             "'median'")]:
+        result = run_tool('train.py', tmp_path / 'tiny.py', '--work-dir',
+                          tmp_path / 'wd', '--cfg-options', option,
+                          cwd=tmp_path)
+        assert_one_paragraph_error(result, culprit)

@@ -12,6 +12,7 @@ from torch import Tensor
 from ..defaults import DEFAULT_TIME_STEPS
 from .if_multistep import atan_surrogate_grad, if_multistep  # noqa: F401
 from .time_folding import check_time_steps, fold_time, unfold_time
+from ...utils.input_error import ConfigValueError
 
 RESET_MODES = ('soft', 'hard')
 BACKENDS = ('fused', 'compiled', 'autograd')
@@ -79,14 +80,14 @@ class IFNeuron(MemoryModule):
                  inplace: Optional[bool] = None) -> None:
         super().__init__()
         if not isinstance(v_threshold, (int, float)) or v_threshold <= 0:
-            raise ValueError('IFNeuron: v_threshold must be a positive number,'
-                             f' got {v_threshold!r}')
+            raise ConfigValueError('IFNeuron: v_threshold must be a positive '
+                                   f'number, got {v_threshold!r}')
         if reset_mode not in RESET_MODES:
-            raise ValueError(f'IFNeuron: reset_mode must be one of '
-                             f'{RESET_MODES}, got {reset_mode!r}')
+            raise ConfigValueError(f'IFNeuron: reset_mode must be one of '
+                                   f'{RESET_MODES}, got {reset_mode!r}')
         if backend not in BACKENDS:
-            raise ValueError(f'IFNeuron: backend must be one of {BACKENDS}, '
-                             f'got {backend!r}')
+            raise ConfigValueError(f'IFNeuron: backend must be one of '
+                                   f'{BACKENDS}, got {backend!r}')
         self.time_steps = check_time_steps(time_steps)
         self.reset_mode = reset_mode
         self.surrogate_alpha = float(surrogate_alpha)

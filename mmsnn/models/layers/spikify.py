@@ -12,6 +12,7 @@ from .time_adapters import (check_not_folded, check_time_folded, map_nested,
                             mark_time_folded)
 from .time_folding import (DECODE_MODES, TimeStepsMixin, decode_over_time,
                            repeat_over_time, spiking_modules)
+from ...utils.input_error import ConfigValueError
 
 #: Activation modules that :func:`replace_activations` turns into neurons.
 #: Gates (Sigmoid, Tanh, HSigmoid) are left alone: they scale, not fire.
@@ -181,13 +182,13 @@ def spikify(module: Union[ConfigType, nn.Module],
         nn.Module: The module, now an instance of ``Spikified<Cls>``.
     """
     if not isinstance(encode, bool):
-        raise ValueError(
+        raise ConfigValueError(
             'Spikify: set encode=True if the input is real-valued (images, '
             'ANN features) and must be repeated over T, or encode=False if '
             f'it comes time-folded from a spiking module; got {encode!r}')
     if decode is not None and decode not in DECODE_MODES:
-        raise ValueError(f'Spikify: decode must be None or one of '
-                         f'{DECODE_MODES}, got {decode!r}')
+        raise ConfigValueError(f'Spikify: decode must be None or one of '
+                               f'{DECODE_MODES}, got {decode!r}')
     if not isinstance(module, nn.Module):
         module = MODELS.build(module)
     cls = type(module)

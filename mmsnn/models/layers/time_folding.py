@@ -18,6 +18,7 @@ from typing import Callable, Sequence, Tuple, Union
 import torch
 import torch.nn as nn
 from torch import Tensor
+from ...utils.input_error import ConfigValueError
 
 #: How the prediction layer turns T steps into one real-valued output.
 #: ``'rate'`` decodes spikes of extra output neurons by their mean.
@@ -35,16 +36,17 @@ def check_time_steps(time_steps, name: str = 'time_steps') -> int:
     """
     if isinstance(time_steps, bool) or not isinstance(time_steps, int) \
             or time_steps < 1:
-        raise ValueError(f'{name} must be a positive integer (the number of '
-                         f'time steps T), got {time_steps!r}')
+        raise ConfigValueError(
+            f'{name} must be a positive integer (the number of time steps '
+            f'T), got {time_steps!r}')
     return time_steps
 
 
 def check_decode_mode(decode_mode: str) -> str:
     """Return ``decode_mode`` if it is one of :data:`DECODE_MODES`."""
     if decode_mode not in DECODE_MODES:
-        raise ValueError(f'decode_mode must be one of {DECODE_MODES}, got '
-                         f'{decode_mode!r}')
+        raise ConfigValueError(
+            f'decode_mode must be one of {DECODE_MODES}, got {decode_mode!r}')
     return decode_mode
 
 
