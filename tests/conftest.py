@@ -1,4 +1,5 @@
 """Shared helpers: tiny models so the suite fits CI's budget on 2 cores."""
+import os
 import os.path as osp
 
 import pytest
@@ -10,6 +11,11 @@ import mmsnn  # noqa: F401  (registers the components)
 from mmsnn.models.backbones.spiking_darknet import scale_channels
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
+
+# Tiny tensors gain nothing from intra-op threads and lose a lot when the
+# cores are shared: one thread here and in the tools the tests start.
+os.environ.setdefault('OMP_NUM_THREADS', '1')
+torch.set_num_threads(1)
 
 
 def repo_path(*parts):
