@@ -33,7 +33,8 @@ from mmengine.model import BaseModel
 from spikingjelly.activation_based.op_counter import DispatchCounterMode
 from torch import Tensor
 
-from ..models.layers.time_folding import spiking_modules
+from ..models.layers.time_folding import spiking_modules, time_steps_of
+from ..utils.input_error import ConfigValueError
 from .activity import REAL_VALUED, ActivityRecorder, stage_of
 from .op_counters import (DenseMACCounter, RealMACCounter,
                           SpikeCountSynOpCounter)
@@ -185,7 +186,13 @@ class SpikeOpAnalyzer:
 
     @property
     def time_steps(self) -> int:
-        return int(getattr(self.model, 'time_steps', 1))
+        """T of the model's time-aware parts (1 for an ANN); mixed models
+        built from stock detectors carry it on their parts only."""
+        steps = time_steps_of(self.model)
+        if len(steps) > 1:
+            raise ConfigValueError(
+                f'parts of the model disagree on time_steps: {steps}')
+        return steps[0] if steps else 1
 
     def reset(self) -> None:
         self.counters = dict(

@@ -174,6 +174,8 @@ def test_energy_tool_tells_spiking_from_ann_layers(config, monkeypatch):
     model.eval()
     data = fake_batch(model)
     analyzer = SpikeOpAnalyzer(model)
+    # stock detectors have no time_steps: T is read off their parts
+    assert analyzer.time_steps == 2
     analyzer.forward(data['inputs'], data['data_samples'])
     layers = {layer.name: layer for layer in analyzer.layers()}
 

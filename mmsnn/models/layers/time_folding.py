@@ -15,9 +15,9 @@ Three operations cross the boundary with real-valued (ANN) modules:
 """
 from typing import Callable, Sequence, Tuple, Union
 
-import torch
 import torch.nn as nn
 from torch import Tensor
+
 from ...utils.input_error import ConfigValueError
 
 #: How the prediction layer turns T steps into one real-valued output.
@@ -167,9 +167,3 @@ def set_step_mode(model: nn.Module, step_mode: str) -> None:
     """Switch every neuron between ``'m'`` (folded) and ``'s'`` (stateful)."""
     for _, neuron in spiking_modules(model):
         neuron.step_mode = step_mode
-
-
-@torch.no_grad()
-def firing_rate(spikes: Tensor) -> float:
-    """Mean of a spike tensor: the fraction of (neuron, step) pairs firing."""
-    return spikes.float().mean().item()
