@@ -9,8 +9,9 @@ from torch import Tensor
 
 from ..defaults import DEFAULT_NEURON_CFG, DEFAULT_TIME_STEPS
 from ..layers.spikify import replace_activations
-from ..layers.time_adapters import TimeRepeat, mark_time_folded
-from ..layers.time_folding import TimeStepsMixin, spiking_modules
+from ..layers.time_adapters import TimeRepeat
+from ..layers.time_folding import (TimeStepsMixin, mark_time_folded,
+                                   spiking_modules)
 
 
 @MODELS.register_module()

@@ -9,10 +9,10 @@ from spikingjelly.activation_based import surrogate
 from spikingjelly.activation_based.base import MemoryModule
 from torch import Tensor
 
-from ..defaults import DEFAULT_TIME_STEPS
-from .if_multistep import atan_surrogate_grad, if_multistep  # noqa: F401
-from .time_folding import check_time_steps, fold_time, unfold_time
 from ...utils.input_error import ConfigValueError
+from ..defaults import DEFAULT_TIME_STEPS
+from .if_multistep import if_multistep
+from .time_folding import check_time_steps, fold_time, unfold_time
 
 RESET_MODES = ('soft', 'hard')
 BACKENDS = ('fused', 'compiled', 'autograd')
@@ -134,7 +134,8 @@ class IFNeuron(MemoryModule):
 
     def extra_repr(self) -> str:
         return (f'v_threshold={float(self.v_threshold):g}, reset_mode='
-                f'{self.reset_mode}, surrogate_alpha={self.surrogate_alpha:g}, '
+                f'{self.reset_mode}, '
+                f'surrogate_alpha={self.surrogate_alpha:g}, '
                 f'detach_reset={self.detach_reset}, time_steps='
                 f'{self.time_steps}, step_mode={self.step_mode}, '
                 f'backend={self.backend}')

@@ -7,12 +7,12 @@ from mmdet.registry import MODELS
 from mmdet.utils import ConfigType, OptConfigType
 from mmengine.registry import MODELS as MMENGINE_MODELS
 
-from ..defaults import DEFAULT_NEURON_CFG, DEFAULT_TIME_STEPS
-from .time_adapters import (check_not_folded, check_time_folded, map_nested,
-                            mark_time_folded)
-from .time_folding import (DECODE_MODES, TimeStepsMixin, decode_over_time,
-                           repeat_over_time, spiking_modules)
 from ...utils.input_error import ConfigValueError
+from ..defaults import DEFAULT_NEURON_CFG, DEFAULT_TIME_STEPS
+from .time_folding import (DECODE_MODES, TimeStepsMixin, check_not_folded,
+                           check_time_folded, decode_over_time, map_nested,
+                           mark_time_folded, repeat_over_time,
+                           spiking_modules)
 
 #: Activation modules that :func:`replace_activations` turns into neurons.
 #: Gates (Sigmoid, Tanh, HSigmoid) are left alone: they scale, not fire.

@@ -12,9 +12,16 @@ Three operations cross the boundary with real-valued (ANN) modules:
 * :func:`decode_over_time` - SNN -> ANN: ``'mean'`` (Current Mean Decoding,
   paper Eq. 6) or ``'sum'`` over T, ``[T*B, ...] -> [B, ...]``.
 * :func:`set_time_steps` - hands T to every time-aware module of a model.
-"""
-from typing import Callable, Sequence, Tuple, Union
 
+Tensors that leave a spiking module still time-folded carry a small tag,
+the T they were folded with (:func:`mark_time_folded`). The next spiking
+module checks it (:func:`check_time_folded`), so two parts built with
+different ``time_steps`` fail with a clear error instead of silently reading
+a batch of ``T1*B`` rows as ``T2`` steps of ``T1*B/T2`` images.
+"""
+from typing import Any, Callable, Iterator, Optional, Sequence, Tuple, Union
+
+import torch
 import torch.nn as nn
 from torch import Tensor
 
@@ -167,3 +174,72 @@ def set_step_mode(model: nn.Module, step_mode: str) -> None:
     """Switch every neuron between ``'m'`` (folded) and ``'s'`` (stateful)."""
     for _, neuron in spiking_modules(model):
         neuron.step_mode = step_mode
+
+
+#: Attribute of a time-folded tensor that holds the T it was folded with.
+TIME_TAG = '_mmsnn_time_steps'
+
+
+def map_nested(fn: Callable[[Tensor], Tensor], feats: Any) -> Any:
+    """Apply ``fn`` to every tensor of nested tuples/lists (a head's output
+    is a tuple of per-level lists); anything else passes through."""
+    if isinstance(feats, Tensor):
+        return fn(feats)
+    if isinstance(feats, (tuple, list)):
+        return map_features(lambda f: map_nested(fn, f), feats)
+    return feats
+
+
+def _tensors(feats: Any) -> Iterator[Tensor]:
+    if isinstance(feats, Tensor):
+        yield feats
+    elif isinstance(feats, (tuple, list)):
+        for f in feats:
+            yield from _tensors(f)
+
+
+def mark_time_folded(feats: Any, time_steps: int) -> Any:
+    """Tag every tensor of ``feats`` as folded with ``time_steps``; returns
+    ``feats`` unchanged otherwise."""
+    if torch.jit.is_tracing() or torch.jit.is_scripting() or \
+            torch.compiler.is_compiling():
+        return feats
+    for t in _tensors(feats):
+        setattr(t, TIME_TAG, time_steps)
+    return feats
+
+
+def folded_time_steps(feats: Any) -> Optional[int]:
+    """The T that ``feats`` were tagged with, or None if untagged."""
+    for t in _tensors(feats):
+        tag = getattr(t, TIME_TAG, None)
+        if tag is not None:
+            return tag
+    return None
+
+
+def check_time_folded(feats: Any, time_steps: int, owner: str) -> None:
+    """Raise if ``feats`` were folded with another T than ``time_steps``.
+
+    Args:
+        feats: The input of a module that expects time-folded tensors.
+        time_steps (int): The module's T.
+        owner (str): How to name the module in the error.
+    """
+    tag = folded_time_steps(feats)
+    if tag is not None and tag != time_steps:
+        raise ValueError(
+            f'{owner} has time_steps={time_steps}, but its input was '
+            f'time-folded with time_steps={tag} by the spiking module before '
+            'it. Give every spiking part the same T (one `time_steps` '
+            'variable at the top of the config).')
+
+
+def check_not_folded(feats: Any, owner: str) -> None:
+    """Raise if ``feats`` are already time-folded (a second encoding)."""
+    tag = folded_time_steps(feats)
+    if tag is not None:
+        raise ValueError(
+            f'{owner} repeats its input over time, but the input is already '
+            f'time-folded (time_steps={tag}, from a spiking module): drop the '
+            'TimeRepeat, or set encode=False.')

@@ -7,7 +7,7 @@ from mmengine.registry import init_default_scope
 
 from mmsnn.models.backbones import SpikingResNet
 from mmsnn.models.layers import set_step_mode, spikify, spiking_modules
-from mmsnn.models.layers.time_adapters import folded_time_steps
+from mmsnn.models.layers.time_folding import folded_time_steps
 
 TINY = dict(depth=18, base_channels=8, out_indices=(0, 1, 2, 3),
             norm_eval=False)

@@ -14,7 +14,7 @@ from mmengine.registry import init_default_scope
 from mmsnn.models.layers import (IFNeuron, TimeRepeat, fold_time,
                                  replace_activations, set_step_mode, spikify,
                                  spiking_modules)
-from mmsnn.models.layers.time_adapters import folded_time_steps
+from mmsnn.models.layers.time_folding import folded_time_steps
 
 TINY_RESNET = dict(
     type='ResNet', depth=18, base_channels=8, out_indices=(0, 1, 2, 3),

@@ -5,7 +5,7 @@ from mmdet.registry import MODELS
 
 from mmsnn.models.layers import (IFNeuron, TimeDecode, TimeRepeat,
                                  TimeSequential, set_time_steps)
-from mmsnn.models.layers.time_adapters import folded_time_steps
+from mmsnn.models.layers.time_folding import folded_time_steps
 
 
 def test_repeat_then_decode():
