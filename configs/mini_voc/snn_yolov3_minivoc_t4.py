@@ -51,7 +51,8 @@ test_pipeline = [
                    'scale_factor'))
 ]
 train_dataloader = dict(
-    batch_size=8,
+    # batch 4 and lr 1e-2 gave the best SNN of the schedules tried here
+    batch_size=4,
     num_workers=1,
     dataset=dict(
         _delete_=True,
@@ -77,7 +78,7 @@ test_dataloader = val_dataloader
 max_epochs = 10
 train_cfg = dict(max_epochs=max_epochs, val_interval=max_epochs)
 optim_wrapper = dict(
-    optimizer=dict(_delete_=True, type='AdamW', lr=3e-3, weight_decay=0.05),
+    optimizer=dict(_delete_=True, type='AdamW', lr=1e-2, weight_decay=0.05),
     clip_grad=None)
 param_scheduler = [
     dict(type='LinearLR', start_factor=0.1, by_epoch=False, begin=0, end=100),
@@ -93,3 +94,6 @@ param_scheduler = [
 default_hooks = dict(
     logger=dict(interval=50),
     checkpoint=dict(interval=max_epochs, max_keep_ckpts=1))
+randomness = dict(seed=0)
+# Log each stage's firing rate with the test (and val) metrics.
+custom_hooks = [dict(type='FiringRateHook')]

@@ -11,3 +11,4 @@ model = dict(
     backbone=dict(neuron_cfg=leaky_relu),
     neck=dict(neuron_cfg=leaky_relu),
     bbox_head=dict(neuron_cfg=leaky_relu))
+custom_hooks = []  # no neurons, no firing rates

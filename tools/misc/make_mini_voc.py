@@ -57,7 +57,7 @@ def parse_args():
         '--out', default='data/mini_voc',
         help='output folder; VOCdevkit/MiniVOC is written inside it')
     parser.add_argument(
-        '--num-trainval', type=int, default=600,
+        '--num-trainval', type=int, default=3000,
         help='number of trainval images')
     parser.add_argument(
         '--num-test', type=int, default=200, help='number of test images')
@@ -254,7 +254,7 @@ def voc_xml(img_id: str, h: int, w: int, annotations: List[dict]) -> str:
 
 
 def make_mini_voc(out: str,
-                  num_trainval: int = 600,
+                  num_trainval: int = 3000,
                   num_test: int = 200,
                   max_objects: int = 6,
                   seed: int = 0,
