@@ -48,6 +48,7 @@ data_done=$(stamp)
 log "training $config (logs in $work_dir)"
 "$py" tools/train.py "$config" --work-dir "$work_dir"
 train_done=$(stamp)
+train_log="$(ls -t "$work_dir"/*/*.log 2>/dev/null | head -n 1)"
 checkpoint="$(cat "$work_dir/last_checkpoint")"
 
 log "testing $checkpoint"
@@ -58,7 +59,6 @@ rm -rf "$show_dir"
 test_done=$(stamp)
 map="$(grep -o 'pascal_voc/mAP: [0-9.]*' "$work_dir/test/test_output.log" \
   | tail -n 1 | cut -d' ' -f2)"
-train_log="$(ls -t "$work_dir"/*/*.log 2>/dev/null | head -n 1)"
 
 cat <<EOF
 
