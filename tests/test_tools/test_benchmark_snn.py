@@ -10,16 +10,6 @@ from ..tiny_voc import tiny_config_text
 from .test_get_energy import load_tool
 
 
-@pytest.fixture(autouse=True)
-def one_thread():
-    """On a busy 2-core machine two OpenMP threads stall each other (tiny
-    models: 10x slower); the results do not depend on it."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
 @pytest.fixture(scope='module')
 def tool():
     return load_tool('benchmark_snn')

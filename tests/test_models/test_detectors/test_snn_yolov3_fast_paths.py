@@ -15,16 +15,6 @@ from mmsnn.analysis.benchmark import per_step_loss
 from tests.conftest import fake_batch, tiny_snn_yolov3_cfg
 
 
-@pytest.fixture(autouse=True)
-def one_thread():
-    """On a busy 2-core machine two OpenMP threads stall each other (tiny
-    models: 10x slower); the results do not depend on it."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
 def build(time_steps=3, **backbone):
     torch.manual_seed(0)
     cfg = tiny_snn_yolov3_cfg(time_steps=time_steps)
