@@ -1,8 +1,10 @@
-# The ANN twin of snn_yolov3_minivoc_t4.py: the same layers, data, pipeline
-# and schedule, with mmdet YOLOv3's LeakyReLU(0.1) in place of every IF
-# neuron and T=1 (the encoder's repeat and the head's decoding become
-# identities), so it is a plain narrow YOLOv3. Its weights' names and shapes
-# are the SNN's.
+# The ANN twin of snn_yolov3_minivoc_t4.py: the same layers, data and
+# pipeline, with mmdet YOLOv3's LeakyReLU(0.1) in place of every IF neuron
+# and T=1 (the encoder's repeat and the head's decoding become identities),
+# so it is a plain narrow YOLOv3. Its weights' names and shapes are the
+# SNN's: the SNN config starts from this config's final checkpoint.
+#
+# Trained from scratch, with a lower lr than the SNN's fine-tuning.
 _base_ = './snn_yolov3_minivoc_t4.py'
 
 leaky_relu = dict(type='LeakyReLU', negative_slope=0.1)
@@ -11,4 +13,21 @@ model = dict(
     backbone=dict(neuron_cfg=leaky_relu),
     neck=dict(neuron_cfg=leaky_relu),
     bbox_head=dict(neuron_cfg=leaky_relu))
+
+load_from = None
+max_epochs = 12
+train_cfg = dict(max_epochs=max_epochs, val_interval=max_epochs)
+optim_wrapper = dict(optimizer=dict(lr=3e-3))
+param_scheduler = [
+    dict(type='LinearLR', start_factor=0.1, by_epoch=False, begin=0, end=100),
+    dict(
+        type='CosineAnnealingLR',
+        eta_min=1e-5,
+        begin=0,
+        end=max_epochs,
+        T_max=max_epochs,
+        by_epoch=True,
+        convert_to_iter_based=True)
+]
+default_hooks = dict(checkpoint=dict(interval=max_epochs))
 custom_hooks = []  # no neurons, no firing rates

@@ -45,6 +45,7 @@ def _config(path, data_root, work_dir=None):
         cfg[key].dataset.data_root = data_root
     cfg.train_cfg.update(max_epochs=1, val_interval=1)
     cfg.param_scheduler = None
+    cfg.load_from = None  # the SNN's ANN checkpoint is not needed here
     cfg.default_hooks.logger.interval = 1
     if work_dir is not None:
         cfg.work_dir = str(work_dir)
@@ -71,19 +72,31 @@ def test_configs_describe_the_snn_and_its_ann_twin(tiny_data):
             assert cfg[key].dataset.metainfo['classes'] == classes
         assert cfg.val_evaluator.type == 'VOCMetric'
         assert cfg.val_evaluator.eval_mode == '11points'
-    # The same data, pipeline, schedule; the same layers and weights' names
-    # and shapes: only the activations (and T) differ.
-    for key in ('train_dataloader', 'test_dataloader', 'optim_wrapper',
-                'param_scheduler', 'train_cfg'):
+    # The same data and pipeline; the same layers and weights' names and
+    # shapes: only the activations (and T) differ, so the ANN's weights load
+    # one to one into the SNN.
+    for key in ('train_dataloader', 'test_dataloader'):
         assert snn_cfg[key] == ann_cfg[key], key
     snn, ann = _build_model(snn_cfg), _build_model(ann_cfg)
     assert {k: v.shape for k, v in snn.state_dict().items()} == \
         {k: v.shape for k, v in ann.state_dict().items()}
+    snn.load_state_dict(ann.state_dict(), strict=True)
     assert any(isinstance(m, IFNeuron) for m in snn.modules())
     assert not any(isinstance(m, IFNeuron) for m in ann.modules())
     assert sum(isinstance(m, nn.LeakyReLU) for m in ann.modules()) == sum(
         isinstance(m, IFNeuron) for m in snn.modules())
     assert ann.time_steps == 1
+
+
+def test_snn_starts_from_the_ann_twins_final_checkpoint():
+    """The SNN's load_from is where tools/train.py puts the twin's last
+    epoch, and the twin itself starts from scratch."""
+    snn_cfg, ann_cfg = (Config.fromfile(p) for p in (SNN_CONFIG, ANN_CONFIG))
+    assert ann_cfg.load_from is None
+    epochs = ann_cfg.train_cfg.max_epochs
+    assert ann_cfg.default_hooks.checkpoint.interval == epochs
+    assert snn_cfg.load_from == \
+        f'work_dirs/yolov3_minivoc/epoch_{epochs}.pth'
 
 
 def test_a_few_iterations_lower_the_loss(tiny_data):

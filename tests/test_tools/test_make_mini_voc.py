@@ -126,3 +126,32 @@ def test_bad_arguments_are_named(tmp_path, kwargs, culprit):
 def test_unknown_shape_is_named():
     with pytest.raises(ValueError, match='hexagon'):
         gen.shape_polygon(np.random.default_rng(0), 'hexagon', 20., (5, 5))
+
+
+def test_if_outdated_skips_only_complete_current_data(tmp_path):
+    """The main job reruns the generator with --if-outdated: data of this
+    version and these arguments is kept, anything else is rewritten."""
+    import subprocess
+    import sys
+    out = str(tmp_path)
+    args = dict(num_trainval=2, num_test=1, max_objects=2)
+    assert not gen.is_current(out, **args)
+    devkit = gen.make_mini_voc(out, **args)
+    assert gen.is_current(out, **args)
+    assert not gen.is_current(out, **dict(args, num_test=2))
+    marker = osp.join(devkit, gen.YEAR_FOLDER, gen.MARKER)
+
+    def run():
+        return subprocess.run(
+            [sys.executable, SCRIPT, '--out', out, '--num-trainval', '2',
+             '--num-test', '1', '--max-objects', '2', '--if-outdated'],
+            capture_output=True, text=True, check=True).stdout
+
+    mtime = os.stat(marker).st_mtime_ns
+    assert 'up to date' in run()
+    assert os.stat(marker).st_mtime_ns == mtime
+    # An older generator's data (or an interrupted run) is rewritten.
+    with open(marker, 'w') as f:
+        f.write('{"generator_version": 1}')
+    assert 'written to' in run()
+    assert gen.is_current(out, **args)

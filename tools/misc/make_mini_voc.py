@@ -26,8 +26,11 @@ as VOC results.
 
 Example:
     python tools/misc/make_mini_voc.py --out data/mini_voc
+    # the main job: write it unless this version already wrote it there
+    python tools/misc/make_mini_voc.py --out data/mini_voc --if-outdated
 """
 import argparse
+import json
 import os
 import os.path as osp
 from typing import List, Optional, Tuple
@@ -48,6 +51,13 @@ MIN_VISIBLE, DIFFICULT_VISIBLE = 0.3, 0.5
 # Share of objects placed anywhere near the border (the rest fit inside).
 NEAR_BORDER = 0.3
 AA_SHIFT = 4  # sub-pixel bits for cv2's polygon filling
+# Least sum of |BGR difference| between an object and the background it
+# covers (on average; parts of it may still match the background).
+MIN_CONTRAST = 200
+# Bump when a change to the drawing changes the bytes: the marker file then
+# no longer matches and `--if-outdated` rewrites the data.
+GENERATOR_VERSION = 2
+MARKER = 'mini_voc.json'  # in VOCdevkit/MiniVOC, written last
 
 
 def parse_args():
@@ -65,6 +75,11 @@ def parse_args():
         '--max-objects', type=int, default=6,
         help='most objects per image (at least 2)')
     parser.add_argument('--seed', type=int, default=0, help='random seed')
+    parser.add_argument(
+        '--if-outdated',
+        action='store_true',
+        help='do nothing when --out already holds a complete data set '
+        'written by this version of the generator with these arguments')
     return parser.parse_args()
 
 
@@ -84,12 +99,15 @@ def draw_background(rng: np.random.Generator, h: int,
     """
     img = _smooth_field(rng, h, w, int(rng.integers(2, 7)))
     img = 0.6 * img + 0.4 * _smooth_field(rng, h, w, int(rng.integers(8, 20)))
-    for _ in range(int(rng.integers(3, 12))):  # lines and polylines
+    # Half the colour fields' saturation: objects stand out by colour, so
+    # a background as colourful as they are hides the small ones entirely.
+    img = 0.5 * img + 0.5 * img.mean(axis=2, keepdims=True)
+    for _ in range(int(rng.integers(2, 8))):  # lines and polylines
         pts = rng.integers(-20, max(h, w) + 20, size=(int(rng.integers(2, 5)),
                                                       2)).astype(np.int32)
         cv2.polylines(img, [pts], False, _random_color(rng),
-                      int(rng.integers(1, 4)), cv2.LINE_AA)
-    for _ in range(int(rng.integers(1, 5))):  # hollow ellipses and arcs
+                      int(rng.integers(1, 3)), cv2.LINE_AA)
+    for _ in range(int(rng.integers(1, 4))):  # hollow ellipses and arcs
         center = (int(rng.integers(0, w)), int(rng.integers(0, h)))
         axes = (int(rng.integers(6, 40)), int(rng.integers(6, 40)))
         start = float(rng.uniform(0, 360))
@@ -223,7 +241,7 @@ def _object_color(rng: np.random.Generator, img: np.ndarray,
     below = img[mask].mean(0)
     for _ in range(50):
         color = np.array(_random_color(rng))
-        if np.abs(color - below).sum() > 150:
+        if np.abs(color - below).sum() > MIN_CONTRAST:
             break
     return tuple(float(c) for c in color)
 
@@ -281,6 +299,9 @@ def make_mini_voc(out: str,
                              f'{low}, got {value!r}')
     devkit = osp.join(out, 'VOCdevkit')
     root = osp.join(devkit, YEAR_FOLDER)
+    # Gone while writing: an interrupted run is never taken as complete.
+    if osp.exists(osp.join(root, MARKER)):
+        os.remove(osp.join(root, MARKER))
     for sub in ('JPEGImages', 'Annotations', osp.join('ImageSets', 'Main')):
         os.makedirs(osp.join(root, sub), exist_ok=True)
     first = 0
@@ -310,11 +331,46 @@ def make_mini_voc(out: str,
             f.write('\n'.join(ids) + '\n')
         if counts is not None:
             counts[split] = split_counts
+    with open(osp.join(root, MARKER), 'w') as f:
+        json.dump(_marker(num_trainval, num_test, max_objects, seed), f)
     return devkit
+
+
+def _marker(num_trainval: int, num_test: int, max_objects: int,
+            seed: int) -> dict:
+    """What the marker file records: the generator version and arguments."""
+    return dict(
+        generator_version=GENERATOR_VERSION,
+        num_trainval=num_trainval,
+        num_test=num_test,
+        max_objects=max_objects,
+        seed=seed)
+
+
+def is_current(out: str,
+               num_trainval: int = 3000,
+               num_test: int = 200,
+               max_objects: int = 6,
+               seed: int = 0) -> bool:
+    """Whether ``out`` holds a complete data set that :func:`make_mini_voc`
+    with these arguments and this generator version wrote."""
+    marker = osp.join(out, 'VOCdevkit', YEAR_FOLDER, MARKER)
+    try:
+        with open(marker) as f:
+            return json.load(f) == _marker(num_trainval, num_test,
+                                           max_objects, seed)
+    except (OSError, ValueError):
+        return False
 
 
 def main():
     args = parse_args()
+    data_args = (args.num_trainval, args.num_test, args.max_objects,
+                 args.seed)
+    if args.if_outdated and is_current(args.out, *data_args):
+        print(f'mini-VOC in {args.out} is up to date (generator version '
+              f'{GENERATOR_VERSION}); nothing written')
+        return
     counts = {}
     devkit = make_mini_voc(args.out, args.num_trainval, args.num_test,
                            args.max_objects, args.seed, counts)
