@@ -88,14 +88,14 @@ train_cfg = dict(max_epochs=max_epochs, val_interval=max_epochs)
 optim_wrapper = dict(
     optimizer=dict(_delete_=True, type='AdamW', lr=1e-2, weight_decay=0.05),
     clip_grad=None)
+# The cosine has no `end`: the runner ends it at train_cfg's max_epochs, so
+# the ANN twin's longer schedule reuses it.
 param_scheduler = [
     dict(type='LinearLR', start_factor=0.1, by_epoch=False, begin=0, end=100),
     dict(
         type='CosineAnnealingLR',
         eta_min=1e-5,
         begin=0,
-        end=max_epochs,
-        T_max=max_epochs,
         by_epoch=True,
         convert_to_iter_based=True)
 ]

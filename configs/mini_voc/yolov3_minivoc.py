@@ -4,7 +4,8 @@
 # so it is a plain narrow YOLOv3. Its weights' names and shapes are the
 # SNN's: the SNN config starts from this config's final checkpoint.
 #
-# Trained from scratch, with a lower lr than the SNN's fine-tuning.
+# Trained from scratch, longer and with a lower lr than the SNN's
+# fine-tuning (the same warm-up and cosine decay).
 _base_ = './snn_yolov3_minivoc_t4.py'
 
 leaky_relu = dict(type='LeakyReLU', negative_slope=0.1)
@@ -18,16 +19,5 @@ load_from = None
 max_epochs = 12
 train_cfg = dict(max_epochs=max_epochs, val_interval=max_epochs)
 optim_wrapper = dict(optimizer=dict(lr=3e-3))
-param_scheduler = [
-    dict(type='LinearLR', start_factor=0.1, by_epoch=False, begin=0, end=100),
-    dict(
-        type='CosineAnnealingLR',
-        eta_min=1e-5,
-        begin=0,
-        end=max_epochs,
-        T_max=max_epochs,
-        by_epoch=True,
-        convert_to_iter_based=True)
-]
 default_hooks = dict(checkpoint=dict(interval=max_epochs))
 custom_hooks = []  # no neurons, no firing rates
