@@ -22,8 +22,9 @@
 #   work_dirs/snn_yolov3_minivoc_t4/        the SNN's logs and checkpoint
 #   work_dirs/snn_yolov3_minivoc_t4/test/   the SNN's test log and metrics
 #   work_dirs/snn_yolov3_minivoc_t4/detections/
-#                                           test images, ground truth (left)
-#                                           beside detections >= 0.3 (right)
+#                                           one PNG per test image: ground
+#                                           truth (left) beside detections
+#                                           scoring >= 0.3 (right)
 #
 # mini-VOC is synthetic: its mAP is not a PASCAL VOC result. On a busy
 # machine, OMP_NUM_THREADS=1 avoids threads waiting on each other.
@@ -71,6 +72,14 @@ mkdir -p "$snn_dir/test"
 rm -rf "$show_dir"
 "$py" tools/test.py "$snn_config" "$checkpoint" --work-dir "$snn_dir/test" \
   --show-dir "$show_dir" 2>&1 | tee "$snn_dir/test/test_output.log"
+# mmdet names each picture after its JPEG image; keep them as PNG instead.
+"$py" - "$show_dir" <<'PY'
+import glob, os, sys
+import cv2
+for path in glob.glob(os.path.join(sys.argv[1], '*.jpg')):
+    cv2.imwrite(path[:-4] + '.png', cv2.imread(path))
+    os.remove(path)
+PY
 test_done=$(stamp)
 snn_map="$(last_map "$snn_dir/test/test_output.log")"
 ann_map="$(last_map "$ann_log")"
@@ -83,7 +92,7 @@ ANN twin log:    $ann_log
 SNN log:         $snn_log
 SNN checkpoint:  $checkpoint
 SNN test log:    $snn_dir/test/test_output.log
-detections:      $show_dir ($(ls "$show_dir" 2>/dev/null | wc -l) pictures: ground truth left, detections right)
+detections:      $show_dir ($(ls "$show_dir" 2>/dev/null | wc -l) PNG pictures: ground truth left, detections right)
 times:           data $((data_done - start)) s, ANN twin $((ann_done - data_done)) s, SNN $((snn_done - ann_done)) s, test + pictures $((test_done - snn_done)) s, total $((test_done - start)) s (set-up excluded)
 ANN twin mAP:    ${ann_map:-not found, see $ann_log} (its validation after training)
 final SNN mAP:   ${snn_map:-not found, see the test log} (VOC mAP@0.5, 11 points, mini-VOC test split)

@@ -120,3 +120,15 @@ def test_metafile(tool, tmp_path, monkeypatch):
     assert model['Results'] == [dict(
         Task='Object Detection', Dataset='toy',
         Metrics={'mAP (VOC AP@0.5 (11-point))': 25.0})]
+
+
+@pytest.mark.parametrize('config, spiking', [
+    ('configs/snn_yolov3/snn_yolov3_d53_voc_t6.py', True),
+    ('configs/snn_yolov3/yolov3_d53_voc.py', False),  # stock mmdet YOLOV3
+    ('configs/mini_voc/snn_yolov3_minivoc_t4.py', True),
+    ('configs/mini_voc/yolov3_minivoc.py', False),  # ANN twin: T=1, LeakyReLU
+])
+def test_ann_twins_are_not_spiking(tool, config, spiking):
+    from mmengine.config import Config
+    model = Config.fromfile(repo_path(config)).model
+    assert tool.is_spiking(model) is spiking

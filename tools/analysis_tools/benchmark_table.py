@@ -113,11 +113,34 @@ def batch_size(cfg, from_val):
     return (loader or {}).get('batch_size', 1)
 
 
+def _neuron_types(cfg):
+    """Types of every ``neuron_cfg`` nested in a config dict."""
+    if isinstance(cfg, dict):
+        own = cfg.get('neuron_cfg')
+        found = [own['type']] if isinstance(own, dict) and 'type' in own \
+            else []
+        return found + [t for k, v in cfg.items() if k != 'neuron_cfg'
+                        for t in _neuron_types(v)]
+    if isinstance(cfg, (list, tuple)):
+        return [t for v in cfg for t in _neuron_types(v)]
+    return []
+
+
+def is_spiking(model):
+    """Whether a model config is spiking: it has ``time_steps`` and is not
+    an ANN twin, whose every ``neuron_cfg`` is a plain activation (a type
+    without 'Neuron' in its name, e.g. LeakyReLU)."""
+    if 'time_steps' not in model:
+        return False
+    types = _neuron_types(model)
+    return not types or any('Neuron' in t for t in types)
+
+
 def table_row(run, hardware):
     """One model's numbers, formatted."""
     cfg = Config.fromfile(run['config'])
     model = cfg.model
-    spiking = 'time_steps' in model
+    spiking = is_spiking(model)
     head = model.get('bbox_head', {})
     row = dict(
         model=run.get('name') or model.type,
