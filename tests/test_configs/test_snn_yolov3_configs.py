@@ -54,3 +54,16 @@ def test_paper_configs_say_what_differs():
     assert t6.val_evaluator.eval_mode == '11points'
     assert t6.optim_wrapper.optimizer.momentum == 0.9
     assert any(s.type == 'CosineAnnealingLR' for s in t6.param_scheduler)
+
+
+@pytest.mark.parametrize('alias', sorted(
+    glob.glob(osp.join(REPO_ROOT, 'configs/*.py'))), ids=osp.basename)
+def test_top_level_short_names_are_their_targets(alias):
+    """configs/<short name>.py only inherits the config it names."""
+    from mmengine.config import Config
+    with open(alias) as f:
+        target = f.read().split("_base_ = './")[1].split("'")[0]
+    assert target.startswith('snn_yolov3/')
+    short, full = (Config.fromfile(p) for p in
+                   (alias, osp.join(REPO_ROOT, 'configs', target)))
+    assert short.to_dict() == full.to_dict()
