@@ -28,6 +28,8 @@ SPIKING_PARTS = {
     dict(backbone=True, neck=True, bbox_head=False),
     'faster-rcnn_snn-r50_fpn_1x_voc0712_t4.py':
     dict(backbone=True, neck=False, rpn_head=False, roi_head=False),
+    'fcos_snn-r50_snn-fpn_1x_voc0712_t4.py':
+    dict(backbone=True, neck=True, bbox_head=False),
 }
 
 TINY_RESNET = dict(depth=18, base_channels=8, init_cfg=None)
@@ -41,6 +43,10 @@ TINY = {
     'SpikingResNet': TINY_RESNET,
     'FPN': dict(in_channels=R18_CHANNELS, out_channels=8),
     'RetinaHead': dict(in_channels=8, feat_channels=8, stacked_convs=1),
+    # GN's default 32 groups need 32 channels: 4 groups of 2 here
+    'FCOSHead': dict(in_channels=8, feat_channels=8, stacked_convs=1,
+                     norm_cfg=dict(type='GN', num_groups=4,
+                                   requires_grad=True)),
     'RPNHead': dict(in_channels=8, feat_channels=8),
     'SingleRoIExtractor': dict(out_channels=8),
     'Shared2FCBBoxHead': dict(in_channels=8, fc_out_channels=16),
@@ -164,6 +170,7 @@ def test_changing_t_after_loading():
 
 @pytest.mark.parametrize('config', [
     'configs/mixing/retinanet_snn-r50_snn-fpn_1x_voc0712_t4.py',
+    'configs/mixing/fcos_snn-r50_snn-fpn_1x_voc0712_t4.py',
     'configs/mixing/snn-yolov3_ann-d53_voc_t4.py'
 ])
 def test_energy_tool_tells_spiking_from_ann_layers(config, monkeypatch):
@@ -184,9 +191,10 @@ def test_energy_tool_tells_spiking_from_ann_layers(config, monkeypatch):
         assert layer.steps == steps, layer
         assert (layer.sops if kind == 'real' else layer.real_macs) == 0
 
-    if 'retinanet' in config:
-        # the stem encodes once, every other backbone and FPN conv is fed
-        # spikes (or spike counts) at each of the T=2 steps
+    if 'snn-fpn' in config:  # RetinaNet, FCOS
+        # the stem encodes once, every other backbone and FPN conv (FCOS's
+        # extra conv on P5 included) is fed spikes (or spike counts) at
+        # each of the T=2 steps
         check(layers.pop('backbone.conv1'), 'real', 1)
         for name in [n for n in layers if n.startswith(('backbone', 'neck'))]:
             check(layers.pop(name), 'spikes', 2)
