@@ -1,12 +1,30 @@
 """mmsnn's reliability hooks, added by tools/train.py to any config."""
 from mmengine.config import Config
+from mmengine.hooks import CheckpointHook
 
 # Hook types added unless the config lists them already.
 RELIABILITY_HOOKS = ('FiniteLossHook', 'RandomStateHook')
 
 
+def _is_stock_checkpoint_hook(hook_type) -> bool:
+    """Whether a hook ``type`` names mmengine's ``CheckpointHook``, with or
+    without a scope (``'CheckpointHook'``, ``'mmengine.CheckpointHook'``) or
+    as the class itself."""
+    if isinstance(hook_type, str):
+        return hook_type.split('.')[-1] == 'CheckpointHook'
+    return hook_type is CheckpointHook
+
+
 def add_reliability_hooks(cfg: Config) -> Config:
-    """Append mmsnn's reliability hooks to ``cfg.custom_hooks`` in place.
+    """Add mmsnn's reliability hooks to a training config, in place.
+
+    - ``FiniteLossHook`` and ``RandomStateHook`` are appended to
+      ``cfg.custom_hooks`` unless listed there already.
+    - A ``default_hooks.checkpoint`` of type ``CheckpointHook`` (with or
+      without scope) becomes ``SafeCheckpointHook`` with the same arguments;
+      a missing one becomes the runner's default (``interval=1``) as a
+      ``SafeCheckpointHook``. Any other type, and ``None`` (no checkpoints),
+      is left alone.
 
     Args:
         cfg (Config): A training config.
@@ -18,4 +36,14 @@ def add_reliability_hooks(cfg: Config) -> Config:
     present = {h.get('type') for h in hooks}
     hooks += [dict(type=t) for t in RELIABILITY_HOOKS if t not in present]
     cfg.custom_hooks = hooks
+
+    if cfg.get('default_hooks', None) is None:
+        cfg.default_hooks = dict()
+    default_hooks = cfg.default_hooks
+    if 'checkpoint' not in default_hooks:
+        # mmengine's Runner would add CheckpointHook(interval=1) itself.
+        default_hooks['checkpoint'] = dict(type='CheckpointHook', interval=1)
+    ckpt = default_hooks['checkpoint']
+    if isinstance(ckpt, dict) and _is_stock_checkpoint_hook(ckpt.get('type')):
+        ckpt['type'] = 'SafeCheckpointHook'
     return cfg

@@ -1,0 +1,161 @@
+"""SafeCheckpointHook: a kill while saving leaves the previous checkpoint and
+a pointer to it; otherwise it behaves as mmengine's CheckpointHook.
+
+The crash tests also run against the stock hook, where they must fail
+(strict xfail): that is the gap the hook closes."""
+import builtins
+import os
+import os.path as osp
+
+import pytest
+import torch
+from mmengine.config import Config
+from mmengine.hooks import CheckpointHook
+from mmengine.runner import Runner
+from mmengine.runner.checkpoint import _load_checkpoint
+
+from mmsnn.engine import (AtomicLocalBackend, SafeCheckpointHook,
+                          add_reliability_hooks)
+from tests.tiny_voc import tiny_runner_cfg
+
+HOOK_TYPES = [
+    'SafeCheckpointHook',
+    pytest.param(
+        'CheckpointHook',
+        marks=pytest.mark.xfail(
+            strict=True, raises=AssertionError,
+            reason='mmengine deletes the old checkpoint before saving the '
+            'new one and writes last_checkpoint in place'))
+]
+
+
+def build_runner(tmp_path, max_epochs, max_keep_ckpts,
+                 hook_type='SafeCheckpointHook', **overrides):
+    cfg = tiny_runner_cfg(tmp_path, max_epochs=max_epochs, **overrides)
+    cfg.default_hooks.checkpoint.max_keep_ckpts = max_keep_ckpts
+    add_reliability_hooks(cfg)  # what tools/train.py does
+    cfg.default_hooks.checkpoint.type = hook_type
+    return Runner.from_cfg(cfg)
+
+
+def checkpoints(work_dir):
+    return sorted(f for f in os.listdir(work_dir) if f.endswith('.pth'))
+
+
+def pointer(work_dir):
+    with open(osp.join(work_dir, 'last_checkpoint')) as f:
+        return f.read()
+
+
+def assert_usable(work_dir, epoch):
+    """``last_checkpoint`` names ``epoch_<epoch>.pth``, which loads."""
+    path = osp.join(work_dir, f'epoch_{epoch}.pth')
+    assert pointer(work_dir) == path
+    assert _load_checkpoint(path)['meta']['epoch'] == epoch
+    assert not [f for f in os.listdir(work_dir) if f.endswith('.tmp')]
+
+
+@pytest.mark.parametrize('hook_type', HOOK_TYPES)
+def test_failed_save_keeps_previous_checkpoint(tmp_path, monkeypatch,
+                                               hook_type):
+    put = AtomicLocalBackend.put
+
+    def killed_while_saving_epoch_2(self, obj, filepath):
+        if str(filepath).endswith('epoch_2.pth'):
+            raise KeyboardInterrupt
+        put(self, obj, filepath)
+
+    monkeypatch.setattr(AtomicLocalBackend, 'put',
+                        killed_while_saving_epoch_2)
+    runner = build_runner(tmp_path, 3, max_keep_ckpts=1, hook_type=hook_type)
+    with pytest.raises(KeyboardInterrupt):
+        runner.train()
+    assert checkpoints(runner.work_dir) == ['epoch_1.pth']
+    assert_usable(runner.work_dir, 1)
+
+
+@pytest.mark.parametrize('hook_type', HOOK_TYPES)
+def test_failed_pointer_write_keeps_previous_pointer(tmp_path, monkeypatch,
+                                                     hook_type):
+    """Killed at the last moment before the new pointer would be complete:
+    just after ``open(..., 'w')`` (stock) or before the rename (atomic)."""
+    work_dir = str(tmp_path / 'work_dir')
+    save_file = osp.join(work_dir, 'last_checkpoint')
+    second = osp.join(work_dir, 'epoch_2.pth')
+    real_open, real_replace = builtins.open, os.replace
+
+    def open_(file, mode='r', *args, **kwargs):
+        f = real_open(file, mode, *args, **kwargs)
+        if file == save_file and 'w' in mode and osp.exists(second):
+            f.close()
+            raise KeyboardInterrupt
+        return f
+
+    def replace(src, dst, *args, **kwargs):
+        if dst == save_file and osp.exists(second):
+            raise KeyboardInterrupt
+        real_replace(src, dst, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, 'open', open_)
+    monkeypatch.setattr(os, 'replace', replace)
+    runner = build_runner(tmp_path, 2, max_keep_ckpts=1, hook_type=hook_type)
+    with pytest.raises(KeyboardInterrupt):
+        runner.train()
+    monkeypatch.undo()
+    assert_usable(work_dir, 1)
+    # The outdated checkpoint goes only after the pointer has moved on.
+    assert checkpoints(work_dir) == ['epoch_1.pth', 'epoch_2.pth']
+
+
+def test_keeps_max_keep_ckpts_and_resume_counts_on(tmp_path, monkeypatch):
+    runner = build_runner(tmp_path, 3, max_keep_ckpts=2)
+    hook, = [h for h in runner.hooks if isinstance(h, CheckpointHook)]
+    assert type(hook) is SafeCheckpointHook
+    runner.train()
+    assert checkpoints(runner.work_dir) == ['epoch_2.pth', 'epoch_3.pth']
+    assert_usable(runner.work_dir, 3)
+    assert runner.message_hub.get_info('keep_ckpt_ids') == [2, 3]
+
+    # tools/train.py --resume (auto): the newest checkpoint of the work dir.
+    resumed_from = []
+    resume = Runner.resume
+    monkeypatch.setattr(
+        Runner, 'resume',
+        lambda self, filename, *a, **k: resumed_from.append(filename) or
+        resume(self, filename, *a, **k))
+    runner = build_runner(tmp_path, 4, max_keep_ckpts=2, resume=True)
+    runner.train()
+    assert resumed_from == [osp.join(runner.work_dir, 'epoch_3.pth')]
+    # The resumed hook knows epoch 2 is the oldest kept one and removes it.
+    assert checkpoints(runner.work_dir) == ['epoch_3.pth', 'epoch_4.pth']
+    assert_usable(runner.work_dir, 4)
+    state = _load_checkpoint(osp.join(runner.work_dir, 'epoch_4.pth'))
+    assert state['message_hub']['runtime_info']['keep_ckpt_ids'] == [3, 4]
+    assert all(torch.isfinite(v).all()
+               for v in state['state_dict'].values() if v.is_floating_point())
+
+
+@pytest.mark.parametrize('hook_type',
+                         ['CheckpointHook', 'mmengine.CheckpointHook'])
+def test_add_reliability_hooks_swaps_stock_checkpoint_hook(hook_type):
+    cfg = Config(dict(default_hooks=dict(
+        logger=dict(type='LoggerHook'),
+        checkpoint=dict(type=hook_type, interval=2, max_keep_ckpts=1,
+                        save_best='auto', by_epoch=False))))
+    add_reliability_hooks(cfg)
+    assert cfg.default_hooks.checkpoint == dict(
+        type='SafeCheckpointHook', interval=2, max_keep_ckpts=1,
+        save_best='auto', by_epoch=False)
+    assert cfg.default_hooks.logger == dict(type='LoggerHook')
+
+
+def test_add_reliability_hooks_leaves_other_checkpoint_choices():
+    custom = dict(type='MyCheckpointHook', interval=3)
+    cfg = Config(dict(default_hooks=dict(checkpoint=custom)))
+    assert add_reliability_hooks(cfg).default_hooks.checkpoint == custom
+    cfg = Config(dict(default_hooks=dict(checkpoint=None)))
+    assert add_reliability_hooks(cfg).default_hooks.checkpoint is None
+    # No entry: the runner's default CheckpointHook(interval=1), made safe.
+    cfg = add_reliability_hooks(Config(dict()))
+    assert cfg.default_hooks.checkpoint == dict(type='SafeCheckpointHook',
+                                                interval=1)
