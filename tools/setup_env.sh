@@ -46,9 +46,6 @@ PY
 }
 "$py" -c 'import packaging' 2>/dev/null || pipi packaging
 
-# Build tools mmcv's source build needs; setuptools<70 keeps pkg_resources.
-have 'setuptools<70' wheel ninja || pipi 'setuptools<70' wheel ninja
-
 # torch: pinned CPU build by default. Never let pip resolve a bare 'torch':
 # on PyPI that is a multi-GB CUDA build.
 if [ "$torch_req" != keep ]; then
@@ -62,6 +59,12 @@ if ! have $(grep -v '^#' "$here/requirements/runtime.txt" | grep . ) ; then
   log "installing requirements/runtime.txt"
   pipi -r "$here/requirements/runtime.txt"
 fi
+
+# setuptools<70 keeps pkg_resources, which mmcv's setup.py and mmengine's
+# `mmdet::` config lookup import. After torch and the requirements, because
+# torch 2.13 declares setuptools>=77 and pip upgrades it (pip then warns of
+# the conflict; torch runs fine with 69). wheel and ninja: mmcv's build.
+have 'setuptools<70' wheel ninja || pipi 'setuptools<70' wheel ninja
 
 # mmcv 2.1.0 with compiled ops (mmdet 3.3.0 needs mmcv.ops, e.g. batched_nms,
 # and asserts mmcv<2.2.0; PyPI has no wheel of it for this torch).
