@@ -54,6 +54,8 @@ AA_SHIFT = 4  # sub-pixel bits for cv2's polygon filling
 # Least sum of |BGR difference| between an object and the background it
 # covers (on average; parts of it may still match the background).
 MIN_CONTRAST = 200
+# The data set the mini-VOC configs and the main job use.
+NUM_TRAINVAL, NUM_TEST, MAX_OBJECTS, SEED = 3000, 200, 6, 0
 # Bump when a change to the drawing changes the bytes: the marker file then
 # no longer matches and `--if-outdated` rewrites the data.
 GENERATOR_VERSION = 2
@@ -67,14 +69,16 @@ def parse_args():
         '--out', default='data/mini_voc',
         help='output folder; VOCdevkit/MiniVOC is written inside it')
     parser.add_argument(
-        '--num-trainval', type=int, default=3000,
+        '--num-trainval', type=int, default=NUM_TRAINVAL,
         help='number of trainval images')
     parser.add_argument(
-        '--num-test', type=int, default=200, help='number of test images')
+        '--num-test', type=int, default=NUM_TEST,
+        help='number of test images')
     parser.add_argument(
-        '--max-objects', type=int, default=6,
+        '--max-objects', type=int, default=MAX_OBJECTS,
         help='most objects per image (at least 2)')
-    parser.add_argument('--seed', type=int, default=0, help='random seed')
+    parser.add_argument(
+        '--seed', type=int, default=SEED, help='random seed')
     parser.add_argument(
         '--if-outdated',
         action='store_true',
@@ -272,10 +276,10 @@ def voc_xml(img_id: str, h: int, w: int, annotations: List[dict]) -> str:
 
 
 def make_mini_voc(out: str,
-                  num_trainval: int = 3000,
-                  num_test: int = 200,
-                  max_objects: int = 6,
-                  seed: int = 0,
+                  num_trainval: int = NUM_TRAINVAL,
+                  num_test: int = NUM_TEST,
+                  max_objects: int = MAX_OBJECTS,
+                  seed: int = SEED,
                   counts: Optional[dict] = None) -> str:
     """Write the data set; returns the ``VOCdevkit`` folder.
 
@@ -348,10 +352,10 @@ def _marker(num_trainval: int, num_test: int, max_objects: int,
 
 
 def is_current(out: str,
-               num_trainval: int = 3000,
-               num_test: int = 200,
-               max_objects: int = 6,
-               seed: int = 0) -> bool:
+               num_trainval: int = NUM_TRAINVAL,
+               num_test: int = NUM_TEST,
+               max_objects: int = MAX_OBJECTS,
+               seed: int = SEED) -> bool:
     """Whether ``out`` holds a complete data set that :func:`make_mini_voc`
     with these arguments and this generator version wrote."""
     marker = osp.join(out, 'VOCdevkit', YEAR_FOLDER, MARKER)
