@@ -3,7 +3,6 @@ from typing import Optional, Sequence, Tuple
 
 from mmcv.cnn import ConvModule
 from mmdet.models.backbones import Darknet
-from mmdet.models.backbones.csp_darknet import SPPBottleneck
 from mmdet.registry import MODELS
 from mmdet.utils import ConfigType, OptConfigType, OptMultiConfig
 from torch import Tensor
@@ -24,7 +23,8 @@ class SpikingDarknet(TimeStepsMixin, Darknet):
 
     Submodule names are mmdet's (``conv1``, ``conv_res_block{1..5}``), so an
     mmdet Darknet / YOLOv3 checkpoint loads strictly when ``widen_factor`` is
-    1, ``stage_blocks`` is the default and no SPP block is added.
+    1 and ``stage_blocks`` is the default. (YOLOv3-SPP's SPP block is not in
+    the backbone: see ``SpikingYOLOV3Neck(spp_kernel_sizes=...)``.)
 
     ``conv1`` is the encoding layer (direct encoding): the image is the same
     at every step, so its conv + BN run once on ``[B, 3, H, W]`` and the
@@ -43,10 +43,6 @@ class SpikingDarknet(TimeStepsMixin, Darknet):
             Defaults to 1.0.
         stage_blocks (Sequence[int], optional): ``ResBlock`` count of each of
             the five stages; None keeps Darknet-53's (1, 2, 8, 8, 4).
-        spp_kernel_sizes (Sequence[int], optional): Add YOLOv3-SPP's spatial
-            pyramid pooling (``SPPBottleneck``, e.g. (5, 9, 13), as the
-            authors' code) on the last stage's output, as ``spp``. None adds
-            none. Defaults to None.
         encode_once (bool): Compute the encoding conv + BN once instead of on
             T identical copies (same result). Defaults to True.
         with_cp (bool): Checkpoint the encoder and every block of the
@@ -69,7 +65,6 @@ class SpikingDarknet(TimeStepsMixin, Darknet):
                  neuron_cfg: ConfigType = DEFAULT_NEURON_CFG,
                  widen_factor: float = 1.0,
                  stage_blocks: Optional[Sequence[int]] = None,
-                 spp_kernel_sizes: Optional[Sequence[int]] = None,
                  encode_once: bool = True,
                  with_cp: bool = False,
                  frozen_stages: int = -1,
@@ -105,11 +100,6 @@ class SpikingDarknet(TimeStepsMixin, Darknet):
             self.conv1 = ConvModule(
                 3, stem_channels, 3, padding=1, conv_cfg=conv_cfg,
                 norm_cfg=norm_cfg, act_cfg=neuron_cfg)
-        if spp_kernel_sizes:
-            last = self.channels[-1][1]
-            self.spp = SPPBottleneck(
-                last, last, kernel_sizes=tuple(spp_kernel_sizes),
-                conv_cfg=conv_cfg, norm_cfg=norm_cfg, act_cfg=neuron_cfg)
         self.widen_factor = widen_factor
         self.encode_once = encode_once
         self.with_cp = with_cp
@@ -140,7 +130,6 @@ class SpikingDarknet(TimeStepsMixin, Darknet):
             ``[T*B, C, h, w]``.
         """
         outs = []
-        last = len(self.cr_blocks) - 1
         for i, layer_name in enumerate(self.cr_blocks):
             stage = getattr(self, layer_name)
             if i == 0:
@@ -151,8 +140,6 @@ class SpikingDarknet(TimeStepsMixin, Darknet):
                     x = checkpoint_call(block, x, owner=block)
             else:
                 x = stage(x)
-            if i == last and hasattr(self, 'spp'):
-                x = self.spp(x)
             if i in self.out_indices:
                 outs.append(x)
         return tuple(outs)

@@ -1,4 +1,5 @@
 """YOLOv3 head whose prediction layer decodes T steps by their mean current."""
+import math
 from typing import Tuple
 
 import torch.nn as nn
@@ -7,6 +8,7 @@ from mmdet.registry import MODELS
 from mmdet.utils import ConfigType
 from torch import Tensor
 
+from ...utils.input_error import ConfigValueError
 from ..defaults import DEFAULT_NEURON_CFG, DEFAULT_TIME_STEPS
 from ..layers.time_folding import (TimeStepsMixin, check_decode_mode,
                                    decode_over_time)
@@ -39,6 +41,10 @@ class CMDYOLOV3Head(TimeStepsMixin, YOLOV3Head):
             Defaults to ``'mean'``.
         neuron_cfg (dict): Neuron config of the bridges (and of the output
             neurons in ``'rate'`` mode). Defaults to ``DEFAULT_NEURON_CFG``.
+        pred_bias_init (str): Prediction-conv bias initialisation:
+            ``'mmdet'`` (:meth:`YOLOV3Head.init_weights`) or ``'authors'``
+            (the authors' code, from ultralytics: objectness -4.5, classes
+            log(0.6 / (K - 0.99))). Defaults to ``'mmdet'``.
         **kwargs: Any other :class:`YOLOV3Head` argument.
 
     Shapes:
@@ -50,12 +56,33 @@ class CMDYOLOV3Head(TimeStepsMixin, YOLOV3Head):
                  time_steps: int = DEFAULT_TIME_STEPS,
                  decode_mode: str = 'mean',
                  neuron_cfg: ConfigType = DEFAULT_NEURON_CFG,
+                 pred_bias_init: str = 'mmdet',
                  **kwargs) -> None:
+        if pred_bias_init not in ('mmdet', 'authors'):
+            raise ConfigValueError(
+                "CMDYOLOV3Head: pred_bias_init must be 'mmdet' or 'authors', "
+                f'got {pred_bias_init!r}')
+        self.pred_bias_init = pred_bias_init
         self.decode_mode = check_decode_mode(decode_mode)
         self.neuron_cfg = neuron_cfg
         kwargs.setdefault('act_cfg', neuron_cfg)
         super().__init__(*args, **kwargs)
         self.time_steps = time_steps
+
+    def init_weights(self) -> None:
+        """mmdet's initialisation, then the authors' prediction biases if
+        ``pred_bias_init='authors'``."""
+        super().init_weights()
+        if self.pred_bias_init == 'authors':
+            self.init_authors_pred_bias()
+
+    def init_authors_pred_bias(self) -> None:
+        """Set the prediction biases as the authors' code does: objectness
+        -4.5, every class log(0.6 / (K - 0.99)); box terms keep 0."""
+        for conv_pred in self.convs_pred:
+            bias = conv_pred.bias.data.view(self.num_base_priors, -1)
+            bias[:, 4] = -4.5
+            bias[:, 5:] = math.log(0.6 / (self.num_classes - 0.99))
 
     def _init_layers(self) -> None:
         super()._init_layers()

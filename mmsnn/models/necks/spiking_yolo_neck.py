@@ -1,6 +1,7 @@
 """YOLOv3 neck with integrate-and-fire neurons."""
-from typing import List, Tuple
+from typing import List, Optional, Sequence, Tuple
 
+from mmdet.models.backbones.csp_darknet import SPPBottleneck
 from mmdet.models.necks import YOLOV3Neck
 from mmdet.registry import MODELS
 from mmdet.utils import ConfigType, OptConfigType, OptMultiConfig
@@ -28,6 +29,12 @@ class SpikingYOLOV3Neck(TimeStepsMixin, YOLOV3Neck):
             Defaults to ``DEFAULT_TIME_STEPS``.
         neuron_cfg (dict): Neuron config, the ``act_cfg`` of every conv.
             Defaults to ``DEFAULT_NEURON_CFG``.
+        spp_kernel_sizes (Sequence[int], optional): Make it YOLOv3-SPP's neck
+            (ultralytics ``yolov3-spp.cfg``, the authors' code): mmdet's
+            :class:`SPPBottleneck` replaces ``detect1.conv3``, so the first
+            detection block is 1x1 -> 3x3 -> 1x1 (``conv3.conv1``) ->
+            maxpools of these sizes, concat, 1x1 (``conv3.conv2``) -> 3x3 ->
+            1x1. None (default) keeps plain YOLOv3's neck.
         with_cp (bool): Checkpoint the neck in training: keep only its
             inputs and recompute its activations in backward (less memory,
             more time; same results). Defaults to False.
@@ -43,6 +50,7 @@ class SpikingYOLOV3Neck(TimeStepsMixin, YOLOV3Neck):
                  out_channels: List[int],
                  time_steps: int = DEFAULT_TIME_STEPS,
                  neuron_cfg: ConfigType = DEFAULT_NEURON_CFG,
+                 spp_kernel_sizes: Optional[Sequence[int]] = None,
                  with_cp: bool = False,
                  conv_cfg: OptConfigType = None,
                  norm_cfg: ConfigType = dict(type='BN', requires_grad=True),
@@ -55,6 +63,12 @@ class SpikingYOLOV3Neck(TimeStepsMixin, YOLOV3Neck):
             norm_cfg=norm_cfg,
             act_cfg=neuron_cfg,
             init_cfg=init_cfg)
+        if spp_kernel_sizes:
+            c = out_channels[0]
+            self.detect1.conv3 = SPPBottleneck(
+                2 * c, c, kernel_sizes=tuple(spp_kernel_sizes),
+                conv_cfg=conv_cfg, norm_cfg=norm_cfg, act_cfg=neuron_cfg)
+        self.spp_kernel_sizes = spp_kernel_sizes
         self.with_cp = with_cp
         self.time_steps = time_steps
 

@@ -37,11 +37,11 @@ def test_mmdet_darknet_checkpoint_loads_strictly():
     assert snn.state_dict().keys() == ann.keys()
 
 
-def test_widen_and_spp_change_only_what_they_say():
-    model = SpikingDarknet(spp_kernel_sizes=(5, 9, 13), **TINY)
+def test_widen_changes_only_what_it_says():
+    model = SpikingDarknet(**TINY)
     assert model.conv1.conv.out_channels == 2
     assert model.conv_res_block5.conv.out_channels == 64
-    assert model.spp.conv2.out_channels == 64
+    assert not hasattr(model, 'spp')  # YOLOv3-SPP's SPP is in the neck
     assert len(model.conv_res_block3) == 2  # downsample conv + 1 ResBlock
     out = model.eval()(torch.rand(1, 3, 64, 64))[-1]
     assert out.shape == (4, 64, 2, 2)
