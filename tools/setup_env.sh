@@ -92,10 +92,27 @@ if [ "${1:-}" = "--tests" ]; then
   have $(grep -v '^#' "$here/requirements/tests.txt" | grep .) || pipi -r "$here/requirements/tests.txt"
 fi
 
-# mmsnn itself, editable, so configs/ and tools/ of this checkout are used.
-# (Re-run when the venv points at another checkout, e.g. a fresh CI clone.)
-if ! "$py" -c "import mmsnn, os, sys; sys.exit(os.path.dirname(os.path.dirname(os.path.realpath(mmsnn.__file__))) != os.path.realpath('$here'))" 2>/dev/null; then
+# mmsnn itself, editable, so configs/ and tools/ of this checkout are used
+# (and mmsnn/.mim links to them: `mmsnn::` configs). Checked from / , not from
+# here: python puts its working directory on sys.path, so from the checkout
+# `import mmsnn` works whether or not mmsnn is installed. Re-run when the
+# venv points at another checkout (e.g. a fresh CI clone) or lost .mim.
+installed_here() { (cd / && "$py" - "$here" <<'PY' 2>/dev/null
+import os, sys
+import mmsnn
+from mmengine.utils import get_installed_path
+here = os.path.realpath(sys.argv[1])
+package = os.path.dirname(os.path.realpath(mmsnn.__file__))
+sys.exit(package != os.path.join(here, 'mmsnn')
+         or os.path.realpath(get_installed_path('mmsnn')) != package
+         or not os.path.isfile(os.path.join(package, '.mim', 'configs',
+                                            'mini_voc',
+                                            'yolov3_minivoc.py')))
+PY
+); }
+if ! installed_here; then
   log "installing mmsnn (editable) from $here"
   pipi --no-deps --no-build-isolation -e "$here"
+  installed_here || { log "mmsnn is not importable from outside $here after its install"; exit 1; }
 fi
 echo "$py"
