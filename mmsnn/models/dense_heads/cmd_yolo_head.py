@@ -1,32 +1,27 @@
 """YOLOv3 head whose prediction layer decodes T steps by their mean current."""
 import math
-from typing import Tuple
 
-import torch.nn as nn
 from mmdet.models.dense_heads import YOLOV3Head
 from mmdet.registry import MODELS
-from mmdet.utils import ConfigType
-from torch import Tensor
 
 from ...utils.input_error import ConfigValueError
-from ..defaults import DEFAULT_NEURON_CFG, DEFAULT_TIME_STEPS
-from ..layers.time_folding import (TimeStepsMixin, check_decode_mode,
-                                   decode_over_time)
+from .cmd_head_mixin import CMDHeadMixin
 
 
 @MODELS.register_module()
-class CMDYOLOV3Head(TimeStepsMixin, YOLOV3Head):
+class CMDYOLOV3Head(CMDHeadMixin, YOLOV3Head):
     """mmdet's :class:`YOLOV3Head` with spiking bridges and a decoding layer.
 
-    ``convs_bridge`` spike (IF neurons); the prediction convs ``convs_pred``
-    do not. With ``decode_mode='mean'`` their output is Current Mean Decoding
-    (paper Eq. 6), the mean over T of the synaptic current:
+    ``convs_bridge`` spike; the prediction convs ``convs_pred`` do not and
+    decode by ``decode_mode`` (:class:`CMDHeadMixin`): with ``'mean'`` their
+    output is Current Mean Decoding (paper Eq. 6), the mean over T of the
+    synaptic current,
 
     .. math:: O = \\frac{1}{T} \\sum_{t=1}^{T} (W s[t] + b)
 
     so the bias counts once. ``'sum'`` sums instead (the authors' code; the
     bias counts T times and the output scales with T). ``'rate'`` is the
-    paper's ablation: IF neurons (``pred_neurons``) fire on the prediction
+    paper's ablation: neurons (``pred_neurons``) fire on the prediction
     current and their firing rate, a multiple of 1/T, is the output.
 
     Loss, priors, target assignment and ``predict_by_feat`` are mmdet's,
@@ -51,23 +46,16 @@ class CMDYOLOV3Head(TimeStepsMixin, YOLOV3Head):
         inputs ``[T*B, C_i, h_i, w_i]``; outputs ``[B, A*(5+K), h_i, w_i]``.
     """
 
-    def __init__(self,
-                 *args,
-                 time_steps: int = DEFAULT_TIME_STEPS,
-                 decode_mode: str = 'mean',
-                 neuron_cfg: ConfigType = DEFAULT_NEURON_CFG,
-                 pred_bias_init: str = 'mmdet',
+    cmd_layers = ('convs_pred', )
+
+    def __init__(self, *args, pred_bias_init: str = 'mmdet',
                  **kwargs) -> None:
         if pred_bias_init not in ('mmdet', 'authors'):
             raise ConfigValueError(
                 "CMDYOLOV3Head: pred_bias_init must be 'mmdet' or 'authors', "
                 f'got {pred_bias_init!r}')
         self.pred_bias_init = pred_bias_init
-        self.decode_mode = check_decode_mode(decode_mode)
-        self.neuron_cfg = neuron_cfg
-        kwargs.setdefault('act_cfg', neuron_cfg)
         super().__init__(*args, **kwargs)
-        self.time_steps = time_steps
 
     def init_weights(self) -> None:
         """mmdet's initialisation, then the authors' prediction biases if
@@ -83,27 +71,3 @@ class CMDYOLOV3Head(TimeStepsMixin, YOLOV3Head):
             bias = conv_pred.bias.data.view(self.num_base_priors, -1)
             bias[:, 4] = -4.5
             bias[:, 5:] = math.log(0.6 / (self.num_classes - 0.99))
-
-    def _init_layers(self) -> None:
-        super()._init_layers()
-        if self.decode_mode == 'rate':
-            self.pred_neurons = nn.ModuleList(
-                MODELS.build(self.neuron_cfg) for _ in range(self.num_levels))
-
-    def forward(self, x: Tuple[Tensor, ...]) -> tuple:
-        """Args:
-            x (tuple[Tensor]): Spiking features, each ``[T*B, C, h, w]``.
-
-        Returns:
-            tuple[tuple[Tensor]]: Decoded prediction maps, each
-            ``[B, num_base_priors * (5 + num_classes), h, w]``.
-        """
-        assert len(x) == self.num_levels
-        pred_maps = []
-        for i in range(self.num_levels):
-            current = self.convs_pred[i](self.convs_bridge[i](x[i]))
-            if self.decode_mode == 'rate':
-                current = self.pred_neurons[i](current)
-            pred_maps.append(
-                decode_over_time(current, self.time_steps, self.decode_mode))
-        return tuple(pred_maps),

@@ -7,13 +7,16 @@ feature maps (a backbone's or neck's output).
 
 The T tags they check and set are defined in :mod:`.time_folding`.
 """
+from typing import Optional
+
 import torch.nn as nn
 from mmdet.registry import MODELS
+
 from ..defaults import DEFAULT_TIME_STEPS
-from .time_folding import (Features, check_decode_mode, check_not_folded,
-                           check_time_folded, check_time_steps,
-                           decode_over_time, map_features, mark_time_folded,
-                           repeat_over_time)
+from .time_folding import (Features, check_not_folded, check_time_folded,
+                           check_time_steps, decode_over_time, map_features,
+                           mark_time_folded, repeat_over_time,
+                           resolve_decode_mode)
 
 
 @MODELS.register_module()
@@ -51,27 +54,37 @@ class TimeDecode(nn.Module):
     ``'rate'`` is the same reduction; ``'sum'`` counts spikes (T x the mean).
 
     Args:
-        mode (str): ``'mean'``, ``'rate'`` or ``'sum'``. Defaults to
+        decode_mode (str): ``'mean'``, ``'rate'`` or ``'sum'``. Defaults to
             ``'mean'``.
         time_steps (int): T. A container or detector that owns T sets it.
             Defaults to ``DEFAULT_TIME_STEPS``.
+        mode (str, optional): Deprecated name of ``decode_mode`` (old
+            configs; warns).
 
     Shapes:
         ``[T*B, ...]`` (or a tuple of them) -> ``[B, ...]``.
     """
 
     def __init__(self,
-                 mode: str = 'mean',
-                 time_steps: int = DEFAULT_TIME_STEPS) -> None:
+                 decode_mode: Optional[str] = None,
+                 time_steps: int = DEFAULT_TIME_STEPS,
+                 mode: Optional[str] = None) -> None:
         super().__init__()
-        self.mode = check_decode_mode(mode)
+        self.decode_mode = resolve_decode_mode(decode_mode, mode, 'mode',
+                                               'TimeDecode')
         self.time_steps = check_time_steps(time_steps)
+
+    @property
+    def mode(self) -> str:
+        """Deprecated alias of :attr:`decode_mode`."""
+        return self.decode_mode
 
     def forward(self, feats: Features) -> Features:
         check_time_folded(feats, self.time_steps, 'TimeDecode')
         return map_features(
-            lambda x: decode_over_time(x, self.time_steps, self.mode), feats)
+            lambda x: decode_over_time(x, self.time_steps, self.decode_mode),
+            feats)
 
     def extra_repr(self) -> str:
-        return f'mode={self.mode}, time_steps={self.time_steps}'
+        return f'decode_mode={self.decode_mode}, time_steps={self.time_steps}'
 

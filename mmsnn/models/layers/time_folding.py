@@ -5,13 +5,15 @@ a tensor of shape ``[T*B, ...]`` whose rows ``t*B:(t+1)*B`` hold time step
 ``t``. Stateless layers (conv, BN, pooling, upsampling, concat) then serve all
 T steps with one call; neurons unfold the time axis to integrate over it.
 
-Three operations cross the boundary with real-valued (ANN) modules:
+Two operations cross the boundary with real-valued (ANN) modules:
 
 * :func:`repeat_over_time` - ANN -> SNN: the same input at every step
   (direct encoding), ``[B, ...] -> [T*B, ...]``.
 * :func:`decode_over_time` - SNN -> ANN: ``'mean'`` (Current Mean Decoding,
   paper Eq. 6) or ``'sum'`` over T, ``[T*B, ...] -> [B, ...]``.
-* :func:`set_time_steps` - hands T to every time-aware module of a model.
+
+Who sets T on the modules (owners, containers, detectors) is
+:mod:`.time_owner`'s business.
 
 Tensors that leave a spiking module still time-folded carry a small tag,
 the T they were folded with (:func:`mark_time_folded`). The next spiking
@@ -19,7 +21,8 @@ module checks it (:func:`check_time_folded`), so two parts built with
 different ``time_steps`` fail with a clear error instead of silently reading
 a batch of ``T1*B`` rows as ``T2`` steps of ``T1*B/T2`` images.
 """
-from typing import Any, Callable, Iterator, Optional, Sequence, Tuple, Union
+import warnings
+from typing import Any, Callable, Iterator, Optional, Sequence, Union
 
 import torch
 import torch.nn as nn
@@ -57,6 +60,41 @@ def check_decode_mode(decode_mode: str) -> str:
     return decode_mode
 
 
+def resolve_decode_mode(decode_mode: Optional[str], old_value: Optional[str],
+                        old_name: str, owner: str,
+                        default: Optional[str] = 'mean') -> Optional[str]:
+    """``decode_mode``, or the value of a deprecated argument for it.
+
+    Decoding is chosen by one argument name everywhere, ``decode_mode``;
+    configs written with an older name (``TimeDecode(mode=...)``,
+    ``Spikify(decode=...)``) keep working with a ``DeprecationWarning``.
+
+    Args:
+        decode_mode (str, optional): The value given as ``decode_mode``.
+        old_value (str, optional): The value given under the old name.
+        old_name (str): The old name, for the messages.
+        owner (str): The component, for the messages.
+        default (str, optional): When neither is given. Defaults to
+            ``'mean'``.
+
+    Returns:
+        str | None: The decoding, checked against :data:`DECODE_MODES`
+        unless None.
+    """
+    if old_value is not None:
+        if decode_mode is not None and decode_mode != old_value:
+            raise ConfigValueError(
+                f'{owner}: decode_mode={decode_mode!r} and the deprecated '
+                f'{old_name}={old_value!r} disagree; give decode_mode only')
+        warnings.warn(
+            f'{owner}: `{old_name}` is deprecated, use '
+            f'`decode_mode={old_value!r}`', DeprecationWarning, stacklevel=3)
+        decode_mode = old_value
+    if decode_mode is None:
+        decode_mode = default
+    return None if decode_mode is None else check_decode_mode(decode_mode)
+
+
 def unfold_time(x: Tensor, time_steps: int) -> Tensor:
     """``[T*B, ...] -> [T, B, ...]`` (a view)."""
     if x.shape[0] % time_steps:
@@ -86,26 +124,29 @@ def repeat_over_time(x: Tensor, time_steps: int) -> Tensor:
     return fold_time(x.unsqueeze(0).expand(time_steps, *x.shape))
 
 
-def decode_over_time(x: Tensor, time_steps: int, mode: str = 'mean') -> Tensor:
+def decode_over_time(x: Tensor,
+                     time_steps: int,
+                     decode_mode: str = 'mean') -> Tensor:
     """Reduce the time axis: the SNN -> ANN boundary.
 
     ``'mean'`` is Current Mean Decoding (paper Eq. 6) when ``x`` is the
-    synaptic current ``W s[t] + b`` of the prediction layer, and the firing
-    rate when ``x`` is spikes (``'rate'`` is the same reduction). ``'sum'``
-    is what the authors' code does (the bias then counts T times).
+    synaptic current ``W s[t] + b`` of the prediction layer (the bias then
+    counts once), and the firing rate when ``x`` is spikes (``'rate'`` is
+    the same reduction). ``'sum'`` is what the authors' code does (the bias
+    then counts T times).
 
     Args:
         x (Tensor): Shape ``[T*B, ...]``.
         time_steps (int): T.
-        mode (str): ``'mean'``, ``'rate'`` or ``'sum'``.
+        decode_mode (str): ``'mean'``, ``'rate'`` or ``'sum'``.
 
     Returns:
         Tensor: Shape ``[B, ...]``.
     """
     x_seq = unfold_time(x, time_steps)
-    if mode == 'sum':
+    if decode_mode == 'sum':
         return x_seq.sum(0)
-    check_decode_mode(mode)
+    check_decode_mode(decode_mode)
     return x_seq.mean(0)
 
 
@@ -115,65 +156,6 @@ def map_features(fn: Callable[[Tensor], Tensor], feats: Features) -> Features:
         return fn(feats)
     return type(feats)(fn(f) for f in feats) if isinstance(
         feats, (tuple, list)) else fn(feats)
-
-
-def set_time_steps(model: nn.Module, time_steps: int) -> None:
-    """Set T on every time-aware module of ``model`` (itself included).
-
-    A module is time-aware when it has a ``time_steps`` attribute: neurons,
-    spiking backbones/necks/heads and the time adapters.
-
-    Args:
-        model (nn.Module): Any model.
-        time_steps (int): T, a positive integer.
-    """
-    check_time_steps(time_steps)
-    for module in model.modules():
-        if hasattr(module, 'time_steps'):
-            module.time_steps = time_steps
-
-
-def time_steps_of(model: nn.Module) -> Tuple[int, ...]:
-    """The distinct T values found in ``model``'s time-aware modules."""
-    return tuple(sorted({m.time_steps for m in model.modules()
-                         if hasattr(m, 'time_steps')}))
-
-
-class TimeStepsMixin:
-    """For modules that own T for their parts (backbone, neck, head,
-    detector, containers): setting ``time_steps`` sets it on every
-    time-aware submodule too, so parts never disagree."""
-
-    @property
-    def time_steps(self) -> int:
-        return self._time_steps
-
-    @time_steps.setter
-    def time_steps(self, value: int) -> None:
-        check_time_steps(value)
-        self._time_steps = value
-        for child in self.children():
-            set_time_steps(child, value)
-
-
-def spiking_modules(model: nn.Module):
-    """Yield ``(name, module)`` for every spiking neuron in ``model``."""
-    from .if_neuron import IFNeuron
-    for name, module in model.named_modules():
-        if isinstance(module, IFNeuron):
-            yield name, module
-
-
-def reset_neurons(model: nn.Module) -> None:
-    """Return every neuron of ``model`` to rest (clears step-by-step state)."""
-    for _, neuron in spiking_modules(model):
-        neuron.reset()
-
-
-def set_step_mode(model: nn.Module, step_mode: str) -> None:
-    """Switch every neuron between ``'m'`` (folded) and ``'s'`` (stateful)."""
-    for _, neuron in spiking_modules(model):
-        neuron.step_mode = step_mode
 
 
 #: Attribute of a time-folded tensor that holds the T it was folded with.
@@ -243,3 +225,11 @@ def check_not_folded(feats: Any, owner: str) -> None:
             f'{owner} repeats its input over time, but the input is already '
             f'time-folded (time_steps={tag}, from a spiking module): drop the '
             'TimeRepeat, or set encode=False.')
+
+
+def __getattr__(name: str):
+    # Owning T moved to .time_owner; old imports keep working.
+    if name in ('TimeStepsMixin', 'set_time_steps', 'time_steps_of'):
+        from . import time_owner
+        return getattr(time_owner, name)
+    raise AttributeError(f'module {__name__!r} has no attribute {name!r}')

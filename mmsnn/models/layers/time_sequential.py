@@ -7,7 +7,7 @@ from mmdet.utils import ConfigType, OptMultiConfig
 from mmengine.model import Sequential
 
 from ..defaults import DEFAULT_TIME_STEPS
-from .time_folding import TimeStepsMixin
+from .time_owner import TimeStepsMixin, owner_builds_parts
 
 
 @MODELS.register_module()
@@ -23,11 +23,12 @@ class TimeSequential(TimeStepsMixin, Sequential):
             time_steps=4,
             modules=[
                 dict(type='SpikingDarknet', depth=53, out_indices=(3, 4, 5)),
-                dict(type='TimeDecode', mode='mean'),
+                dict(type='TimeDecode', decode_mode='mean'),
             ])
 
-    Setting ``time_steps`` (here, or from a detector that owns T) sets it on
-    every time-aware submodule. Submodules are named ``0``, ``1``, ... so
+    Setting ``time_steps`` (here, or from a detector that owns T) sets it
+    once on every time-aware submodule; the parts need no ``time_steps`` of
+    their own (one they state is overridden). Submodules are named ``0``, ``1``, ... so
     their parameters get that prefix (``backbone.0.conv1...``): an ANN
     checkpoint of the bare module loads through the module's own
     ``init_cfg`` (which sees unprefixed names), not through ``load_from``.
@@ -48,9 +49,10 @@ class TimeSequential(TimeStepsMixin, Sequential):
             raise TypeError('TimeSequential: `modules` must be a non-empty '
                             'list of module configs, got '
                             f'{type(modules).__name__} {modules!r}')
-        super().__init__(
-            *(m if isinstance(m, nn.Module) else MODELS.build(m)
-              for m in modules),
-            init_cfg=init_cfg)
+        with owner_builds_parts():
+            super().__init__(
+                *(m if isinstance(m, nn.Module) else MODELS.build(m)
+                  for m in modules),
+                init_cfg=init_cfg)
         self.time_steps = time_steps
 

@@ -1,5 +1,6 @@
 import pytest
 import torch
+import torch.nn.functional as F
 
 from mmsnn.models.dense_heads import CMDYOLOV3Head
 from mmsnn.models.layers import IFNeuron
@@ -40,8 +41,10 @@ def test_mean_is_mean_over_t_of_per_step_currents():
     outs = head(x)[0]
     for i, out in enumerate(outs):
         bridge = head.convs_bridge[i](x[i])  # spikes, [T*B, C, h, w]
-        per_step = [head.convs_pred[i](bridge[t * B:(t + 1) * B])
-                    for t in range(T)]
+        # the prediction conv decodes when called: its current by hand
+        conv = head.convs_pred[i]
+        per_step = [F.conv2d(bridge[t * B:(t + 1) * B], conv.weight,
+                             conv.bias) for t in range(T)]
         torch.testing.assert_close(out, torch.stack(per_step).mean(0))
         sum_head = make_head('sum')
         torch.testing.assert_close(sum_head(x)[0][i], T * out)

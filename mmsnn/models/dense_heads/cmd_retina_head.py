@@ -1,0 +1,30 @@
+"""RetinaNet head that spikes in its towers and decodes by CMD."""
+from mmdet.models.dense_heads import RetinaHead
+from mmdet.registry import MODELS
+
+from .cmd_head_mixin import CMDHeadMixin
+
+
+@MODELS.register_module()
+class CMDRetinaHead(CMDHeadMixin, RetinaHead):
+    """mmdet's :class:`RetinaHead` with neurons in its ``cls_convs`` /
+    ``reg_convs`` and Current Mean Decoding on ``retina_cls`` /
+    ``retina_reg`` (:class:`CMDHeadMixin`).
+
+    Args:
+        num_classes (int): Number of classes.
+        in_channels (int): Input channels.
+        time_steps (int): T. Usually set by the detector.
+            Defaults to ``DEFAULT_TIME_STEPS``.
+        decode_mode (str): ``'mean'``, ``'sum'`` or ``'rate'``.
+            Defaults to ``'mean'``.
+        neuron_cfg (dict): Neuron config of the towers.
+            Defaults to ``DEFAULT_NEURON_CFG``.
+        **kwargs: Any other :class:`RetinaHead` argument.
+
+    Shapes:
+        inputs ``[T*B, C, h_i, w_i]``; outputs ``[B, A*K, h_i, w_i]`` and
+        ``[B, A*4, h_i, w_i]``.
+    """
+
+    cmd_layers = ('retina_cls', 'retina_reg')

@@ -1,0 +1,124 @@
+"""What makes any mmdet detector spiking: it owns T and the neurons' state."""
+from typing import Any, List, Optional, Union
+
+import torch
+from mmdet.structures import SampleList
+from torch import Tensor
+
+from ..defaults import DEFAULT_TIME_STEPS
+from ..dense_heads.cmd_head_mixin import CMDHeadMixin
+from ..neurons.neuron_utils import reset_neurons, set_step_mode
+from ..layers.time_owner import TimeStepsMixin, owner_builds_parts
+
+
+def reduce_steps(steps: List[Any], decode_mode: str) -> Any:
+    """Reduce T per-step outputs of the same nested structure (tuples and
+    lists of tensors) to one, tensor by tensor: the sum for ``'sum'``,
+    else the mean."""
+    first = steps[0]
+    if isinstance(first, Tensor):
+        stacked = torch.stack(steps)
+        return stacked.sum(0) if decode_mode == 'sum' else stacked.mean(0)
+    if isinstance(first, (tuple, list)):
+        return type(first)(
+            reduce_steps(list(parts), decode_mode) for parts in zip(*steps))
+    return first
+
+
+class SpikingDetectorMixin(TimeStepsMixin):
+    """Turns an mmdet detector class into a spiking one.
+
+    Put it first among the bases, ``class SpikingX(SpikingDetectorMixin,
+    X)``, for any single-stage or two-stage detector ``X``. It adds:
+
+    * **the owner of T**: the ``time_steps`` argument. The detector builds
+      its parts without letting them set T, then sets it once on every
+      time-aware module (neurons, adapters, spiking backbone / neck / head,
+      ``Spikify``'d and ``TimeSequential`` parts), so parts need no
+      ``time_steps`` in their configs and ``--cfg-options
+      model.time_steps=4`` tests a T=6 model at T=4;
+    * **neuron reset on every forward path**: ``loss``, ``predict`` and
+      ``_forward`` first return every neuron to rest, so single-step state
+      never leaks between batches, into inference, TTA or FLOP counting;
+    * **the per-step reference path** :meth:`forward_per_step`.
+
+    Args:
+        *args, **kwargs: The detector's own arguments.
+        time_steps (int): T. Defaults to ``DEFAULT_TIME_STEPS``.
+    """
+
+    def __init__(self,
+                 *args,
+                 time_steps: int = DEFAULT_TIME_STEPS,
+                 **kwargs) -> None:
+        with owner_builds_parts():
+            super().__init__(*args, **kwargs)
+        self.time_steps = time_steps
+
+    def loss(self, batch_inputs: Tensor,
+             batch_data_samples: SampleList) -> Union[dict, list]:
+        reset_neurons(self)
+        return super().loss(batch_inputs, batch_data_samples)
+
+    def predict(self,
+                batch_inputs: Tensor,
+                batch_data_samples: SampleList,
+                rescale: bool = True) -> SampleList:
+        reset_neurons(self)
+        return super().predict(batch_inputs, batch_data_samples, rescale)
+
+    def _forward(self,
+                 batch_inputs: Tensor,
+                 batch_data_samples: Optional[SampleList] = None) -> Any:
+        reset_neurons(self)
+        return super()._forward(batch_inputs, batch_data_samples)
+
+    @property
+    def output_decode_mode(self) -> str:
+        """How the outputs reduce T: the ``decode_mode`` of the model's CMD
+        head, ``'mean'`` where it has none."""
+        for module in self.modules():
+            if isinstance(module, CMDHeadMixin):
+                return module.decode_mode
+        return 'mean'
+
+    def forward_per_step(
+            self,
+            batch_inputs: Tensor,
+            batch_data_samples: Optional[SampleList] = None) -> Any:
+        """Reference path: T sequential single-step passes, stateful neurons.
+
+        Runs the whole network once per time step (T=1, every neuron in
+        single-step mode, its potential kept from step to step), then
+        reduces the T raw outputs of ``_forward`` by
+        :attr:`output_decode_mode`. Where the decoding is the network's
+        last operation (a CMD head), this computes what :meth:`_forward`
+        computes on time folded into the batch; it exists to check the
+        folded path against and to measure its speed-up, and is slower.
+        (With ANN parts after a decode, it is the mean of their per-step
+        outputs instead of their output on the mean.)
+
+        Args:
+            batch_inputs (Tensor): Images, ``[B, 3, H, W]``.
+            batch_data_samples (list[DetDataSample], optional): As for
+                ``_forward``.
+
+        Returns:
+            What ``_forward`` returns (e.g. a head's tuple of per-level
+            maps, each ``[B, ...]``).
+        """
+        time_steps, decode_mode = self.time_steps, self.output_decode_mode
+        forward = super()._forward  # without the reset: state carries over
+        reset_neurons(self)
+        set_step_mode(self, 's')
+        self.time_steps = 1  # each pass is one step: no repeat, no fold
+        try:
+            steps = [
+                forward(batch_inputs, batch_data_samples)
+                for _ in range(time_steps)
+            ]
+        finally:
+            self.time_steps = time_steps
+            set_step_mode(self, 'm')
+            reset_neurons(self)
+        return reduce_steps(steps, decode_mode)
