@@ -7,7 +7,7 @@ from mmdet.registry import MODELS
 from mmdet.utils import ConfigType, OptConfigType, OptMultiConfig
 from torch import Tensor
 
-from ..defaults import DEFAULT_NEURON_CFG, DEFAULT_TIME_STEPS
+from ..defaults import DEFAULT_NEURON_CFG, DEFAULT_TIME_STEPS, neuron_config
 from ..layers.checkpoint import checkpoint_call
 from ..layers.time_folding import TimeStepsMixin, repeat_over_time
 
@@ -73,6 +73,7 @@ class SpikingDarknet(TimeStepsMixin, Darknet):
                  norm_eval: bool = False,
                  pretrained: Optional[str] = None,
                  init_cfg: OptMultiConfig = None) -> None:
+        neuron_cfg = neuron_config(neuron_cfg)
         if depth not in self.arch_settings:
             raise KeyError(f'SpikingDarknet: invalid depth {depth}, expected '
                            f'one of {list(self.arch_settings)}')

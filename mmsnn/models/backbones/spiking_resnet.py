@@ -7,7 +7,7 @@ from mmdet.registry import MODELS
 from mmdet.utils import ConfigType
 from torch import Tensor
 
-from ..defaults import DEFAULT_NEURON_CFG, DEFAULT_TIME_STEPS
+from ..defaults import DEFAULT_NEURON_CFG, DEFAULT_TIME_STEPS, neuron_config
 from ..layers.spikify import replace_activations
 from ..layers.time_adapters import TimeRepeat
 from ..layers.time_folding import (TimeStepsMixin, mark_time_folded,
@@ -53,6 +53,7 @@ class SpikingResNet(TimeStepsMixin, ResNet):
                  time_steps: int = DEFAULT_TIME_STEPS,
                  neuron_cfg: ConfigType = DEFAULT_NEURON_CFG,
                  **kwargs) -> None:
+        neuron_cfg = neuron_config(neuron_cfg)
         super().__init__(depth=depth, **kwargs)
         replace_activations(self, neuron_cfg, act_types=(nn.ReLU, ))
         if self.deep_stem:  # conv, norm, relu, conv, ...: encode at the relu

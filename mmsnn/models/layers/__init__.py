@@ -1,15 +1,17 @@
 from .if_neuron import IFNeuron
 from .spikify import replace_activations, spikify
 from .time_adapters import TimeDecode, TimeRepeat
-from .time_folding import (DECODE_MODES, TimeStepsMixin, decode_over_time,
-                           fold_time, repeat_over_time, reset_neurons,
-                           set_step_mode, set_time_steps, spiking_modules,
-                           unfold_time)
+from .time_folding import (DECODE_MODES, decode_over_time, fold_time,
+                           repeat_over_time, reset_neurons, set_step_mode,
+                           spiking_modules, unfold_time)
+from .time_owner import (TimeStepsMixin, owner_builds_parts,
+                         set_config_time_steps, set_time_steps, time_steps_of)
 from .time_sequential import TimeSequential
 
 __all__ = [
     'IFNeuron', 'DECODE_MODES', 'TimeStepsMixin', 'decode_over_time',
     'fold_time', 'repeat_over_time', 'reset_neurons', 'set_step_mode',
     'set_time_steps', 'spiking_modules', 'unfold_time', 'replace_activations',
-    'spikify', 'TimeDecode', 'TimeRepeat', 'TimeSequential'
+    'spikify', 'TimeDecode', 'TimeRepeat', 'TimeSequential',
+    'owner_builds_parts', 'set_config_time_steps', 'time_steps_of'
 ]

@@ -8,11 +8,12 @@ from mmdet.utils import ConfigType, OptConfigType
 from mmengine.registry import MODELS as MMENGINE_MODELS
 
 from ...utils.input_error import ConfigValueError
-from ..defaults import DEFAULT_NEURON_CFG, DEFAULT_TIME_STEPS
-from .time_folding import (DECODE_MODES, TimeStepsMixin, check_not_folded,
-                           check_time_folded, decode_over_time, map_nested,
-                           mark_time_folded, repeat_over_time,
+from ..defaults import DEFAULT_NEURON_CFG, DEFAULT_TIME_STEPS, neuron_config
+from .time_folding import (check_not_folded, check_time_folded,
+                           decode_over_time, map_nested, mark_time_folded,
+                           repeat_over_time, resolve_decode_mode,
                            spiking_modules)
+from .time_owner import TimeStepsMixin
 
 #: Activation modules that :func:`replace_activations` turns into neurons.
 #: Gates (Sigmoid, Tanh, HSigmoid) are left alone: they scale, not fire.
@@ -135,26 +136,26 @@ def _rebuild_spikified(cls: type) -> nn.Module:
 
 def spikify(module: Union[ConfigType, nn.Module],
             encode: Optional[bool] = None,
-            decode: Optional[str] = None,
+            decode_mode: Optional[str] = None,
             neuron_cfg: OptConfigType = DEFAULT_NEURON_CFG,
             time_steps: int = DEFAULT_TIME_STEPS,
-            act_types: Optional[Sequence[Union[str, type]]] = None
-            ) -> nn.Module:
+            act_types: Optional[Sequence[Union[str, type]]] = None,
+            decode: Optional[str] = None) -> nn.Module:
     """Turn a stock module into a spiking one with time folded into batch.
 
     Registered as ``Spikify``, so any detector slot can hold one::
 
         backbone=dict(
-            type='Spikify', encode=True, decode='mean', time_steps=4,
+            type='Spikify', encode=True, decode_mode='mean', time_steps=4,
             module=dict(type='ResNet', depth=50, ...))
 
     The module is built as usual, its activation modules become neurons
     (:func:`replace_activations`), and its ``forward`` gets the time
     protocol: with ``encode`` the input is repeated over T first (direct
     encoding; the stem then runs on T copies, which
-    :class:`~mmsnn.models.backbones.SpikingResNet` avoids), with ``decode``
-    the output is reduced over T at the end (``'mean'`` is CMD for a head
-    whose last layer does not spike). Without ``decode`` the output stays
+    :class:`~mmsnn.models.backbones.SpikingResNet` avoids), with
+    ``decode_mode`` the output is reduced over T at the end (``'mean'`` is CMD for a head
+    whose last layer does not spike). Without it the output stays
     time-folded, ``[T*B, ...]``, for the next spiking module.
 
     The result is the same module object (see :class:`SpikifiedMixin`)
@@ -166,17 +167,20 @@ def spikify(module: Union[ConfigType, nn.Module],
             features) and must be repeated over T; False if it comes
             time-folded from a spiking module. Required: guessing wrong
             would read a batch as time steps.
-        decode (str, optional): ``'mean'``, ``'rate'`` or ``'sum'`` to hand
-            real values to an ANN module after this one; None keeps the
+        decode_mode (str, optional): ``'mean'``, ``'rate'`` or ``'sum'`` to
+            hand real values to an ANN module after this one; None keeps the
             output time-folded. Defaults to None.
         neuron_cfg (dict, optional): Neuron config for the replaced
-            activations; None replaces none (e.g. an ``FPN`` already built
-            with ``act_cfg=dict(type='IFNeuron')``). Defaults to
+            activations, merged over the default (``neuron_config``); None
+            replaces none (e.g. an ``FPN`` already built with
+            ``act_cfg=dict(type='IFNeuron')``). Defaults to
             ``DEFAULT_NEURON_CFG``.
         time_steps (int): T. Defaults to ``DEFAULT_TIME_STEPS``.
         act_types (Sequence[str], optional): Activation types to replace,
             by name (``'ReLU'``) or class. Defaults to
             :data:`DEFAULT_ACT_TYPES`.
+        decode (str, optional): Deprecated name of ``decode_mode`` (old
+            configs; warns).
 
     Returns:
         nn.Module: The module, now an instance of ``Spikified<Cls>``.
@@ -186,9 +190,10 @@ def spikify(module: Union[ConfigType, nn.Module],
             'Spikify: set encode=True if the input is real-valued (images, '
             'ANN features) and must be repeated over T, or encode=False if '
             f'it comes time-folded from a spiking module; got {encode!r}')
-    if decode is not None and decode not in DECODE_MODES:
-        raise ConfigValueError(f'Spikify: decode must be None or one of '
-                               f'{DECODE_MODES}, got {decode!r}')
+    decode_mode = resolve_decode_mode(decode_mode, decode, 'decode',
+                                      'Spikify', default=None)
+    if neuron_cfg is not None:
+        neuron_cfg = neuron_config(neuron_cfg)
     if not isinstance(module, nn.Module):
         module = MODELS.build(module)
     cls = type(module)
@@ -206,7 +211,7 @@ def spikify(module: Union[ConfigType, nn.Module],
     # would go stale behind the property: drop it.
     module.__dict__.pop('time_steps', None)
     module.spike_encode = encode
-    module.spike_decode = decode
+    module.spike_decode = decode_mode
     module.time_steps = time_steps
     return module
 

@@ -7,7 +7,7 @@ from mmdet.registry import MODELS
 from mmdet.utils import ConfigType, OptConfigType, OptMultiConfig
 from torch import Tensor
 
-from ..defaults import DEFAULT_NEURON_CFG, DEFAULT_TIME_STEPS
+from ..defaults import DEFAULT_NEURON_CFG, DEFAULT_TIME_STEPS, neuron_config
 from ..layers.checkpoint import checkpoint_call
 from ..layers.time_folding import TimeStepsMixin
 
@@ -55,6 +55,7 @@ class SpikingYOLOV3Neck(TimeStepsMixin, YOLOV3Neck):
                  conv_cfg: OptConfigType = None,
                  norm_cfg: ConfigType = dict(type='BN', requires_grad=True),
                  init_cfg: OptMultiConfig = None) -> None:
+        neuron_cfg = neuron_config(neuron_cfg)
         super().__init__(
             num_scales=num_scales,
             in_channels=in_channels,
