@@ -16,6 +16,10 @@ REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 # cores are shared: one thread here and in the tools the tests start.
 os.environ.setdefault('OMP_NUM_THREADS', '1')
 torch.set_num_threads(1)
+# Neurons default to backend='auto' (compiled: 10-20 s of compilation per
+# variant); tiny test models would mostly compile. The tests that check the
+# compiled kernels ask for them explicitly.
+os.environ.setdefault('MMSNN_NEURON_BACKEND', 'fused')
 
 
 def repo_path(*parts):

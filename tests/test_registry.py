@@ -77,6 +77,7 @@ MINIMAL_ARGS = {
             type='ConvModule', in_channels=1, out_channels=1, kernel_size=1),
         encode=True),
     'TimeSequential': dict(modules=[dict(type='TimeRepeat')]),
+    'SpikingJellyNeuron': dict(node='LIFNode'),
 }
 
 

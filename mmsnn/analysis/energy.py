@@ -33,7 +33,8 @@ from mmengine.model import BaseModel
 from spikingjelly.activation_based.op_counter import DispatchCounterMode
 from torch import Tensor
 
-from ..models.layers.time_folding import spiking_modules, time_steps_of
+from ..models.layers.time_folding import time_steps_of
+from ..models.neurons import spiking_modules
 from ..utils.input_error import ConfigValueError
 from .activity import REAL_VALUED, ActivityRecorder, stage_of
 from .op_counters import (DenseMACCounter, RealMACCounter,

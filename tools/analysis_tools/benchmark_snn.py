@@ -31,7 +31,7 @@ from mmsnn.analysis.benchmark import (  # noqa: E402
     build_benchmark_optim_wrapper, describe_device, make_step, run_benchmark,
     set_module_attrs, synthetic_batch)
 from mmsnn.models.layers.if_neuron import BACKENDS  # noqa: E402
-from mmsnn.models.layers.time_folding import spiking_modules  # noqa: E402
+from mmsnn.models.neurons import spiking_modules  # noqa: E402
 from mmsnn.utils import InputError, report_input_errors  # noqa: E402
 
 AMP_DTYPES = dict(float16=torch.float16, bfloat16=torch.bfloat16)

@@ -6,7 +6,7 @@ from mmengine.hooks import Hook
 from mmengine.model import is_model_wrapper
 
 from mmsnn.analysis.activity import ActivityRecorder
-from mmsnn.models.layers.time_folding import spiking_modules
+from mmsnn.models.neurons import spiking_modules
 
 
 @HOOKS.register_module()

@@ -1,9 +1,10 @@
 from .if_neuron import IFNeuron
 from .spikify import replace_activations, spikify
 from .time_adapters import TimeDecode, TimeRepeat
+from ..neurons.neuron_utils import (reset_neurons, set_step_mode,
+                                    spiking_modules)
 from .time_folding import (DECODE_MODES, decode_over_time, fold_time,
-                           repeat_over_time, reset_neurons, set_step_mode,
-                           spiking_modules, unfold_time)
+                           repeat_over_time, unfold_time)
 from .time_owner import (TimeStepsMixin, owner_builds_parts,
                          set_config_time_steps, set_time_steps, time_steps_of)
 from .time_sequential import TimeSequential

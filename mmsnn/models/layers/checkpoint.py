@@ -21,7 +21,7 @@ import torch.nn as nn
 from torch.nn.modules.batchnorm import _BatchNorm
 from torch.utils.checkpoint import checkpoint
 
-from .time_folding import spiking_modules
+from ..neurons.neuron_utils import spiking_modules
 
 
 @contextmanager

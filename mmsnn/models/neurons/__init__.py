@@ -1,0 +1,17 @@
+"""The neuron family: every spiking neuron derives from
+:class:`BaseSpikingNeuron`, and mmsnn finds neurons by that type."""
+from .backends import BACKEND_ENV, FASTEST_BACKEND, resolve_backend
+from .base_neuron import BaseSpikingNeuron, check_positive, register_neuron
+from .if_neuron import IFNeuron
+from .lif_neuron import LIFNeuron
+from .neuron_utils import reset_neurons, set_step_mode, spiking_modules
+from .plif_neuron import ParametricLIFNeuron
+from .spikingjelly_neuron import SpikingJellyNeuron
+from .threshold_neuron import ThresholdNeuron
+
+__all__ = [
+    'BACKEND_ENV', 'FASTEST_BACKEND', 'resolve_backend', 'BaseSpikingNeuron',
+    'check_positive', 'register_neuron', 'IFNeuron', 'LIFNeuron',
+    'ParametricLIFNeuron', 'SpikingJellyNeuron', 'ThresholdNeuron',
+    'reset_neurons', 'set_step_mode', 'spiking_modules'
+]
