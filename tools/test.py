@@ -27,7 +27,7 @@ from mmdet.utils import setup_cache_size_limit_of_dynamo  # noqa: E402
 
 import mmsnn  # noqa: E402,F401  (registers components, safe loading)
 from mmsnn.engine import (check_checkpoint_file,  # noqa: E402
-                          check_load_from_shapes)
+                          check_load_from_shapes, setup_distributed)
 from mmsnn.utils import check_data, report_input_errors  # noqa: E402
 
 
@@ -144,6 +144,7 @@ def main():
 
     if args.tta:
         add_tta(cfg)
+    setup_distributed(cfg)  # gloo where there is no GPU
 
     if 'runner_type' not in cfg:
         runner = Runner.from_cfg(cfg)

@@ -21,7 +21,8 @@ from mmdet.utils import setup_cache_size_limit_of_dynamo  # noqa: E402
 
 import mmsnn  # noqa: E402,F401  (registers components, safe loading)
 from mmsnn.engine import (add_reliability_hooks,  # noqa: E402
-                          check_checkpoint_file, check_load_from_shapes)
+                          check_checkpoint_file, check_load_from_shapes,
+                          setup_distributed)
 from mmsnn.utils import check_data, report_input_errors  # noqa: E402
 
 
@@ -117,6 +118,7 @@ def main():
         loaders.append('val_dataloader')
     check_data(cfg, loaders, args.config)
     add_reliability_hooks(cfg)
+    setup_distributed(cfg)  # gloo where there is no GPU
 
     if 'runner_type' not in cfg:
         runner = Runner.from_cfg(cfg)

@@ -3,6 +3,7 @@ from .atomic_local_backend import (AtomicLocalBackend,
                                    register_atomic_local_backend)
 from .checkpoint_check import check_checkpoint_file, check_load_from_shapes
 from .default_hooks import add_reliability_hooks
+from .dist import setup_distributed
 from .hooks import *  # noqa: F401,F403
 from .safe_checkpoint import (UnsafeCheckpointError, checkpoint_globals,
                               register_safe_checkpoint_loading)
@@ -14,6 +15,7 @@ register_atomic_local_backend()
 __all__ = [
     'AtomicLocalBackend', 'register_atomic_local_backend',
     'check_checkpoint_file', 'check_load_from_shapes',
-    'add_reliability_hooks', 'UnsafeCheckpointError', 'checkpoint_globals',
+    'add_reliability_hooks', 'setup_distributed',
+    'UnsafeCheckpointError', 'checkpoint_globals',
     'register_safe_checkpoint_loading'
 ]

@@ -1,0 +1,152 @@
+"""tools/dist_train.sh and tools/dist_test.sh on a CPU-only machine: two
+processes (torchrun, gloo) train a tiny SNN-YOLOv3, resume it and test it.
+
+One module-scoped run trains 2 epochs (2 iterations each); the tests then
+read what each rank left behind.
+"""
+import os
+import os.path as osp
+import pickle
+import shutil
+import socket
+import subprocess
+import sys
+
+import pytest
+import torch
+
+from tests.tiny_voc import REPO_ROOT, tiny_config_text, write_tiny_voc
+
+pytestmark = pytest.mark.skipif(
+    torch.cuda.is_available(), reason='the CPU (gloo) path; GPUs use NCCL')
+
+EPOCHS = 2
+
+
+def _free_port():
+    with socket.socket() as s:
+        s.bind(('127.0.0.1', 0))
+        return s.getsockname()[1]
+
+
+def run_script(script, *args, cwd):
+    """bash tools/<script> ... as a user runs it, on a free port."""
+    env = dict(os.environ, PYTHON=sys.executable, PORT=str(_free_port()))
+    result = subprocess.run(
+        ['bash', osp.join(REPO_ROOT, 'tools', script), *map(str, args)],
+        capture_output=True, text=True, cwd=str(cwd), env=env, timeout=300)
+    assert result.returncode == 0, (result.stdout[-2000:] +
+                                    result.stderr[-4000:])
+    return result
+
+
+def _weights(path):
+    return torch.load(path, map_location='cpu', weights_only=True)
+
+
+def _differ(a, b):
+    assert a.keys() == b.keys()
+    return [k for k in a if not torch.equal(a[k], b[k])]
+
+
+@pytest.fixture(scope='module')
+def dist_run(tmp_path_factory):
+    """Config, data and the work dir of a 2-process, 2-epoch training."""
+    root = tmp_path_factory.mktemp('dist')
+    # 8 train images: 2 per rank and step, 2 steps an epoch; 3 test images,
+    # so the distributed sampler pads one rank and the results are cut back.
+    data = write_tiny_voc(str(root / 'data'), num_train=8, num_test=3,
+                          size=32)
+    config = root / 'tiny.py'
+    config.write_text(
+        tiny_config_text(
+            data, max_epochs=EPOCHS,
+            extra="custom_imports = dict(imports=['mmsnn', "
+            "'tests.test_tools.dist_hooks'], allow_failed_imports=False)\n"
+            "custom_hooks = [dict(type='RankRecordHook')]\n").replace(
+                'img_scale = (64, 64)', 'img_scale = (32, 32)'))
+    work_dir = root / 'work_dir'
+    run_script('dist_train.sh', config, 2, '--work-dir', work_dir, cwd=root)
+    return root, config, work_dir
+
+
+def test_ranks_train_the_same_weights_and_only_rank0_saves(dist_run):
+    _, _, work_dir = dist_run
+    rank0 = _weights(work_dir / 'weights_rank0.pth')
+    rank1 = _weights(work_dir / 'weights_rank1.pth')
+    differ = _differ(rank0['params'], rank1['params'])
+    assert not differ, f'replicas differ in {differ[:3]}'
+    # BN statistics are each rank's own (mmengine's DDP does not broadcast
+    # buffers; SyncBN would average them); rank 0's are checkpointed.
+    assert _differ(rank0['buffers'], rank1['buffers'])
+    # It did train: the last checkpoint holds rank 0's weights, and the
+    # first epoch's differ from them.
+    last = torch.load(work_dir / f'epoch_{EPOCHS}.pth', map_location='cpu',
+                      weights_only=False)['state_dict']
+    first = torch.load(work_dir / 'epoch_1.pth', map_location='cpu',
+                       weights_only=False)['state_dict']
+    assert not _differ({k: last[k] for k in rank0['params']},
+                       rank0['params'])
+    assert not _differ({k: last[k] for k in rank0['buffers']},
+                       rank0['buffers'])
+    assert _differ({k: first[k] for k in rank0['params']}, rank0['params'])
+    # One save per epoch, each by rank 0 only.
+    saves = (work_dir / 'saves.txt').read_text().split('\n')
+    assert [s for s in saves if s] == [f'0 {e}' for e in range(1, EPOCHS + 1)]
+
+
+def test_resumed_distributed_run_equals_uninterrupted(dist_run):
+    root, config, work_dir = dist_run
+    resumed = root / 'resumed'
+    os.makedirs(resumed)
+    # As if the run had stopped after its first epoch.
+    shutil.copy(work_dir / 'epoch_1.pth', resumed / 'epoch_1.pth')
+    (resumed / 'last_checkpoint').write_text(str(resumed / 'epoch_1.pth'))
+    result = run_script('dist_train.sh', config, 2, '--work-dir', resumed,
+                        '--resume', cwd=root)
+    assert 'resumed epoch: 1' in result.stdout + result.stderr
+    straight = _weights(work_dir / 'weights_rank0.pth')
+    for rank in (0, 1):
+        again = _weights(resumed / f'weights_rank{rank}.pth')
+        differ = _differ(straight['params'], again['params'])
+        assert not differ, f'rank {rank}: {differ[:3]} differ after resume'
+    # Rank 0's BN statistics too (rank 1 restarts from rank 0's).
+    assert not _differ(straight['buffers'],
+                       _weights(resumed / 'weights_rank0.pth')['buffers'])
+
+
+def test_distributed_test_equals_single_process_test(dist_run):
+    root, config, work_dir = dist_run
+    checkpoint = work_dir / f'epoch_{EPOCHS}.pth'
+    # Keep every box: a barely trained model scores below the defaults.
+    keep_all = ['--cfg-options', 'model.test_cfg.score_thr=0',
+                'model.test_cfg.conf_thr=0']
+    single = subprocess.run(
+        [sys.executable, osp.join(REPO_ROOT, 'tools', 'test.py'), config,
+         checkpoint, '--work-dir', root / 'test1', '--out',
+         root / 'single.pkl', *keep_all],
+        capture_output=True, text=True, cwd=str(root))
+    assert single.returncode == 0, single.stderr[-4000:]
+    dist = run_script('dist_test.sh', config, checkpoint, 2, '--work-dir',
+                      root / 'test2', '--out', root / 'dist.pkl', *keep_all,
+                      cwd=root)
+
+    def metric(output):
+        return [line.split('pascal_voc/mAP: ')[1].split()[0]
+                for line in output.splitlines() if 'pascal_voc/mAP: ' in line]
+
+    assert metric(single.stdout + single.stderr) == metric(
+        dist.stdout + dist.stderr) != []
+    with open(root / 'single.pkl', 'rb') as f:
+        one = pickle.load(f)
+    with open(root / 'dist.pkl', 'rb') as f:
+        two = pickle.load(f)
+    # Every test image once, in the data set's order, with the same boxes.
+    assert [r['img_id'] for r in two] == [r['img_id'] for r in one]
+    assert len(one) == 3
+    for a, b in zip(one, two):
+        pa, pb = a['pred_instances'], b['pred_instances']
+        assert len(pa['scores']) > 0
+        torch.testing.assert_close(pb['scores'], pa['scores'])
+        torch.testing.assert_close(pb['bboxes'], pa['bboxes'])
+        assert torch.equal(pb['labels'], pa['labels'])
