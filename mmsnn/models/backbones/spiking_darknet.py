@@ -10,6 +10,7 @@ from torch import Tensor
 from ..defaults import DEFAULT_NEURON_CFG, DEFAULT_TIME_STEPS, neuron_config
 from ..layers.checkpoint import checkpoint_call
 from ..layers.time_folding import TimeStepsMixin, repeat_over_time
+from .encoding import check_encoding, check_sequence_input
 
 
 def scale_channels(channels: int, widen_factor: float) -> int:
@@ -30,7 +31,9 @@ class SpikingDarknet(TimeStepsMixin, Darknet):
     at every step, so its conv + BN run once on ``[B, 3, H, W]`` and the
     current is repeated over T before its neurons; every later layer runs on
     time folded into the batch. Residual sums carry spike counts (0, 1, 2..),
-    as in the authors' code.
+    as in the authors' code. With ``encoding='sequence'`` the input is
+    already a time-folded sequence (event frames, one bin per step) and
+    ``conv1`` runs on it as on any later layer.
 
     Args:
         depth (int): Only 53. Defaults to 53.
@@ -43,8 +46,15 @@ class SpikingDarknet(TimeStepsMixin, Darknet):
             Defaults to 1.0.
         stage_blocks (Sequence[int], optional): ``ResBlock`` count of each of
             the five stages; None keeps Darknet-53's (1, 2, 8, 8, 4).
+        in_channels (int): Input channels (3 for images, 2 for ON/OFF event
+            histograms, ``T*C`` for an ANN fed stacked bins). Defaults to 3.
+        encoding (str): ``'direct'`` (an image repeated over T) or
+            ``'sequence'`` (``[T*B, C, H, W]`` already folded, e.g. from
+            ``EventDetDataPreprocessor``; its T must be ``time_steps``).
+            Defaults to ``'direct'``.
         encode_once (bool): Compute the encoding conv + BN once instead of on
-            T identical copies (same result). Defaults to True.
+            T identical copies (same result; direct encoding only).
+            Defaults to True.
         with_cp (bool): Checkpoint the encoder and every block of the
             stages in training: keep only their inputs and recompute their
             activations in backward (less memory, more time; same results,
@@ -54,8 +64,9 @@ class SpikingDarknet(TimeStepsMixin, Darknet):
             :class:`Darknet`.
 
     Shapes:
-        input ``[B, 3, H, W]``; outputs ``[T*B, C_i, H/s_i, W/s_i]`` spikes
-        (spike counts after residual adds), time-major.
+        input ``[B, C, H, W]`` (direct) or ``[T*B, C, H, W]`` (sequence);
+        outputs ``[T*B, C_i, H/s_i, W/s_i]`` spikes (spike counts after
+        residual adds), time-major.
     """
 
     def __init__(self,
@@ -65,6 +76,8 @@ class SpikingDarknet(TimeStepsMixin, Darknet):
                  neuron_cfg: ConfigType = DEFAULT_NEURON_CFG,
                  widen_factor: float = 1.0,
                  stage_blocks: Optional[Sequence[int]] = None,
+                 in_channels: int = 3,
+                 encoding: str = 'direct',
                  encode_once: bool = True,
                  with_cp: bool = False,
                  frozen_stages: int = -1,
@@ -97,11 +110,13 @@ class SpikingDarknet(TimeStepsMixin, Darknet):
             pretrained=pretrained,
             init_cfg=init_cfg)
         stem_channels = self.channels[0][0]
-        if stem_channels != 32:  # Darknet hard-codes 32 stem channels
+        # Darknet hard-codes 3 input and 32 stem channels
+        if stem_channels != 32 or in_channels != 3:
             self.conv1 = ConvModule(
-                3, stem_channels, 3, padding=1, conv_cfg=conv_cfg,
+                in_channels, stem_channels, 3, padding=1, conv_cfg=conv_cfg,
                 norm_cfg=norm_cfg, act_cfg=neuron_cfg)
         self.widen_factor = widen_factor
+        self.encoding = check_encoding(encoding, 'SpikingDarknet')
         self.encode_once = encode_once
         self.with_cp = with_cp
         self.time_steps = time_steps
@@ -112,8 +127,11 @@ class SpikingDarknet(TimeStepsMixin, Darknet):
         return self
 
     def encode(self, x: Tensor) -> Tensor:
-        """Direct encoding: ``[B, 3, H, W]`` image -> ``[T*B, C, H, W]``
-        spikes of the first conv set."""
+        """The first conv set: ``[B, C_in, H, W]`` image (direct encoding) or
+        ``[T*B, C_in, H, W]`` sequence -> ``[T*B, C, H, W]`` spikes."""
+        if self.encoding == 'sequence':
+            check_sequence_input(x, self.time_steps, 'SpikingDarknet')
+            return self.conv1(x)
         if not self.encode_once:
             return self.conv1(repeat_over_time(x, self.time_steps))
         stem = self.conv1

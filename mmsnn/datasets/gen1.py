@@ -1,0 +1,204 @@
+"""Prophesee Gen1 Automotive as an mmdet data set: one sample per label."""
+import glob
+import json
+import os
+import os.path as osp
+from typing import List, Optional, Tuple
+
+import numpy as np
+from mmdet.datasets import BaseDetDataset
+from mmdet.registry import DATASETS
+from mmengine.logging import print_log
+
+from ..utils.input_error import ConfigValueError, InputError
+from .gen1_protocol import (GEN1_CLASSES, MIN_BOX_DIAG, MIN_BOX_SIDE,
+                            SKIP_FIRST_US, protocol_box_mask)
+from .prophesee_io import PropheseeDatFile, read_prophesee_boxes
+
+EVENTS_SUFFIX, BOXES_SUFFIX = '_td.dat', '_bbox.npy'
+#: Bump when the cached index's content changes.
+INDEX_VERSION = 1
+
+
+@DATASETS.register_module()
+class Gen1Dataset(BaseDetDataset):
+    """Gen1 recordings (``NAME_td.dat`` beside ``NAME_bbox.npy``) in a folder.
+
+    Each sample is one labelled timestamp ``t`` of a recording: the events
+    of the window ``[t - window_us, t)`` (loaded lazily by
+    ``LoadPropheseeEvents``) and the boxes labelled at ``t`` that pass the
+    protocol filter (:func:`~.gen1_protocol.protocol_box_mask`; timestamps
+    left without a box are not samples, as the protocol evaluates only
+    those). Boxes are ``[x1, y1, x2, y2]`` in sensor pixels, unclipped.
+
+    The index (timestamps and boxes of every recording) is cached in
+    ``cache_file`` and rebuilt when a file's size or time stamp or a filter
+    setting changes. Recordings that cannot be used are skipped with a
+    warning that names each file and why (``self.skipped``).
+
+    Args:
+        data_root (str): The Gen1 root (holding ``train/``, ``val/``,
+            ``test/``).
+        data_prefix (dict): ``dict(events='train/')``: the split's folder.
+        window_us (int): Events before each label, in microseconds (50-250
+            ms in the literature). Defaults to 50000.
+        min_box_diag, min_box_side (float): Protocol filter (px).
+        skip_first_us (int): Labels before this time are not used.
+        cache_file (str | bool, optional): Index cache. None puts
+            ``.mmsnn_gen1_index.json`` in the split folder (skipped with a
+            warning where that is not writable); False disables it.
+        **kwargs: :class:`BaseDetDataset` arguments (``pipeline``,
+            ``test_mode``, ``metainfo``, ...).
+    """
+
+    METAINFO = dict(classes=GEN1_CLASSES,
+                    palette=[(0, 160, 255), (255, 90, 0)])
+
+    def __init__(self,
+                 data_prefix: dict = dict(events='train/'),
+                 window_us: int = 50_000,
+                 min_box_diag: float = MIN_BOX_DIAG,
+                 min_box_side: float = MIN_BOX_SIDE,
+                 skip_first_us: int = SKIP_FIRST_US,
+                 cache_file=None,
+                 **kwargs) -> None:
+        if not isinstance(window_us, int) or window_us <= 0:
+            raise ConfigValueError(
+                'Gen1Dataset: window_us must be a positive integer (micro'
+                f'seconds of events before each label), got {window_us!r}')
+        self.window_us = window_us
+        self.filter_args = dict(min_box_diag=float(min_box_diag),
+                                min_box_side=float(min_box_side),
+                                skip_first_us=int(skip_first_us))
+        self.cache_file = cache_file
+        self.skipped: List[Tuple[str, str]] = []
+        kwargs.setdefault('ann_file', '')
+        super().__init__(data_prefix=data_prefix, **kwargs)
+
+    # Index --------------------------------------------------------------
+    def _split_dir(self) -> str:
+        folder = self.data_prefix.get('events')
+        if folder is None:
+            raise ConfigValueError(
+                "Gen1Dataset: data_prefix needs an 'events' folder, e.g. "
+                f"dict(events='train/'), got {self.data_prefix}")
+        if not osp.isdir(folder):
+            raise InputError(
+                f'Gen1Dataset: {folder} is not a folder. Expected the Gen1 '
+                'layout data_root/{train,val,test}/NAME_td.dat with '
+                'NAME_bbox.npy beside each (docs/events.md).')
+        return folder
+
+    def _cache_path(self, folder: str) -> Optional[str]:
+        if self.cache_file is False:
+            return None
+        return self.cache_file or osp.join(folder, '.mmsnn_gen1_index.json')
+
+    def _index_recording(self, dat_path: str, num_classes: int) -> dict:
+        """The labelled timestamps of one recording; InputError if unusable."""
+        box_path = dat_path[:-len(EVENTS_SUFFIX)] + BOXES_SUFFIX
+        if not osp.isfile(box_path):
+            raise InputError(f'no box file {osp.basename(box_path)} beside it')
+        dat = PropheseeDatFile(dat_path)
+        boxes = read_prophesee_boxes(box_path, dat.sensor_size)
+        if dat.sensor_size is None:
+            raise InputError(f'{dat_path}: no "% Height" / "% Width" header '
+                             'lines, so the sensor size is unknown')
+        bad = boxes['class_id'] >= num_classes
+        if bad.any():
+            raise InputError(
+                f'{box_path}: class_id {int(boxes["class_id"][bad][0])} is '
+                f'not below the {num_classes} classes of the data set')
+        boxes = boxes[protocol_box_mask(boxes['t'], boxes['w'], boxes['h'],
+                                        **self.filter_args)]
+        frames = []
+        for t in np.unique(boxes['t']):
+            b = boxes[boxes['t'] == t]
+            frames.append(dict(
+                t=int(t),
+                bboxes=np.stack([b['x'], b['y'], b['x'] + b['w'],
+                                 b['y'] + b['h']], 1).round(3).tolist(),
+                labels=b['class_id'].astype(int).tolist()))
+        if not frames:
+            raise InputError('no labelled timestamp keeps a box after the '
+                             f'protocol filter ({self.filter_args})')
+        return dict(sensor_size=list(dat.sensor_size), frames=frames)
+
+    def _build_index(self, folder: str) -> dict:
+        names = sorted(glob.glob(osp.join(folder, '*' + EVENTS_SUFFIX)))
+        stamps = {osp.basename(p): _file_stamp(p) for p in names}
+        key = dict(version=INDEX_VERSION, filter=self.filter_args,
+                   classes=list(self.metainfo['classes']), files=stamps)
+        cache = self._cache_path(folder)
+        if cache and osp.isfile(cache):
+            try:
+                with open(cache) as f:
+                    index = json.load(f)
+                if index.get('key') == key:
+                    return index
+            except (OSError, ValueError):
+                pass  # unreadable cache: rebuild it
+        recordings, skipped = {}, []
+        for path in names:
+            try:
+                recordings[osp.basename(path)] = self._index_recording(
+                    path, len(self.metainfo['classes']))
+            except InputError as e:
+                skipped.append((osp.basename(path), str(e)))
+        index = dict(key=key, recordings=recordings, skipped=skipped)
+        if cache:
+            try:
+                tmp = f'{cache}.{os.getpid()}.tmp'
+                with open(tmp, 'w') as f:
+                    json.dump(index, f)
+                os.replace(tmp, cache)
+            except OSError as e:
+                print_log(f'Gen1Dataset: cannot write the index cache {cache}'
+                          f' ({e}); set cache_file to a writable path.',
+                          'current', 30)
+        return index
+
+    def load_data_list(self) -> List[dict]:
+        """One dict per labelled timestamp (see the class docstring)."""
+        folder = self._split_dir()
+        index = self._build_index(folder)
+        self.skipped = [tuple(s) for s in index['skipped']]
+        for name, why in self.skipped:
+            print_log(f'Gen1Dataset: skipping {osp.join(folder, name)}: '
+                      f'{why}', 'current', 30)
+        data_list = []
+        for name, rec in index['recordings'].items():
+            height, width = rec['sensor_size']
+            path = osp.join(folder, name)
+            recording = name[:-len(EVENTS_SUFFIX)]
+            for frame in rec['frames']:
+                data_list.append(dict(
+                    img_id=f'{recording}@{frame["t"]}',
+                    img_path=path,
+                    events_path=path,
+                    recording=recording,
+                    timestamp=frame['t'],
+                    window_us=self.window_us,
+                    height=height,
+                    width=width,
+                    instances=[
+                        dict(bbox=box, bbox_label=label, ignore_flag=0)
+                        for box, label in zip(frame['bboxes'],
+                                              frame['labels'])
+                    ]))
+        if not data_list:
+            raise InputError(
+                f'Gen1Dataset: no usable labelled timestamp in {folder} '
+                f'({len(index["recordings"])} usable recordings, '
+                f'{len(self.skipped)} skipped; see the warnings above). '
+                'Expected NAME_td.dat with NAME_bbox.npy beside it '
+                '(docs/events.md); tools/misc/make_mini_gen1.py writes a '
+                'small synthetic set.')
+        return data_list
+
+
+def _file_stamp(dat_path: str) -> list:
+    """Size and mtime of a recording's two files (the cache key)."""
+    box_path = dat_path[:-len(EVENTS_SUFFIX)] + BOXES_SUFFIX
+    return [[os.stat(p).st_size, os.stat(p).st_mtime_ns]
+            if osp.isfile(p) else None for p in (dat_path, box_path)]

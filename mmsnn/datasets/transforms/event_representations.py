@@ -1,0 +1,116 @@
+"""Event representations: a window of events -> ``[T, C, H, W]`` frames.
+
+The window is cut into ``num_bins`` equal time bins, one per SNN time step,
+so each step sees its own slice of time (no repetition): bin ``k`` holds
+the events with ``k * window / T <= t < (k + 1) * window / T``.
+"""
+import numpy as np
+from mmcv.transforms import BaseTransform
+from mmdet.registry import TRANSFORMS
+
+from ...utils.input_error import ConfigValueError
+
+
+def _check_bins(name: str, value) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ConfigValueError(f'{name} must be a positive integer, got '
+                               f'{value!r}')
+    return value
+
+
+def _canvas(results: dict):
+    """``(height, width)`` to draw into: the padded shape if padded."""
+    h, w = results.get('pad_shape', results['img_shape'])[:2]
+    return int(h), int(w)
+
+
+def _pixels(events: np.ndarray, height: int, width: int):
+    """Integer pixel of each event and which fall on the canvas."""
+    xi = np.floor(events['x']).astype(np.int64)
+    yi = np.floor(events['y']).astype(np.int64)
+    inside = (xi >= 0) & (xi < width) & (yi >= 0) & (yi < height)
+    return xi, yi, inside
+
+
+@TRANSFORMS.register_module()
+class EventsToHistogram(BaseTransform):
+    """Per-bin 2-channel histograms: event counts by polarity and pixel.
+
+    ``img[k, p, y, x]`` is the number of events of polarity ``p`` (channel
+    0 OFF, channel 1 ON) at pixel ``(x, y)`` in time bin ``k``.
+
+    Required keys: ``events``, ``window_us``, ``img_shape`` (``pad_shape``
+    if present). Added key: ``img`` (float32, ``[T, 2, H, W]``).
+
+    Args:
+        num_bins (int): T, the number of time bins (the model's
+            ``time_steps``).
+    """
+
+    def __init__(self, num_bins: int) -> None:
+        self.num_bins = _check_bins('EventsToHistogram: num_bins', num_bins)
+
+    def transform(self, results: dict) -> dict:
+        events, window = results['events'], int(results['window_us'])
+        height, width = _canvas(results)
+        xi, yi, inside = _pixels(events, height, width)
+        k = np.clip(events['t'] * self.num_bins // window, 0,
+                    self.num_bins - 1)
+        flat = ((k * 2 + events['p'].astype(np.int64)) * height + yi) * width \
+            + xi
+        counts = np.bincount(flat[inside],
+                             minlength=self.num_bins * 2 * height * width)
+        results['img'] = counts.astype(np.float32).reshape(
+            self.num_bins, 2, height, width)
+        return results
+
+    def __repr__(self) -> str:
+        return f'{self.__class__.__name__}(num_bins={self.num_bins})'
+
+
+@TRANSFORMS.register_module()
+class EventsToVoxelGrid(BaseTransform):
+    """Voxel grid: polarity-signed events spread linearly in time.
+
+    The window is cut into ``num_bins * bins_per_step`` sub-bins; an event
+    adds ``+1`` (ON) or ``-1`` (OFF) split between the two sub-bin centres
+    around its time (linear interpolation, as in Zhu et al. 2019). Time step
+    ``k`` gets sub-bins ``k * bins_per_step ... (k + 1) * bins_per_step - 1``
+    as its channels.
+
+    Required keys: as :class:`EventsToHistogram`. Added key: ``img``
+    (float32, ``[T, bins_per_step, H, W]``).
+
+    Args:
+        num_bins (int): T.
+        bins_per_step (int): Channels of each step. Defaults to 2.
+    """
+
+    def __init__(self, num_bins: int, bins_per_step: int = 2) -> None:
+        self.num_bins = _check_bins('EventsToVoxelGrid: num_bins', num_bins)
+        self.bins_per_step = _check_bins('EventsToVoxelGrid: bins_per_step',
+                                         bins_per_step)
+
+    def transform(self, results: dict) -> dict:
+        events, window = results['events'], int(results['window_us'])
+        height, width = _canvas(results)
+        n_sub = self.num_bins * self.bins_per_step
+        xi, yi, inside = _pixels(events, height, width)
+        pos = events['t'] * (n_sub / window) - 0.5  # sub-bin centres at k
+        left = np.floor(pos).astype(np.int64)
+        frac = (pos - left).astype(np.float32)
+        sign = np.where(events['p'] > 0, 1., -1.).astype(np.float32)
+        grid = np.zeros(n_sub * height * width, np.float32)
+        pixel = yi * width + xi
+        for k, weight in ((left, 1 - frac), (left + 1, frac)):
+            ok = inside & (k >= 0) & (k < n_sub)
+            grid += np.bincount(k[ok] * height * width + pixel[ok],
+                                weights=(sign * weight)[ok],
+                                minlength=grid.size).astype(np.float32)
+        results['img'] = grid.reshape(self.num_bins, self.bins_per_step,
+                                      height, width)
+        return results
+
+    def __repr__(self) -> str:
+        return (f'{self.__class__.__name__}(num_bins={self.num_bins}, '
+                f'bins_per_step={self.bins_per_step})')
