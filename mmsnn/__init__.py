@@ -51,5 +51,7 @@ MODULE2PACKAGE.setdefault('mmsnn', 'mmsnn')
 
 from .models import *  # noqa: E402,F401,F403
 from .engine import *  # noqa: E402,F401,F403
+from .datasets import *  # noqa: E402,F401,F403
+from .evaluation import *  # noqa: E402,F401,F403
 
 __all__ = ['__version__']
