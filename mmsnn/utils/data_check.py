@@ -9,11 +9,17 @@ every data root and annotation file, and for VOC-style (XML) data sets every
 listed image and annotation, and raises one :class:`InputError` that names
 each culprit and what was expected.
 """
+import contextlib
+import logging
+import os
 import os.path as osp
+import sys
+import tempfile
 import time
 import warnings
 import xml.etree.ElementTree as ET
-from typing import Dict, Iterator, List, Optional, Sequence, Tuple
+from typing import (Callable, Dict, Iterator, List, Optional, Sequence,
+                    Tuple)
 
 from mmengine.config import Config
 from mmengine.logging import print_log
@@ -23,6 +29,10 @@ from .input_error import InputError
 DATASET_DOC = 'docs/dataset_prepare.md'
 # How many examples of one kind of problem a message lists.
 _MAX_EXAMPLES = 5
+#: ``data_check = dict(decode_images='auto')`` decodes every image of splits
+#: up to this size (mini-VOC, VOC07 test: seconds); larger ones get the
+#: structural check unless the config says ``decode_images=True``.
+DECODE_AUTO_MAX_IMAGES = 5000
 
 
 def iter_dataset_cfgs(dataset_cfg: dict,
@@ -63,14 +73,24 @@ def check_data(cfg: Config,
 
     Raises:
         InputError: A data root or annotation file is missing, or (for XML
-            data sets) a listed image/annotation is missing, an XML is
-            malformed, a box is degenerate or outside its image, or an image
-            is truncated or not an image. Objects whose class is not among
-            the data set's classes are skipped by mmdet and only warned of.
+            data sets) a split file has a blank line or spaces in an id, a
+            listed image/annotation is missing, an XML is malformed, its
+            ``<size>`` differs from the image's, a box is degenerate or
+            outside its image, or an image is truncated, corrupt or not an
+            image (see :func:`check_xml_dataset`; the config key
+            ``data_check = dict(decode_images=True | False | 'auto')``
+            chooses how thoroughly images are checked). Objects whose class
+            is not among the data set's classes are skipped by mmdet and only
+            warned of; images left without objects are counted in the log.
     """
     from mmdet.datasets import XMLDataset
     from mmdet.registry import DATASETS
 
+    decode = (cfg.get('data_check') or {}).get('decode_images', 'auto')
+    if decode not in (True, False, 'auto'):
+        raise InputError(
+            f'data_check.decode_images={decode!r} in the config: expected '
+            "True, False or 'auto'.")
     leaves = []
     for key in loaders:
         loader = cfg.get(key)
@@ -103,7 +123,7 @@ def check_data(cfg: Config,
                 f'set layout against {DATASET_DOC}, or drop that data set '
                 'from the config.')
         elif isinstance(dataset, XMLDataset):
-            check_xml_dataset(dataset, where)
+            check_xml_dataset(dataset, where, decode)
     if missing:
         raise InputError(_missing_data_message(cfg, leaves, missing,
                                                config_file))
@@ -132,45 +152,77 @@ def _missing_data_message(cfg, leaves, missing, config_file) -> str:
         'relative to data_root): --cfg-options ' + ' '.join(overrides))
 
 
-def check_xml_dataset(dataset, where: str) -> None:
+def check_xml_dataset(dataset, where: str, decode='auto') -> None:
     """Check every image and XML annotation a VOC-style split lists.
+
+    The split file is read as mmdet's ``XMLDataset`` reads it (mmengine's
+    ``list_from_file``: every line, only its line break removed, is an id),
+    so a blank line or a space around an id, which mmdet turns into a path
+    like ``Annotations/.xml`` and a crash, is reported with its line.
 
     Args:
         dataset (XMLDataset): A data set built with ``lazy_init=True``.
         where (str): Its key in the config, for messages.
+        decode (bool or str): Decode every image as the loader does (cv2),
+            which also finds data corrupted in the middle of a JPEG (libjpeg
+            only warns, and the loader would train on a grey-filled
+            picture); ``'auto'`` decodes splits of up to
+            :data:`DECODE_AUTO_MAX_IMAGES` images. Without decoding, images
+            get a structural check (start and end markers) and their size
+            is read from the header. Defaults to ``'auto'``.
 
     Raises:
         InputError: Names every kind of problem found with up to five
             example files each (see :func:`check_data`).
     """
+    from mmengine.fileio import list_from_file
+
     start = time.time()
     split = dataset.ann_file
-    with open(split) as f:
-        img_ids = [line.strip() for line in f if line.strip()]
+    lines = list_from_file(split)
+    img_ids = [line for line in lines if line.strip()]
     if not img_ids:
         raise InputError(f'Split file {split} ({where}) lists no image ids; '
                          'expected one id per line (e.g. 000005).')
-    classes = dataset.metainfo['classes']
     problems: Dict[str, List[str]] = {}
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            problems.setdefault('blank line in the split file', []).append(
+                f'{split} line {number} (mmdet would read it as the id "" '
+                'and look for Annotations/.xml)')
+        elif line != line.strip() or len(line.split()) > 1:
+            problems.setdefault('spaces in an id', []).append(
+                f'{split} line {number}: {line!r} (expected one id without '
+                f'spaces; mmdet would look for Annotations/{line}.xml)')
+    if decode == 'auto':
+        decode = len(img_ids) <= DECODE_AUTO_MAX_IMAGES
+    classes = dataset.metainfo['classes']
     unknown: Dict[str, List[str]] = {}
-    for img_id in img_ids:
-        img_path = osp.join(dataset.sub_data_root, dataset.img_subdir,
-                            f'{img_id}.jpg')
-        xml_path = osp.join(dataset.sub_data_root, dataset.ann_subdir,
-                            f'{img_id}.xml')
-        if not osp.isfile(img_path):
-            problems.setdefault('image missing', []).append(img_path)
-        else:
-            image_problem = _image_problem(img_path)
-            if image_problem:
-                problems.setdefault(image_problem, []).append(img_path)
-        if not osp.isfile(xml_path):
-            problems.setdefault('annotation missing', []).append(xml_path)
-            continue
-        for kind, detail in _xml_problems(xml_path, img_path, classes,
-                                          unknown):
-            problems.setdefault(kind, []).append(f'{xml_path}: {detail}'
-                                                 if detail else xml_path)
+    empty, checked = 0, []
+    with _stderr_capture() as decoder_messages:
+        for img_id in (i.strip() for i in img_ids):
+            img_path = osp.join(dataset.sub_data_root, dataset.img_subdir,
+                                f'{img_id}.jpg')
+            xml_path = osp.join(dataset.sub_data_root, dataset.ann_subdir,
+                                f'{img_id}.xml')
+            image_size = None
+            if not osp.isfile(img_path):
+                problems.setdefault('image missing', []).append(img_path)
+            else:
+                problem, image_size = _image_problem(img_path, decode,
+                                                     decoder_messages)
+                if problem:
+                    problems.setdefault(problem, []).append(img_path)
+            if not osp.isfile(xml_path):
+                problems.setdefault('annotation missing', []).append(xml_path)
+                continue
+            found, num_objects = _xml_problems(xml_path, image_size, classes,
+                                               unknown)
+            empty += num_objects == 0
+            checked.append(img_id)
+            for kind, detail in found:
+                problems.setdefault(kind, []).append(f'{xml_path}: {detail}'
+                                                     if detail else xml_path)
     if unknown:
         examples = '; '.join(f'{name!r} in {files[0]}' +
                              (f' and {len(files) - 1} more'
@@ -194,40 +246,110 @@ def check_xml_dataset(dataset, where: str) -> None:
             'each id needs JPEGImages/<id>.jpg and Annotations/<id>.xml):\n'
             + '\n'.join('  - ' + line for line in lines) +
             f'\nFix or remove these files (and their ids in {split}).')
+    how = ('decoded' if decode else 'checked by their start and end markers '
+           '(set data_check = dict(decode_images=True) in the config to '
+           'decode them all)')
     print_log(f'mmsnn data check: {where} ({split}): {len(img_ids)} images '
-              f'and annotations OK in {time.time() - start:.1f} s',
+              f'({how}) and annotations OK in {time.time() - start:.1f} s',
               logger='current')
+    filter_cfg = dataset.filter_cfg or {}
+    if empty and filter_cfg.get('filter_empty_gt') and not dataset.test_mode:
+        print_log(f'mmsnn data check: {where}: {empty} of {len(checked)} '
+                  'images have no object of the data set\'s classes and are '
+                  'dropped from training (filter_cfg.filter_empty_gt=True): '
+                  f'{len(checked) - empty} remain.', logger='current',
+                  level=logging.WARNING)
 
 
-def _image_problem(path: str) -> Optional[str]:
-    """Cheap structural check: a JPEG must start with SOI and end with EOI.
+@contextlib.contextmanager
+def _stderr_capture() -> Iterator[Callable[[], str]]:
+    """Send file descriptor 2 to a temporary file; yield a function that
+    returns what was written since its last call.
 
-    Decoding every image would take minutes on VOC; a truncated download
-    (the usual corruption) lacks the end-of-image marker. cv2 would decode
-    it anyway and silently fill the rest with grey.
+    libjpeg and libpng report damaged data that they still decode (``Corrupt
+    JPEG data: 599 extraneous bytes before marker 0xd9``) only as text on
+    stderr, which cv2 neither returns nor raises.
+    """
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with tempfile.TemporaryFile() as capture:
+        os.dup2(capture.fileno(), 2)
+        read = [0]
+
+        def take() -> str:
+            capture.seek(read[0])
+            text = capture.read().decode(errors='replace')
+            read[0] += len(text.encode(errors='replace'))
+            capture.seek(0, 2)
+            return text
+
+        try:
+            yield take
+        finally:
+            sys.stderr.flush()
+            os.dup2(saved, 2)
+            os.close(saved)
+            rest = take()
+            if rest:  # anything else written meanwhile: pass it on
+                sys.stderr.write(rest)
+
+
+def _image_problem(path: str, decode: bool,
+                   decoder_messages: Callable[[], str]
+                   ) -> Tuple[Optional[str], Optional[Tuple[int, int]]]:
+    """The problem of one image file, and its ``(width, height)``.
+
+    Structural check first: a JPEG must start with SOI and end with EOI, a
+    PNG must end with its IEND chunk (a truncated download lacks them; cv2
+    would fill the missing rest of a JPEG with grey). With ``decode``, the
+    file is decoded as mmcv's loader does (``cv2.imdecode``, colour), and
+    any decoder complaint counts.
     """
     with open(path, 'rb') as f:
-        head = f.read(4)
-        if head[:2] == b'\xff\xd8':
-            f.seek(0, 2)
-            f.seek(max(0, f.tell() - 1024))
-            if b'\xff\xd9' not in f.read():
-                return ('image truncated (JPEG without its end-of-image '
-                        'marker; re-download or re-encode it)')
-            return None
-    if head.startswith(b'\x89PNG') or head[:2] == b'BM':
-        return None  # other formats cv2 reads under a .jpg name
-    return (f'not an image (expected a JPEG, file starts with {head!r})')
+        data = f.read()
+    if data[:2] == b'\xff\xd8':
+        if b'\xff\xd9' not in data[-1024:]:
+            return ('image truncated (JPEG without its end-of-image marker; '
+                    're-download or re-encode it)'), None
+    elif data[:8] == b'\x89PNG\r\n\x1a\n':
+        if b'IEND' not in data[-16:]:
+            return ('image truncated (PNG without its IEND chunk; '
+                    're-download or re-encode it)'), None
+    elif data[:2] != b'BM':  # other formats cv2 reads under a .jpg name
+        return (f'not an image (expected a JPEG, file starts with '
+                f'{data[:4]!r})'), None
+    if not decode:
+        from PIL import Image
+        try:
+            with Image.open(path) as img:
+                return None, img.size
+        except Exception:  # noqa: BLE001  (PIL's errors vary by format)
+            return 'not readable as an image (PIL cannot read its header)', \
+                None
+    import cv2
+    import numpy as np
+    decoder_messages()
+    img = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
+    complaint = ' '.join(decoder_messages().split())
+    if img is None:
+        return ('not decodable (cv2 returns no image' +
+                (f': {complaint[:200]}' if complaint else '') + ')'), None
+    if complaint:
+        return (f'corrupt image data (the decoder said: {complaint[:200]}; '
+                're-download or re-encode it)'), None
+    return None, (img.shape[1], img.shape[0])
 
 
-def _xml_problems(xml_path: str, img_path: str, classes: Sequence[str],
-                  unknown: Dict[str, List[str]]) -> List[Tuple[str, str]]:
-    """Problems of one annotation file as ``(kind, detail)`` pairs."""
+def _xml_problems(xml_path: str, image_size: Optional[Tuple[int, int]],
+                  classes: Sequence[str], unknown: Dict[str, List[str]]
+                  ) -> Tuple[List[Tuple[str, str]], int]:
+    """Problems of one annotation file as ``(kind, detail)`` pairs, and
+    the number of its objects of known classes (what mmdet keeps)."""
     try:
         root = ET.parse(xml_path).getroot()
     except ET.ParseError as e:
-        return [('malformed XML', str(e))]
-    width = height = None
+        return [('malformed XML', str(e))], 0
+    width, height = image_size or (None, None)
     size = root.find('size')
     if size is not None:
         try:
@@ -237,13 +359,13 @@ def _xml_problems(xml_path: str, img_path: str, classes: Sequence[str],
             width = height = 0
         if width <= 0 or height <= 0:
             return [('bad <size>', 'expected positive integer <width> and '
-                     '<height>')]
-    elif osp.isfile(img_path):
-        import cv2
-        img = cv2.imread(img_path)
-        if img is not None:
-            height, width = img.shape[:2]
-    found = []
+                     '<height>')], 0
+        if image_size and (width, height) != tuple(image_size):
+            return [('<size> differs from the image', f'<width> {width} '
+                     f'<height> {height}, but the image is {image_size[0]} '
+                     f'x {image_size[1]} (boxes would be placed for the wrong '
+                     'size)')], 0
+    found, num_objects = [], 0
     for i, obj in enumerate(root.findall('object')):
         name = obj.findtext('name')
         if name is None:
@@ -252,6 +374,7 @@ def _xml_problems(xml_path: str, img_path: str, classes: Sequence[str],
         if name not in classes:
             unknown.setdefault(name, []).append(xml_path)
             continue
+        num_objects += 1
         box = obj.find('bndbox')
         try:
             # The same conversion as mmdet's XMLDataset.
@@ -270,4 +393,4 @@ def _xml_problems(xml_path: str, img_path: str, classes: Sequence[str],
             found.append(('box outside the image', f'{values}: expected '
                           f'0 <= xmin, xmax <= {width} (width), 0 <= ymin, '
                           f'ymax <= {height} (height)'))
-    return found
+    return found, num_objects
