@@ -53,5 +53,6 @@ from .models import *  # noqa: E402,F401,F403
 from .engine import *  # noqa: E402,F401,F403
 from .datasets import *  # noqa: E402,F401,F403
 from .evaluation import *  # noqa: E402,F401,F403
+from . import conversion  # noqa: E402,F401  (registers SpikingYOLO)
 
 __all__ = ['__version__']

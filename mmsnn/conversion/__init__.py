@@ -1,0 +1,22 @@
+"""Conversions into mmsnn: other projects' checkpoints
+(:mod:`.ultralytics`), and trained ANNs into spiking networks (the
+Spiking-YOLO baseline, :mod:`.spiking_yolo`)."""
+from .calibration import (ChannelPercentileRecorder, channel_percentile,
+                          normalisation_factors)
+from .signed_if_neuron import SignedIFNeuron
+from .spiking_yolo import (ConvOpCounter, SpikingYOLO, calibration_batches,
+                           convertible_activations, evaluate_at_steps,
+                           spiking_yolo_model_cfg)
+from .ultralytics import (CfgConv, convert_ultralytics_checkpoint,
+                          convert_ultralytics_state_dict,
+                          load_ultralytics_checkpoint, spp_concat_to_mmdet,
+                          ultralytics_layer_map)
+
+__all__ = [
+    'ChannelPercentileRecorder', 'channel_percentile',
+    'normalisation_factors', 'SignedIFNeuron', 'ConvOpCounter', 'SpikingYOLO',
+    'calibration_batches', 'convertible_activations', 'evaluate_at_steps',
+    'spiking_yolo_model_cfg', 'CfgConv', 'convert_ultralytics_checkpoint',
+    'convert_ultralytics_state_dict', 'load_ultralytics_checkpoint',
+    'spp_concat_to_mmdet', 'ultralytics_layer_map'
+]

@@ -1,0 +1,73 @@
+"""Convert an ultralytics-style YOLOv3(-SPP) checkpoint (the authors' code)
+into an mmsnn checkpoint.
+
+Example::
+
+    python tools/model_converters/ultralytics_yolov3_to_mmsnn.py \\
+        their_model.pt work_dirs/authors/converted.pth
+    python tools/test.py \\
+        configs/snn_yolov3/snn_yolov3_spp_voc2012_t6_authors.py \\
+        work_dirs/authors/converted.pth
+
+The checkpoint is read with ``weights_only=True``; the result loads
+strictly into ``--config`` (default: the authors' config) or the tool
+refuses, naming the first key that does not fit. Logic:
+:mod:`mmsnn.conversion.ultralytics`.
+"""
+import argparse
+import os
+import os.path as osp
+import sys
+
+sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(
+    __file__)))))
+
+import torch  # noqa: E402
+from mmengine.config import Config, DictAction  # noqa: E402
+from mmengine.registry import init_default_scope  # noqa: E402
+
+import mmsnn  # noqa: E402,F401  (registers the components)
+from mmsnn.conversion import convert_ultralytics_checkpoint  # noqa: E402
+from mmsnn.utils import report_input_errors  # noqa: E402
+
+AUTHORS_CONFIG = osp.join(
+    osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))),
+    'configs/snn_yolov3/snn_yolov3_spp_voc2012_t6_authors.py')
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(
+        description='Convert an ultralytics-style YOLOv3(-SPP) checkpoint '
+        '(module_list.* keys) into an mmsnn / mmdet checkpoint.')
+    parser.add_argument('src', help='ultralytics checkpoint (.pt)')
+    parser.add_argument('dst', help='mmsnn checkpoint to write (.pth)')
+    parser.add_argument(
+        '--config', default=AUTHORS_CONFIG,
+        help='config whose model the result must load into strictly '
+        '(default: the authors\' config)')
+    parser.add_argument(
+        '--cfg-options', nargs='+', action=DictAction,
+        help='override config settings, e.g. model.bbox_head.num_classes=80')
+    return parser.parse_args(argv)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    cfg = Config.fromfile(args.config)
+    if args.cfg_options:
+        cfg.merge_from_dict(args.cfg_options)
+    init_default_scope(cfg.get('default_scope', 'mmdet'))
+    from mmdet.registry import MODELS
+    model = MODELS.build(cfg.model)
+    with report_input_errors():
+        state = convert_ultralytics_checkpoint(args.src, model)
+    os.makedirs(osp.dirname(osp.abspath(args.dst)), exist_ok=True)
+    torch.save(dict(state_dict=state,
+                    meta=dict(converted_from=osp.abspath(args.src),
+                              config=args.config)), args.dst)
+    print(f'{len(state)} tensors from {args.src} -> {args.dst} '
+          f'(loads strictly into {osp.basename(args.config)})')
+
+
+if __name__ == '__main__':
+    main()
