@@ -5,19 +5,22 @@
 #   Spikify (every ReLU module an IF neuron; the image repeated over T on
 #   entry, so the stem runs on T copies; SpikingResNet encodes once).
 # ANN: the FPN, RPN and RoI head, fed the backbone's firing rates
-#   (decode='mean').
+#   (decode_mode='mean').
+# SpikingFasterRCNN is mmdet's FasterRCNN that owns T: `model.time_steps`
+# is the one place it is set (`--cfg-options model.time_steps=6`).
 _base_ = 'mmdet::pascal_voc/faster-rcnn_r50_fpn_1x_voc0712.py'
 
 custom_imports = dict(imports=['mmsnn'], allow_failed_imports=False)
 
 time_steps = 4
 model = dict(
+    type='SpikingFasterRCNN',
+    time_steps=time_steps,
     backbone=dict(
         _delete_=True,
         type='Spikify',
         encode=True,  # images in
-        decode='mean',
-        time_steps=time_steps,
+        decode_mode='mean',
         module=dict(
             type='ResNet',
             depth=50,

@@ -5,11 +5,11 @@
 # Spiking: the backbone (SpikingResNet: every ReLU an IF neuron, the stem's
 #   conv + BN computed once and its current repeated over T) and the FPN
 #   (IF neurons as act_cfg of its lateral, output and extra convs).
-# ANN: the FCOS head, fed the FPN's firing rates (decode='mean'): its
+# ANN: the FCOS head, fed the FPN's firing rates (decode_mode='mean'): its
 #   GroupNorm, Scale, exp of the box branch and centerness see real values
 #   of one pass per image, as in mmdet.
-# mmdet's FCOS knows nothing of T: the backbone and the Spikify'd FPN
-# carry it, from the one `time_steps` below (a mismatch raises an error).
+# SpikingFCOS is mmdet's FCOS that owns T: `model.time_steps` is the one
+# place it is set (`--cfg-options model.time_steps=6`).
 #
 # mmdet has no FCOS VOC config, and its VOC dataset base cannot be a second
 # `_base_` (keys such as train_dataloader would be duplicated): the data
@@ -21,6 +21,8 @@ custom_imports = dict(imports=['mmsnn'], allow_failed_imports=False)
 
 time_steps = 4
 model = dict(
+    type='SpikingFCOS',
+    time_steps=time_steps,
     # The torchvision ResNet-50 and its normalisation, as in the RetinaNet and
     # Faster R-CNN mixing configs, instead of the base's caffe ResNet-50 (BGR,
     # std 1, frozen BN). Parameter names are mmdet's, so it loads (a
@@ -32,7 +34,6 @@ model = dict(
     # BN statistics of spikes differ from the ANN's: train them all.
     backbone=dict(
         type='SpikingResNet',
-        time_steps=time_steps,
         frozen_stages=-1,
         norm_cfg=dict(type='BN', requires_grad=True),
         norm_eval=False,
@@ -42,8 +43,7 @@ model = dict(
         _delete_=True,
         type='Spikify',
         encode=False,  # its input is already spikes, time-folded
-        decode='mean',
-        time_steps=time_steps,
+        decode_mode='mean',
         module=dict(
             type='FPN',
             in_channels=[256, 512, 1024, 2048],

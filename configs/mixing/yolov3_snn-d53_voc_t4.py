@@ -5,17 +5,19 @@
 #   the image; T steps folded into the batch).
 # ANN: the YOLOv3 neck and head (LeakyReLU), fed the backbone's firing rates
 #   (TimeDecode: mean of the spikes over T).
-# The detector is mmdet's YOLOV3, which knows nothing of T: the
-# TimeSequential container owns it and hands it to its parts.
+# SNNYOLOV3 is mmdet's YOLOV3 that owns T (and resets the neurons):
+# `model.time_steps` is the one place it is set (`--cfg-options
+# model.time_steps=6`); it hands T to the TimeSequential and its parts.
 _base_ = '../snn_yolov3/yolov3_d53_voc.py'
 
 time_steps = 4
 model = dict(
+    type='SNNYOLOV3',
+    time_steps=time_steps,
     backbone=dict(
         _delete_=True,
         type='TimeSequential',
-        time_steps=time_steps,
         modules=[
             dict(type='SpikingDarknet', depth=53, out_indices=(3, 4, 5)),
-            dict(type='TimeDecode', mode='mean'),
+            dict(type='TimeDecode', decode_mode='mean'),
         ]))

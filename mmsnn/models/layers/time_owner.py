@@ -23,10 +23,11 @@ the model config (:func:`set_config_time_steps`).
 """
 import threading
 from contextlib import contextmanager
-from typing import Any, Iterator, Tuple
+from typing import Any, Iterator, Optional, Tuple
 
 import torch.nn as nn
 
+from ...utils.input_error import ConfigValueError
 from .time_folding import check_time_steps
 
 _BUILDING = threading.local()
@@ -128,3 +129,28 @@ def set_config_time_steps(cfg: Any, time_steps: int) -> int:
     for value in values:
         written += set_config_time_steps(value, time_steps)
     return written
+
+
+def apply_time_steps_option(cfg: Any, cfg_options: Optional[dict]) -> None:
+    """Make ``--cfg-options time_steps=N`` reach the model.
+
+    mmengine has already resolved the config's top-level ``time_steps``
+    into the fields that used it, so merging the option changes only the
+    top-level value. This writes it into every ``time_steps`` field of
+    ``cfg.model`` (a spiking detector's one key, or each spiking part of a
+    stock detector). Other options are left to ``merge_from_dict``.
+
+    Args:
+        cfg (Config): The merged config, changed in place.
+        cfg_options (dict, optional): The ``--cfg-options`` given.
+
+    Raises:
+        ConfigValueError: If ``time_steps`` is given but the model config
+            has no ``time_steps`` field to write it into.
+    """
+    if not cfg_options or 'time_steps' not in cfg_options:
+        return
+    if not set_config_time_steps(cfg.model, cfg_options['time_steps']):
+        raise ConfigValueError(
+            f'--cfg-options time_steps={cfg_options["time_steps"]!r}: the '
+            'model config has no `time_steps` field to set (is it an ANN?)')
