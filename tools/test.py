@@ -26,6 +26,7 @@ from mmdet.registry import RUNNERS  # noqa: E402
 from mmdet.utils import setup_cache_size_limit_of_dynamo  # noqa: E402
 
 import mmsnn  # noqa: E402,F401  (registers components, safe loading)
+from mmsnn.models.layers import apply_time_steps_option  # noqa: E402
 from mmsnn.engine import (check_checkpoint_file,  # noqa: E402
                           check_load_from_shapes, setup_distributed)
 from mmsnn.utils import check_data, report_input_errors  # noqa: E402
@@ -121,6 +122,7 @@ def main():
     cfg.launcher = args.launcher
     if args.cfg_options is not None:
         cfg.merge_from_dict(args.cfg_options)
+        apply_time_steps_option(cfg, args.cfg_options)  # top-level T too
 
     # work_dir is determined in this priority: CLI > segment in file > filename
     if args.work_dir is not None:

@@ -20,6 +20,7 @@ from mmengine.runner import Runner  # noqa: E402
 from mmdet.utils import setup_cache_size_limit_of_dynamo  # noqa: E402
 
 import mmsnn  # noqa: E402,F401  (registers components, safe loading)
+from mmsnn.models.layers import apply_time_steps_option  # noqa: E402
 from mmsnn.engine import (add_reliability_hooks,  # noqa: E402
                           check_checkpoint_file, check_load_from_shapes,
                           setup_distributed)
@@ -78,6 +79,7 @@ def main():
     cfg.launcher = args.launcher
     if args.cfg_options is not None:
         cfg.merge_from_dict(args.cfg_options)
+        apply_time_steps_option(cfg, args.cfg_options)  # top-level T too
 
     # work_dir is determined in this priority: CLI > segment in file > filename
     if args.work_dir is not None:

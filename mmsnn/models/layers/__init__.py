@@ -5,8 +5,9 @@ from ..neurons.neuron_utils import (reset_neurons, set_step_mode,
                                     spiking_modules)
 from .time_folding import (DECODE_MODES, decode_over_time, fold_time,
                            repeat_over_time, unfold_time)
-from .time_owner import (TimeStepsMixin, owner_builds_parts,
-                         set_config_time_steps, set_time_steps, time_steps_of)
+from .time_owner import (TimeStepsMixin, apply_time_steps_option,
+                         owner_builds_parts, set_config_time_steps,
+                         set_time_steps, time_steps_of)
 from .time_sequential import TimeSequential
 
 __all__ = [
@@ -14,5 +15,6 @@ __all__ = [
     'fold_time', 'repeat_over_time', 'reset_neurons', 'set_step_mode',
     'set_time_steps', 'spiking_modules', 'unfold_time', 'replace_activations',
     'spikify', 'TimeDecode', 'TimeRepeat', 'TimeSequential',
-    'owner_builds_parts', 'set_config_time_steps', 'time_steps_of'
+    'owner_builds_parts', 'set_config_time_steps', 'time_steps_of',
+    'apply_time_steps_option'
 ]
