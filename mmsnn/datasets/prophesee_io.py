@@ -31,10 +31,12 @@ RAW_EVENT_DTYPE = np.dtype([('t', '<u4'), ('v', '<i4')])
 #: Decoded events: timestamp (us), pixel column, pixel row, polarity (1 ON).
 EVENT_DTYPE = np.dtype([('t', '<i8'), ('x', '<u2'), ('y', '<u2'),
                         ('p', 'u1')])
-#: The box dtype of current Gen1 files (itemsize 40).
+#: The box dtype of current Gen1 files (aligned: itemsize 40, 4 bytes of
+#: padding at the end).
 BOX_DTYPE = np.dtype([('t', '<i8'), ('x', '<f4'), ('y', '<f4'), ('w', '<f4'),
                       ('h', '<f4'), ('class_id', '<u4'),
-                      ('track_id', '<u4'), ('class_confidence', '<f4')])
+                      ('track_id', '<u4'), ('class_confidence', '<f4')],
+                     align=True)
 #: Field names of older box files and their current names.
 OLD_BOX_FIELDS = {'ts': 't', 'confidence': 'class_confidence'}
 
