@@ -1,9 +1,11 @@
 """Test (and evaluate) a detector: mmdet's tools/test.py with mmsnn.
 
-Same arguments as mmdet's. Before anything is built, the checkpoint file and
-the test data are checked, and after the model is built the checkpoint's
-tensor shapes are compared with it (a mismatch would otherwise load
-silently and score near zero).
+Same arguments as mmdet's. Before anything is built, the checkpoint file,
+the test data and the work dir are checked, and after the model is built
+the checkpoint is compared with it: a shape mismatch, a damaged file or
+non-finite weights (which would otherwise load silently and score near zero)
+are refused; a checkpoint trained as another model type (ANN under an SNN
+config, or the reverse) is warned of. docs/faults.md lists the messages.
 """
 import argparse
 import os
@@ -28,8 +30,9 @@ from mmdet.utils import setup_cache_size_limit_of_dynamo  # noqa: E402
 import mmsnn  # noqa: E402,F401  (registers components, safe loading)
 from mmsnn.models.layers import apply_time_steps_option  # noqa: E402
 from mmsnn.engine import (check_checkpoint_file,  # noqa: E402
-                          check_load_from_shapes, setup_distributed)
-from mmsnn.utils import check_data, report_input_errors  # noqa: E402
+                          check_test_checkpoint, setup_distributed)
+from mmsnn.utils import (check_data, check_work_dir,  # noqa: E402
+                         report_input_errors)
 
 
 def parse_args():
@@ -135,6 +138,7 @@ def main():
     init_default_scope(cfg.get('default_scope', 'mmdet'))
     check_checkpoint_file(args.checkpoint, 'Checkpoint')
     check_data(cfg, ['test_dataloader'], args.config)
+    check_work_dir(cfg.work_dir)
     if args.out is not None and not args.out.endswith(('.pkl', '.pickle')):
         raise mmsnn.utils.InputError(
             f'--out {args.out}: the dump file must end with .pkl or .pickle.')
@@ -152,8 +156,7 @@ def main():
         runner = Runner.from_cfg(cfg)
     else:
         runner = RUNNERS.build(cfg)
-    check_load_from_shapes(runner.model, args.checkpoint,
-                           allow_class_mismatch=False)
+    check_test_checkpoint(runner.model, cfg.model, args.checkpoint)
 
     # add `DumpResults` dummy metric
     if args.out is not None:

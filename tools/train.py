@@ -1,9 +1,12 @@
 """Train a detector: mmdet's tools/train.py with mmsnn registered.
 
-Same arguments as mmdet's. In addition, before anything is built, the data
-the config points at is checked (a missing data root or a bad annotation is
-reported as one clear message), and mmsnn's reliability hooks are added
-(see :func:`mmsnn.engine.add_reliability_hooks`).
+Same arguments as mmdet's, and ``--reset-lr``. In addition, before anything
+is built, the data the config points at and the work dir are checked (a
+missing data root, a bad annotation or a read-only work dir is reported as
+one clear message), ``load_from`` / ``--resume`` checkpoints are checked
+against the model (see :mod:`mmsnn.engine.checkpoint_check`), and mmsnn's
+reliability hooks are added (see :func:`mmsnn.engine.add_reliability_hooks`).
+docs/faults.md lists the messages.
 """
 import argparse
 import os
@@ -22,9 +25,11 @@ from mmdet.utils import setup_cache_size_limit_of_dynamo  # noqa: E402
 import mmsnn  # noqa: E402,F401  (registers components, safe loading)
 from mmsnn.models.layers import apply_time_steps_option  # noqa: E402
 from mmsnn.engine import (add_reliability_hooks,  # noqa: E402
-                          check_checkpoint_file, check_load_from_shapes,
+                          check_checkpoint_file, check_load_from,
+                          check_resume, find_resume_checkpoint,
                           setup_distributed)
-from mmsnn.utils import check_data, report_input_errors  # noqa: E402
+from mmsnn.utils import (InputError, check_data,  # noqa: E402
+                         check_work_dir, report_input_errors)
 
 
 def parse_args():
@@ -48,6 +53,13 @@ def parse_args():
         help='If specify checkpoint path, resume from it, while if not '
         'specify, try to auto resume from the latest checkpoint '
         'in the work directory.')
+    parser.add_argument(
+        '--reset-lr',
+        action='store_true',
+        help='with --resume: the learning rate of the config (e.g. a lower '
+        'optim_wrapper.optimizer.lr from --cfg-options) replaces the one '
+        'stored in the checkpoint, and the schedule goes on from there '
+        '(see mmsnn.engine.ResetLrHook)')
     parser.add_argument(
         '--cfg-options',
         nargs='+',
@@ -113,21 +125,35 @@ def main():
 
     # Fail on bad input now rather than after the model and loaders are up.
     init_default_scope(cfg.get('default_scope', 'mmdet'))
+    if cfg.get('resume') and not cfg.get('load_from'):
+        # What mmengine's auto-resume would pick, checked (None: no pointer,
+        # a fresh start).
+        cfg.load_from = find_resume_checkpoint(cfg.work_dir)
+    if args.reset_lr and not cfg.get('resume'):
+        raise InputError('--reset-lr replaces the learning rate that '
+                         '--resume restores from a checkpoint; use it with '
+                         '--resume (with load_from, the config\'s learning '
+                         'rate is used anyway).')
     check_checkpoint_file(cfg.get('load_from'),
                           '--resume' if cfg.get('resume') else 'load_from')
     loaders = ['train_dataloader']
     if cfg.get('val_cfg') is not None:
         loaders.append('val_dataloader')
     check_data(cfg, loaders, args.config)
+    check_work_dir(cfg.work_dir)
     add_reliability_hooks(cfg)
+    if args.reset_lr:
+        cfg.custom_hooks.append(dict(type='ResetLrHook'))
     setup_distributed(cfg)  # gloo where there is no GPU
 
     if 'runner_type' not in cfg:
         runner = Runner.from_cfg(cfg)
     else:
         runner = RUNNERS.build(cfg)
-    if cfg.get('load_from') and not cfg.get('resume'):
-        check_load_from_shapes(runner.model, cfg.load_from)
+    if cfg.get('load_from') and cfg.get('resume'):
+        check_resume(runner.model, cfg, cfg.load_from)
+    elif cfg.get('load_from'):
+        check_load_from(runner.model, cfg.load_from)
 
     runner.train()
 

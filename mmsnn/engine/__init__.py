@@ -1,11 +1,14 @@
 """Training and evaluation helpers: hooks, safe and atomic checkpoints."""
 from .atomic_local_backend import (AtomicLocalBackend,
                                    register_atomic_local_backend)
-from .checkpoint_check import check_checkpoint_file, check_load_from_shapes
+from .checkpoint_check import (check_checkpoint_file, check_load_from,
+                               check_load_from_shapes, check_resume,
+                               check_test_checkpoint, find_resume_checkpoint)
 from .default_hooks import add_reliability_hooks
 from .dist import setup_distributed
 from .hooks import *  # noqa: F401,F403
-from .safe_checkpoint import (UnsafeCheckpointError, checkpoint_globals,
+from .safe_checkpoint import (DamagedCheckpointError, UnsafeCheckpointError,
+                              checkpoint_globals,
                               register_safe_checkpoint_loading)
 
 # On `import mmsnn`: safe loading and atomic checkpoint writes everywhere.
@@ -14,8 +17,9 @@ register_atomic_local_backend()
 
 __all__ = [
     'AtomicLocalBackend', 'register_atomic_local_backend',
-    'check_checkpoint_file', 'check_load_from_shapes',
+    'check_checkpoint_file', 'check_load_from', 'check_load_from_shapes',
+    'check_resume', 'check_test_checkpoint', 'find_resume_checkpoint',
     'add_reliability_hooks', 'setup_distributed',
-    'UnsafeCheckpointError', 'checkpoint_globals',
+    'DamagedCheckpointError', 'UnsafeCheckpointError', 'checkpoint_globals',
     'register_safe_checkpoint_loading'
 ]

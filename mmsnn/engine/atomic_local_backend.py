@@ -1,12 +1,19 @@
 """Atomic local file writes for mmengine (checkpoints above all)."""
 import os
 import os.path as osp
+import re
 import tempfile
 from pathlib import Path
-from typing import Union
+from typing import List, Union
 
 import mmengine
 from mmengine.fileio import LocalBackend, register_backend
+
+# Temporary files are named `.<target name>.<random>` + this suffix; what an
+# interrupted save (kill -9, power loss) leaves behind matches it.
+TEMP_SUFFIX = '.mmsnn.tmp'
+_TEMP_NAME = re.compile(r'^\..+\.[A-Za-z0-9_]+' + re.escape(TEMP_SUFFIX) +
+                        '$')
 
 
 class AtomicLocalBackend(LocalBackend):
@@ -29,7 +36,8 @@ class AtomicLocalBackend(LocalBackend):
         directory = osp.dirname(osp.abspath(filepath))
         mmengine.mkdir_or_exist(directory)
         fd, tmp = tempfile.mkstemp(
-            dir=directory, prefix=f'.{osp.basename(filepath)}.', suffix='.tmp')
+            dir=directory, prefix=f'.{osp.basename(filepath)}.',
+            suffix=TEMP_SUFFIX)
         try:
             with os.fdopen(fd, 'wb') as f:
                 f.write(obj)
@@ -46,6 +54,31 @@ class AtomicLocalBackend(LocalBackend):
                  filepath: Union[str, Path],
                  encoding: str = 'utf-8') -> None:
         self.put(obj.encode(encoding), filepath)
+
+
+def remove_stale_temporaries(directory: str) -> List[str]:
+    """Delete the temporary files of interrupted atomic writes.
+
+    :meth:`AtomicLocalBackend.put` removes its temporary file on any Python
+    exception; only a process killed outright (``kill -9``, OOM killer,
+    power loss) leaves one, next to a target that is still the previous
+    complete file. Call this at the start of a run, before writing.
+
+    Args:
+        directory (str): Where the run writes (work dir, checkpoint dir).
+
+    Returns:
+        list[str]: The paths removed.
+    """
+    if not osp.isdir(directory):
+        return []
+    removed = []
+    for name in sorted(os.listdir(directory)):
+        path = osp.join(directory, name)
+        if _TEMP_NAME.match(name) and osp.isfile(path):
+            os.remove(path)
+            removed.append(path)
+    return removed
 
 
 def register_atomic_local_backend() -> None:

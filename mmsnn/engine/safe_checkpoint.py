@@ -21,6 +21,7 @@ import functools
 import os.path as osp
 import pickle
 import re
+import zipfile
 from typing import Callable, List
 
 import torch
@@ -131,12 +132,41 @@ def _refuse_unsafe(loader: Callable) -> Callable:
     return load
 
 
+class DamagedCheckpointError(InputError):
+    """A checkpoint file is truncated or not a checkpoint at all."""
+
+
 def load_from_local_safely(filename: str, map_location=None):
-    """mmengine's local-file loader with ``weights_only=True`` explicit."""
+    """mmengine's local-file loader with ``weights_only=True`` explicit.
+
+    A truncated or damaged file (torch: ``PytorchStreamReader failed reading
+    zip archive: failed finding central directory``, an empty file's
+    ``EOFError``, a text file's ``KeyError``) raises
+    :class:`DamagedCheckpointError` naming the file.
+    """
     filename = osp.expanduser(filename)
     if not osp.isfile(filename):
         raise FileNotFoundError(f'{filename} can not be found.')
-    return torch.load(filename, map_location=map_location, weights_only=True)
+    try:
+        return torch.load(filename, map_location=map_location,
+                          weights_only=True)
+    except pickle.UnpicklingError:
+        raise  # a refused global: _refuse_unsafe names it
+    except (RuntimeError, EOFError, KeyError, ValueError) as e:
+        damaged = (isinstance(e, EOFError) or 'PytorchStreamReader' in str(e)
+                   or not isinstance(e, RuntimeError)
+                   and not zipfile.is_zipfile(filename))
+        if not damaged:  # e.g. CUDA tensors on a machine without CUDA
+            raise
+        reason = str(e).split('. ')[0] or type(e).__name__
+        raise DamagedCheckpointError(
+            f'Checkpoint file {filename} ({osp.getsize(filename)} bytes) is '
+            f'not a complete checkpoint: torch cannot read it ({reason}). '
+            'It is probably truncated (a copy or download that stopped '
+            'early, a full disk, or a save killed by something that bypassed '
+            "mmsnn's atomic writes). Use an earlier checkpoint (the file "
+            'last_checkpoint in the work dir names the newest complete one) '
+            'or copy the file again.') from None
 
 
 def register_safe_checkpoint_loading() -> None:

@@ -1,6 +1,8 @@
 from .data_check import check_data, iter_dataset_cfgs
 from .input_error import ConfigValueError, InputError, report_input_errors
+from .work_dir import check_work_dir
 
 __all__ = [
-    'ConfigValueError', 'InputError', 'report_input_errors', 'check_data', 'iter_dataset_cfgs'
+    'ConfigValueError', 'InputError', 'report_input_errors', 'check_data',
+    'iter_dataset_cfgs', 'check_work_dir'
 ]

@@ -1,9 +1,12 @@
-from .finite_loss_hook import FiniteLossHook, NonFiniteLossError
+from .finite_loss_hook import (FiniteLossHook, NonFiniteCheckpointError,
+                               NonFiniteLossError)
 from .firing_rate_hook import FiringRateHook
 from .random_state_hook import RandomStateHook
+from .reset_lr_hook import ResetLrHook
 from .safe_checkpoint_hook import SafeCheckpointHook
 
 __all__ = [
-    'FiringRateHook', 'FiniteLossHook', 'NonFiniteLossError',
-    'RandomStateHook', 'SafeCheckpointHook'
+    'FiringRateHook', 'FiniteLossHook', 'NonFiniteCheckpointError',
+    'NonFiniteLossError', 'RandomStateHook', 'ResetLrHook',
+    'SafeCheckpointHook'
 ]

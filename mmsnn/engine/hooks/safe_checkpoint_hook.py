@@ -1,11 +1,13 @@
-"""mmengine's CheckpointHook without its two crash windows."""
+"""mmengine's CheckpointHook without its crash windows."""
+import contextlib
 import os.path as osp
 
 from mmengine.dist import is_main_process
 from mmengine.hooks import CheckpointHook
 
 from mmdet.registry import HOOKS
-from mmsnn.engine.atomic_local_backend import AtomicLocalBackend
+from mmsnn.engine.atomic_local_backend import (AtomicLocalBackend,
+                                               remove_stale_temporaries)
 
 
 @HOOKS.register_module()
@@ -23,10 +25,55 @@ class SafeCheckpointHook(CheckpointHook):
     - The stock hook writes ``<work_dir>/last_checkpoint`` in place, so a
       kill mid-write leaves an empty pointer and ``--resume`` finds nothing.
       Here it is replaced atomically (temporary file + ``os.replace``).
+    - With ``save_best``, the stock hook deletes the previous
+      ``best_*.pth`` before writing the new one; here the old one goes only
+      after the new one is complete.
+    - Temporary files that a killed save left (see
+      :func:`~mmsnn.engine.atomic_local_backend.remove_stale_temporaries`)
+      are removed, with a log line, when training starts.
 
     ``tools/train.py`` puts it in place of a config's ``CheckpointHook``
     (see :func:`mmsnn.engine.add_reliability_hooks`).
     """
+
+    def before_train(self, runner) -> None:
+        super().before_train(runner)
+        if not is_main_process():
+            return
+        for directory in {runner.work_dir, self.out_dir}:
+            if '://' in str(directory):
+                continue  # remote storage: no partial files of ours there
+            for path in remove_stale_temporaries(directory):
+                runner.logger.warning(
+                    f'Removed {path}, the temporary file of a checkpoint '
+                    'save that was killed; the checkpoint it would have '
+                    'replaced was left complete.')
+
+    def _save_best_checkpoint(self, runner, metrics) -> None:
+        """The parent's, with the removal of the previous best checkpoint
+        moved after the new one (and ``last_checkpoint``) is written."""
+        deferred = []
+        with self._deferred_removals(deferred):
+            super()._save_best_checkpoint(runner, metrics)
+        kept = {self.best_ckpt_path,
+                *(getattr(self, 'best_ckpt_path_dict', None) or {}).values()}
+        for path in deferred:
+            if path in kept:
+                continue
+            if self.file_backend.isfile(path):
+                self.file_backend.remove(path)
+            elif self.file_backend.isdir(path):
+                self.file_backend.rmtree(path)
+
+    @contextlib.contextmanager
+    def _deferred_removals(self, deferred: list):
+        """Let ``file_backend.remove``/``rmtree`` only record their path."""
+        backend = self.file_backend
+        backend.remove = backend.rmtree = deferred.append
+        try:
+            yield
+        finally:
+            del backend.remove, backend.rmtree  # the class's methods again
 
     def _save_checkpoint_with_step(self, runner, step: int,
                                    meta: dict) -> None:
