@@ -155,3 +155,79 @@ def test_if_outdated_skips_only_complete_current_data(tmp_path):
         f.write('{"generator_version": 1}')
     assert 'written to' in run()
     assert gen.is_current(out, **args)
+
+
+SUBSET_MANIFEST = repo_path('tests', 'test_tools', 'mini_voc_subset.sha256')
+SUBSET = ['--num-trainval', '8', '--num-test', '4']
+
+
+def _read_manifest(path):
+    with open(path) as f:
+        return {p: d for d, p in (line.rstrip('\n').split('  ', 1)
+                                  for line in f if line.strip())}
+
+
+def test_this_machine_draws_the_pinned_bytes(tmp_path):
+    """The script (numpy's AVX-512 off as it is only before numpy's import)
+    writes the bytes of the shipped subset manifest; its first trainval
+    images are the full data set's, so those lines of the shipped full
+    manifest are checked too."""
+    import subprocess
+    import sys
+    result = subprocess.run(
+        [sys.executable, SCRIPT, '--out', str(tmp_path), *SUBSET,
+         '--verify', SUBSET_MANIFEST], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert 'byte for byte' in result.stdout
+    full = _read_manifest(gen.MANIFEST)
+    subset = _read_manifest(SUBSET_MANIFEST)
+    shared = [p for p in subset
+              if p.startswith(('JPEGImages/', 'Annotations/'))
+              and int(osp.basename(p)[:6]) < 8]
+    assert len(shared) == 16
+    assert {p: full[p] for p in shared} == {p: subset[p] for p in shared}
+    # The full manifest covers the whole default data set.
+    assert sum(p.startswith('JPEGImages/') for p in full) == \
+        gen.NUM_TRAINVAL + gen.NUM_TEST
+
+
+def test_verify_names_changed_missing_and_extra_files(tmp_path):
+    import subprocess
+    import sys
+    gen.make_mini_voc(str(tmp_path), num_trainval=8, num_test=4)
+    root = osp.join(str(tmp_path), 'VOCdevkit', gen.YEAR_FOLDER)
+    assert gen.verify_manifest(root, SUBSET_MANIFEST) == []
+    jpg = osp.join(root, 'JPEGImages', '000003.jpg')
+    with open(jpg, 'r+b') as f:  # one byte, past the JPEG header
+        f.seek(400)
+        byte = f.read(1)
+        f.seek(400)
+        f.write(bytes([byte[0] ^ 1]))
+    os.remove(osp.join(root, 'Annotations', '000010.xml'))
+    open(osp.join(root, 'JPEGImages', 'extra.jpg'), 'wb').close()
+    assert gen.verify_manifest(root, SUBSET_MANIFEST) == [
+        'changed: JPEGImages/000003.jpg', 'missing: Annotations/000010.xml',
+        'not in the manifest: JPEGImages/extra.jpg'
+    ]
+    result = subprocess.run(
+        [sys.executable, SCRIPT, '--out', str(tmp_path), *SUBSET,
+         '--if-outdated', '--verify', SUBSET_MANIFEST],
+        capture_output=True, text=True)
+    assert result.returncode == 1
+    assert '3 files' in result.stderr and '000003.jpg' in result.stderr
+    assert 'not comparable' in result.stderr
+
+
+def test_write_manifest_round_trips(tmp_path):
+    gen.make_mini_voc(str(tmp_path), num_trainval=2, num_test=1,
+                      max_objects=2)
+    root = osp.join(str(tmp_path), 'VOCdevkit', gen.YEAR_FOLDER)
+    manifest = str(tmp_path / 'm.sha256')
+    gen.write_manifest(root, manifest)
+    digests = _read_manifest(manifest)
+    # 3 images, 3 annotations, 2 split lists, the marker.
+    assert len(digests) == 9 and gen.MARKER in digests
+    with open(osp.join(root, 'ImageSets/Main/test.txt'), 'rb') as f:
+        assert digests['ImageSets/Main/test.txt'] == hashlib.sha256(
+            f.read()).hexdigest()
+    assert gen.verify_manifest(root, manifest) == []

@@ -24,19 +24,42 @@ so the same arguments give the same bytes on every run.
 It is a smoke-test and demo set, not PASCAL VOC: never report its numbers
 as VOC results.
 
+The bytes are pinned: ``mini_voc_manifest.sha256`` beside this script holds
+the sha256 of every file the default arguments write (``sha256sum -c``
+format, paths relative to ``VOCdevkit/MiniVOC``), and ``--verify`` checks
+the data against it. Drawing avoids CPU-dependent code paths, which were
+seen to change the JPEG bytes: OpenCV's optimised (SIMD and IPP) kernels
+are off while drawing, and numpy's AVX-512 kernels are off when this runs
+as a script (they must be disabled before numpy is imported), so every
+x86-64 machine with AVX2 draws what the machine that wrote the manifest did.
+
 Example:
     python tools/misc/make_mini_voc.py --out data/mini_voc
-    # the main job: write it unless this version already wrote it there
-    python tools/misc/make_mini_voc.py --out data/mini_voc --if-outdated
+    # the main job: write it unless this version already wrote it there,
+    # then check its bytes against the shipped manifest
+    python tools/misc/make_mini_voc.py --out data/mini_voc --if-outdated \
+        --verify
 """
 import argparse
+import hashlib
 import json
 import os
 import os.path as osp
-from typing import List, Optional, Tuple
+import platform
+import sys
+from contextlib import contextmanager
+from typing import Dict, List, Optional, Tuple
 
-import cv2
-import numpy as np
+if platform.machine() in ('x86_64', 'AMD64'):
+    # numpy's AVX-512 loops (sin, cos, exp, reductions) round differently
+    # from its AVX2 ones; read once, when numpy is imported.
+    os.environ.setdefault(
+        'NPY_DISABLE_CPU_FEATURES',
+        'AVX512F AVX512CD AVX512_SKX AVX512_CLX AVX512_CNL AVX512_ICL '
+        'AVX512_SPR')
+
+import cv2  # noqa: E402
+import numpy as np  # noqa: E402
 
 CLASSES = ('circle', 'square', 'triangle', 'star')
 PALETTE = [(220, 20, 60), (0, 130, 255), (0, 180, 0), (255, 170, 0)]
@@ -57,9 +80,13 @@ MIN_CONTRAST = 200
 # The data set the mini-VOC configs and the main job use.
 NUM_TRAINVAL, NUM_TEST, MAX_OBJECTS, SEED = 3000, 200, 6, 0
 # Bump when a change to the drawing changes the bytes: the marker file then
-# no longer matches and `--if-outdated` rewrites the data.
-GENERATOR_VERSION = 2
+# no longer matches and `--if-outdated` rewrites the data. (3: OpenCV's
+# optimised kernels off while drawing; rewrite the manifest with
+# --write-manifest after any bump.)
+GENERATOR_VERSION = 3
 MARKER = 'mini_voc.json'  # in VOCdevkit/MiniVOC, written last
+MANIFEST = osp.join(osp.dirname(osp.abspath(__file__)),
+                    'mini_voc_manifest.sha256')
 
 
 def parse_args():
@@ -84,7 +111,32 @@ def parse_args():
         action='store_true',
         help='do nothing when --out already holds a complete data set '
         'written by this version of the generator with these arguments')
+    parser.add_argument(
+        '--verify',
+        nargs='?',
+        const=MANIFEST,
+        metavar='MANIFEST',
+        help='then check every file against a sha256 manifest (default: '
+        'the shipped one, for the default arguments); exit 1 on a '
+        'difference')
+    parser.add_argument(
+        '--write-manifest',
+        metavar='MANIFEST',
+        help='then write the sha256 manifest of the data to this file')
     return parser.parse_args()
+
+
+@contextmanager
+def _portable_opencv():
+    """OpenCV's baseline code inside the block: its SIMD-dispatched and IPP
+    kernels pick code paths by CPU, and their results differ in the last
+    bits (the JPEGs of the same drawing did, AVX2 against baseline)."""
+    optimized = cv2.useOptimized()
+    cv2.setUseOptimized(False)
+    try:
+        yield
+    finally:
+        cv2.setUseOptimized(optimized)
 
 
 def _smooth_field(rng: np.random.Generator, h: int, w: int,
@@ -303,14 +355,23 @@ def make_mini_voc(out: str,
                              f'{low}, got {value!r}')
     devkit = osp.join(out, 'VOCdevkit')
     root = osp.join(devkit, YEAR_FOLDER)
+    with _portable_opencv():
+        _write(root, (num_trainval, num_test), max_objects, seed, counts)
+    with open(osp.join(root, MARKER), 'w') as f:
+        json.dump(_marker(num_trainval, num_test, max_objects, seed), f)
+    return devkit
+
+
+def _write(root: str, nums: Tuple[int, int], max_objects: int, seed: int,
+           counts: Optional[dict]) -> None:
+    """Draw and write the images, annotations and split lists."""
     # Gone while writing: an interrupted run is never taken as complete.
     if osp.exists(osp.join(root, MARKER)):
         os.remove(osp.join(root, MARKER))
     for sub in ('JPEGImages', 'Annotations', osp.join('ImageSets', 'Main')):
         os.makedirs(osp.join(root, sub), exist_ok=True)
     first = 0
-    for split_index, (split, num) in enumerate(
-            zip(SPLITS, (num_trainval, num_test))):
+    for split_index, (split, num) in enumerate(zip(SPLITS, nums)):
         ids = []
         split_counts = dict.fromkeys(CLASSES, 0)
         for i in range(num):
@@ -335,9 +396,6 @@ def make_mini_voc(out: str,
             f.write('\n'.join(ids) + '\n')
         if counts is not None:
             counts[split] = split_counts
-    with open(osp.join(root, MARKER), 'w') as f:
-        json.dump(_marker(num_trainval, num_test, max_objects, seed), f)
-    return devkit
 
 
 def _marker(num_trainval: int, num_test: int, max_objects: int,
@@ -367,21 +425,82 @@ def is_current(out: str,
         return False
 
 
+def file_digests(root: str) -> Dict[str, str]:
+    """sha256 (hex) of every file under ``root``, keyed by its path relative
+    to ``root`` ('/'-separated)."""
+    digests = {}
+    for folder, _, files in os.walk(root):
+        for name in files:
+            path = osp.join(folder, name)
+            with open(path, 'rb') as f:
+                digest = hashlib.sha256(f.read()).hexdigest()
+            digests[osp.relpath(path, root).replace(os.sep, '/')] = digest
+    return digests
+
+
+def write_manifest(root: str, manifest: str) -> None:
+    """Write ``root``'s :func:`file_digests` as a ``sha256sum`` file."""
+    with open(manifest, 'w') as f:
+        for path, digest in sorted(file_digests(root).items()):
+            f.write(f'{digest}  {path}\n')
+
+
+def verify_manifest(root: str, manifest: str) -> List[str]:
+    """Compare the files under ``root`` with a ``sha256sum`` manifest.
+
+    Returns:
+        list[str]: One line per file that differs, is missing or is not in
+        the manifest (``'changed: JPEGImages/000003.jpg'``); empty when all
+        bytes agree.
+    """
+    with open(manifest) as f:
+        expected = dict(
+            reversed(line.rstrip('\n').split('  ', 1)) for line in f
+            if line.strip())
+    found = file_digests(root)
+    problems = [f'changed: {p}' for p in sorted(expected)
+                if p in found and found[p] != expected[p]]
+    problems += [f'missing: {p}' for p in sorted(set(expected) - set(found))]
+    problems += [f'not in the manifest: {p}'
+                 for p in sorted(set(found) - set(expected))]
+    return problems
+
+
 def main():
     args = parse_args()
     data_args = (args.num_trainval, args.num_test, args.max_objects,
                  args.seed)
+    devkit = osp.join(args.out, 'VOCdevkit')
     if args.if_outdated and is_current(args.out, *data_args):
         print(f'mini-VOC in {args.out} is up to date (generator version '
               f'{GENERATOR_VERSION}); nothing written')
-        return
-    counts = {}
-    devkit = make_mini_voc(args.out, args.num_trainval, args.num_test,
-                           args.max_objects, args.seed, counts)
-    for split, split_counts in counts.items():
-        print(f'{split}: ' + ', '.join(f'{k} {v}'
-                                       for k, v in split_counts.items()))
-    print(f'mini-VOC written to {devkit}')
+    else:
+        counts = {}
+        make_mini_voc(args.out, *data_args, counts)
+        for split, split_counts in counts.items():
+            print(f'{split}: ' + ', '.join(f'{k} {v}'
+                                           for k, v in split_counts.items()))
+        print(f'mini-VOC written to {devkit}')
+    root = osp.join(devkit, YEAR_FOLDER)
+    if args.write_manifest:
+        write_manifest(root, args.write_manifest)
+        print(f'manifest of {root} written to {args.write_manifest}')
+    if args.verify:
+        problems = verify_manifest(root, args.verify)
+        if problems:
+            shown = '; '.join(problems[:5]) + (
+                f' and {len(problems) - 5} more' if len(problems) > 5 else '')
+            print(
+                f'make_mini_voc: {len(problems)} files in {root} differ from '
+                f'the manifest {args.verify} ({shown}). This machine '
+                f'(numpy {np.__version__}, opencv {cv2.__version__}, '
+                f'{platform.machine()}) drew other bytes than the machine '
+                'that wrote the manifest, so mAPs trained on this data are '
+                'not comparable with the published ones; expected are the '
+                'pinned versions (requirements/runtime.txt) on an x86-64 CPU.',
+                file=sys.stderr)
+            sys.exit(1)
+        print(f'mini-VOC in {root} matches {args.verify} byte for byte')
 
 
 if __name__ == '__main__':
