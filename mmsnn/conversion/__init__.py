@@ -3,10 +3,10 @@
 Spiking-YOLO baseline, :mod:`.spiking_yolo`)."""
 from .calibration import (ChannelPercentileRecorder, channel_percentile,
                           normalisation_factors)
+from .evaluate import convert_and_evaluate, evaluate_at_steps
 from .signed_if_neuron import SignedIFNeuron
 from .spiking_yolo import (ConvOpCounter, SpikingYOLO, calibration_batches,
-                           convertible_activations, evaluate_at_steps,
-                           spiking_yolo_model_cfg)
+                           convertible_activations, spiking_yolo_model_cfg)
 from .ultralytics import (CfgConv, convert_ultralytics_checkpoint,
                           convert_ultralytics_state_dict,
                           load_ultralytics_checkpoint, spp_concat_to_mmdet,
@@ -14,7 +14,7 @@ from .ultralytics import (CfgConv, convert_ultralytics_checkpoint,
 
 __all__ = [
     'ChannelPercentileRecorder', 'channel_percentile',
-    'normalisation_factors', 'SignedIFNeuron', 'ConvOpCounter', 'SpikingYOLO',
+    'normalisation_factors', 'convert_and_evaluate', 'SignedIFNeuron', 'ConvOpCounter', 'SpikingYOLO',
     'calibration_batches', 'convertible_activations', 'evaluate_at_steps',
     'spiking_yolo_model_cfg', 'CfgConv', 'convert_ultralytics_checkpoint',
     'convert_ultralytics_state_dict', 'load_ultralytics_checkpoint',

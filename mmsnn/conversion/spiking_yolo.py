@@ -38,7 +38,7 @@ from mmcv.cnn import ConvModule
 from mmdet.models.detectors import BaseDetector
 from mmdet.registry import MODELS
 from mmdet.utils import ConfigType
-from mmengine.runner import load_checkpoint
+from mmengine.runner import CheckpointLoader
 from spikingjelly.activation_based import base
 from torch import Tensor
 
@@ -76,7 +76,8 @@ class ConvOpCounter:
     every step.
 
     Totals are per image: ``macs_per_step`` (the ANN's cost),
-    ``real_macs``, ``sops`` (over all steps), ``steps``.
+    ``real_macs``, ``sops`` (over all steps), ``steps``; ``sops_at(t)`` are
+    the SOPs of the first ``t`` steps, for the steps a simulation recorded.
     """
 
     def __init__(self, model: nn.Module) -> None:
@@ -89,6 +90,8 @@ class ConvOpCounter:
         self.totals = dict(macs_per_step=0., real_macs=0., sops=0.,
                            images=0, steps=0)
         self._step_macs = 0.
+        self._batch_start = 0.
+        self._sops_at: Dict[int, float] = {}
 
     def _hook(self, conv: nn.Conv2d, inputs, output) -> None:
         x = inputs[0]
@@ -106,6 +109,7 @@ class ConvOpCounter:
     def start_batch(self, image: Tensor) -> None:
         self.image = image
         self.totals['images'] += image.shape[0]
+        self._batch_start = self.totals['sops']
 
     def start_step(self, first: bool) -> None:
         self.first_step = first
@@ -117,6 +121,15 @@ class ConvOpCounter:
                 0]
             self.totals['steps'] = 0
         self.totals['steps'] += 1
+
+    def snapshot(self, step: int) -> None:
+        """Note the SOPs of this batch's first ``step`` steps."""
+        self._sops_at[step] = self._sops_at.get(step, 0.) + (
+            self.totals['sops'] - self._batch_start)
+
+    def sops_at(self, step: int) -> float:
+        """SOPs per image of the first ``step`` steps."""
+        return self._sops_at[step] / max(self.totals['images'], 1)
 
     def __enter__(self) -> 'ConvOpCounter':
         self.handles = [c.register_forward_hook(self._hook)
@@ -188,8 +201,7 @@ class SpikingYOLO(BaseDetector):
     def load_ann_checkpoint(self, filename: str) -> None:
         """Load an ANN checkpoint (keys of ``ann``) into the wrapped ANN;
         only the neurons' thresholds may be missing from it."""
-        ckpt = load_checkpoint(self.ann, filename, map_location='cpu',
-                               strict=False, revise_keys=[])
+        ckpt = CheckpointLoader.load_checkpoint(filename, map_location='cpu')
         state = ckpt.get('state_dict', ckpt)
         own = {k for k in self.ann.state_dict()
                if not k.endswith('activate.threshold')}
@@ -201,6 +213,11 @@ class SpikingYOLO(BaseDetector):
                 f'{filename}: {"missing" if missing else "unexpected"} key '
                 f'{key!r} ({len(missing)} missing, {len(unexpected)} '
                 'unexpected): not a checkpoint of this ANN config.')
+        try:
+            self.ann.load_state_dict(state, strict=False)
+        except RuntimeError as e:  # shapes
+            raise InputError(f'{filename} does not fit the ANN config: '
+                             f'{str(e).splitlines()[-1].strip()}') from None
 
     @torch.no_grad()
     def calibrate(self, batches: Iterable[Tensor],
@@ -288,6 +305,8 @@ class SpikingYOLO(BaseDetector):
                          [a + m for a, m in zip(total, maps)])
                 if t in steps:
                     out[t] = tuple(a / t for a in total)
+                    if self.count_ops:
+                        counter.snapshot(t)
         finally:
             if self.count_ops:
                 counter.__exit__()
@@ -327,37 +346,6 @@ class SpikingYOLO(BaseDetector):
         raise InputError(
             'SpikingYOLO is a converted network for inference: train the ANN '
             '(its `ann` config) and convert again.')
-
-
-def evaluate_at_steps(model: SpikingYOLO, dataloader, evaluator_cfg,
-                      steps: Sequence[int]) -> Dict[int, dict]:
-    """Evaluate the converted model after each of ``steps`` from one
-    simulation per batch (for a sweep of T at the cost of the largest).
-
-    Args:
-        model (SpikingYOLO): Calibrated.
-        dataloader: A built test dataloader.
-        evaluator_cfg (dict | list): The config's ``test_evaluator``.
-        steps (Sequence[int]): The T values.
-
-    Returns:
-        dict[int, dict]: T -> metrics.
-    """
-    from mmengine.evaluator import Evaluator
-    evaluators = {}
-    for t in steps:
-        ev = Evaluator(copy.deepcopy(evaluator_cfg))
-        ev.dataset_meta = dataloader.dataset.metainfo
-        evaluators[t] = ev
-    model.eval()
-    for batch in dataloader:
-        data = model.data_preprocessor(batch, False)
-        by_step = model.predict_at_steps(data['inputs'], data['data_samples'],
-                                         steps)
-        for t, samples in by_step.items():
-            evaluators[t].process(data_samples=samples, data_batch=batch)
-    n = len(dataloader.dataset)
-    return {t: ev.evaluate(n) for t, ev in evaluators.items()}
 
 
 def spiking_yolo_model_cfg(ann_model_cfg: ConfigType, time_steps: int,
