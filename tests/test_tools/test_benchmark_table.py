@@ -132,3 +132,14 @@ def test_ann_twins_are_not_spiking(tool, config, spiking):
     from mmengine.config import Config
     model = Config.fromfile(repo_path(config)).model
     assert tool.is_spiking(model) is spiking
+
+
+@pytest.mark.parametrize('neuron, spiking', [
+    ('LIFNeuron', True),
+    ('SpikingJellyNeuron', True),
+    ('LeakyReLU', False),
+    ('ReLU', False),
+])
+def test_neurons_recognised_by_type_not_name(tool, neuron, spiking):
+    model = dict(time_steps=2, backbone=dict(neuron_cfg=dict(type=neuron)))
+    assert tool.is_spiking(model) is spiking

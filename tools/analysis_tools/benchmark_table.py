@@ -32,7 +32,10 @@ import sys
 sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(
     __file__)))))
 
+from mmdet.registry import MODELS  # noqa: E402
 from mmengine.config import Config  # noqa: E402
+
+from mmsnn.models.neurons import BaseSpikingNeuron  # noqa: E402
 
 START, END = '<!-- benchmark_table:start -->', '<!-- benchmark_table:end -->'
 RUN_KEYS = ('config', 'metrics', 'energy', 'name', 'dataset')
@@ -126,14 +129,21 @@ def _neuron_types(cfg):
     return []
 
 
+def is_neuron_type(name):
+    """Whether the registered type ``name`` is a spiking neuron (a
+    :class:`~mmsnn.models.neurons.BaseSpikingNeuron`)."""
+    cls = MODELS.get(name)
+    return isinstance(cls, type) and issubclass(cls, BaseSpikingNeuron)
+
+
 def is_spiking(model):
     """Whether a model config is spiking: it has ``time_steps`` and is not
     an ANN twin, whose every ``neuron_cfg`` is a plain activation (a type
-    without 'Neuron' in its name, e.g. LeakyReLU)."""
+    that is not a spiking neuron, e.g. LeakyReLU)."""
     if 'time_steps' not in model:
         return False
     types = _neuron_types(model)
-    return not types or any('Neuron' in t for t in types)
+    return not types or any(is_neuron_type(t) for t in types)
 
 
 def table_row(run, hardware):

@@ -11,9 +11,9 @@ neurons fall back to ``'fused'`` with one warning, and ``'auto'`` resolves
 to ``'fused'`` from then on.
 
 The environment variable :data:`BACKEND_ENV` (``MMSNN_NEURON_BACKEND``)
-overrides what ``'auto'`` resolves to (e.g. ``fused`` for a test suite that
-builds hundreds of tiny models and should not compile each variant); an
-explicit backend in a config always wins.
+overrides what ``'auto'`` resolves to where the neuron has that kernel (e.g.
+``fused`` for a test suite that builds hundreds of tiny models and should
+not compile each variant); an explicit backend in a config always wins.
 """
 import os
 from typing import Optional, Sequence
@@ -66,7 +66,10 @@ def resolve_backend(backend: str,
         return backend
     env = os.environ.get(BACKEND_ENV, '') if env is None else env
     if env and env != 'auto':
-        return check_backend(f'{BACKEND_ENV}={env}', env, supported)
+        # a kernel the neuron lacks (a spikingjelly node has none) is ignored
+        check_backend(f'{BACKEND_ENV}={env}', env, KERNEL_BACKENDS)
+        if env in supported:
+            return env
     choice = FASTEST_BACKEND.get(device_type, 'fused')
     if choice == 'compiled' and compile_failed:
         choice = 'fused'

@@ -53,12 +53,15 @@ class LIFNeuron(ThresholdNeuron):
     def init_tau(self, tau: float) -> None:
         """Store ``tau`` (checked) and the leak factor ``1 - 1/tau``."""
         self.tau = check_positive(type(self).__name__, 'tau', tau, above=1.)
+        # float64 so that .double() models keep 1 - 1/tau exact; a 0-dim
+        # tensor does not promote the (float32, half) currents it multiplies
         self.register_buffer(
-            'decay', torch.tensor(1 - 1 / self.tau), persistent=False)
+            'decay', torch.tensor(1 - 1 / self.tau, dtype=torch.float64),
+            persistent=False)
 
-    def reciprocal_tau(self) -> Tensor:
-        """``1/tau`` as a 0-dim tensor."""
-        return 1 - self.decay
+    def reciprocal_tau(self) -> Union[Tensor, float]:
+        """``1/tau`` (a float, or a 0-dim tensor where tau is learnt)."""
+        return 1 / self.tau
 
     def charge(self, x: Tensor, v: Union[Tensor, float]) -> Tensor:
         r = self.reciprocal_tau()
@@ -67,7 +70,7 @@ class LIFNeuron(ThresholdNeuron):
         return v - (v - self.v_reset) * r + x
 
     def leak_factor(self) -> Tensor:
-        return 1 - self.reciprocal_tau()
+        return self.decay
 
     def kernel_input(self, x_seq: Tensor) -> Tensor:
         return x_seq * self.reciprocal_tau() if self.decay_input else x_seq

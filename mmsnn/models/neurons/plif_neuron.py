@@ -40,3 +40,6 @@ class ParametricLIFNeuron(LIFNeuron):
 
     def reciprocal_tau(self) -> Tensor:
         return self.w.sigmoid()
+
+    def leak_factor(self) -> Tensor:
+        return 1 - self.w.sigmoid()

@@ -5,13 +5,8 @@ import torch
 from mmcv.cnn import ConvModule
 from spikingjelly.activation_based import surrogate
 
-from mmsnn.models.layers import IFNeuron, fold_time
-
-
-def run(neuron, x_seq):
-    """Feed ``[T, B, ...]`` through a multi-step neuron, return [T, B, ...]."""
-    neuron.time_steps = x_seq.shape[0]
-    return neuron(fold_time(x_seq)).view_as(x_seq)
+from mmsnn.models.layers import IFNeuron
+from .helpers import run
 
 
 def test_soft_reset_hand_computed():
@@ -115,6 +110,11 @@ def test_act_cfg_in_conv_module_ignores_inplace():
 @pytest.mark.parametrize('kwargs, culprit', [
     (dict(v_threshold=0), 'v_threshold'),
     (dict(v_threshold=-1.0), 'v_threshold'),
+    (dict(v_threshold=float('nan')), 'v_threshold'),
+    (dict(v_threshold=float('inf')), 'v_threshold'),
+    (dict(surrogate_alpha=0), 'surrogate_alpha'),
+    (dict(surrogate_alpha=float('nan')), 'surrogate_alpha'),
+    (dict(backend='cuda'), 'backend'),
     (dict(reset_mode='zero'), 'reset_mode'),
     (dict(time_steps=0), 'time_steps'),
     (dict(time_steps=2.5), 'time_steps'),
