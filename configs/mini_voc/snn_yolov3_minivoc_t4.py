@@ -56,9 +56,14 @@ test_pipeline = [
         meta_keys=('img_id', 'img_path', 'ori_shape', 'img_shape',
                    'scale_factor'))
 ]
+# One worker beside the main process on 2 cores. Not persistent: a fresh
+# worker each epoch is seeded afresh (mmengine's worker_init_fn), so
+# `--resume` continues exactly; a persistent worker's RNG state would be in
+# no checkpoint (tests/test_engine/test_resume.py).
 train_dataloader = dict(
     batch_size=8,
     num_workers=1,
+    persistent_workers=False,
     dataset=dict(
         _delete_=True,
         type='VOCDataset',
