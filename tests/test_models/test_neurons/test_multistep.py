@@ -1,6 +1,7 @@
-"""The compiled IF kernels equal the eager ones; dtypes under autocast.
+"""The compiled kernels equal the eager ones; dtypes under autocast.
 
-(``fused`` vs ``autograd`` is tested in test_if_neuron.py.)
+(``fused`` vs ``autograd`` is tested in test_if_neuron.py and
+test_lif_neuron.py.)
 """
 import shutil
 
@@ -9,32 +10,36 @@ import torch
 
 from mmsnn.models.layers import IFNeuron, fold_time
 from mmsnn.models.layers.if_multistep import _Kernels, if_multistep
+from mmsnn.models.neurons import ParametricLIFNeuron
 
 
-def run_backend(backend, x, weight):
-    neuron = IFNeuron(time_steps=x.shape[0], backend=backend,
-                      learnable_threshold=True).to(x.dtype)
+def run_backend(cls, backend, x, weight):
+    neuron = cls(time_steps=x.shape[0], backend=backend,
+                 learnable_threshold=True).to(x.dtype)
     xi = x.clone().requires_grad_()
     spikes = neuron(fold_time(xi))
     (spikes * weight).sum().backward()
-    return spikes, xi.grad, neuron.v_threshold.grad
+    return (spikes, xi.grad) + tuple(p.grad for p in neuron.parameters())
 
 
 @pytest.mark.skipif(shutil.which('g++') is None and shutil.which('c++') is
                     None, reason='torch.compile on CPU needs a C++ compiler')
-def test_compiled_equals_fused():
-    # one case: each (dtype, reset, detach) costs seconds of compilation,
-    # and the other branches are the same Python code as the eager kernel's
+@pytest.mark.parametrize('cls', [IFNeuron, ParametricLIFNeuron])
+def test_compiled_equals_fused(cls):
+    # one case per kernel (without / with a learnt leak): each (dtype,
+    # reset, detach) costs seconds of compilation, and the other branches
+    # are the same Python code as the eager kernel's
     torch.manual_seed(0)
     dtype = torch.float64
     x = (torch.randn(4, 3, 2, 5, 5) * 1.5).to(dtype)
     weight = torch.randn(4 * 3, 2, 5, 5, dtype=dtype)
-    fused = run_backend('fused', x, weight)
-    compiled = run_backend('compiled', x, weight)
+    fused = run_backend(cls, 'fused', x, weight)
+    compiled = run_backend(cls, 'compiled', x, weight)
     assert _Kernels.compile_failed is None, _Kernels.compile_failed
     assert torch.equal(fused[0], compiled[0])  # same spikes, bit for bit
     # same surrogate gradients, to the last bits (the compiler may contract
-    # a multiply-add)
+    # a multiply-add); threshold and (PLIF) w gradients included
+    assert len(fused) == (3 if cls is IFNeuron else 4)
     for a, b in zip(fused[1:], compiled[1:]):
         torch.testing.assert_close(a, b, rtol=1e-12, atol=0)
     assert fused[1].abs().sum() > 0
