@@ -28,3 +28,9 @@ class CMDRetinaHead(CMDHeadMixin, RetinaHead):
     """
 
     cmd_layers = ('retina_cls', 'retina_reg')
+
+    def _init_layers(self) -> None:
+        super()._init_layers()
+        # RetinaHead builds a ReLU module it never calls (its ConvModules
+        # have their own): no neuron that never fires in the statistics
+        del self.relu

@@ -1,4 +1,5 @@
 """What makes any mmdet detector spiking: it owns T and the neurons' state."""
+from functools import partial
 from typing import Any, List, Optional, Union
 
 import torch
@@ -7,8 +8,9 @@ from torch import Tensor
 
 from ..defaults import DEFAULT_TIME_STEPS
 from ..dense_heads.cmd_head_mixin import CMDHeadMixin
-from ..neurons.neuron_utils import reset_neurons, set_step_mode
 from ..layers.time_owner import TimeStepsMixin, owner_builds_parts
+from ..neurons.neuron_utils import (reset_neurons, set_step_mode,
+                                    spiking_modules)
 
 
 def reduce_steps(steps: List[Any], decode_mode: str) -> Any:
@@ -98,6 +100,11 @@ class SpikingDetectorMixin(TimeStepsMixin):
         (With ANN parts after a decode, it is the mean of their per-step
         outputs instead of their output on the mean.)
 
+        Single-step state is only meaningful for a neuron called once a
+        step: a model whose neurons serve several places (a ResNet block's
+        one ``relu``, a RetinaNet / FCOS head shared over FPN levels) is
+        refused with an error naming the neuron.
+
         Args:
             batch_inputs (Tensor): Images, ``[B, 3, H, W]``.
             batch_data_samples (list[DetDataSample], optional): As for
@@ -112,12 +119,32 @@ class SpikingDetectorMixin(TimeStepsMixin):
         reset_neurons(self)
         set_step_mode(self, 's')
         self.time_steps = 1  # each pass is one step: no repeat, no fold
+        called = set()
+
+        def once(neuron, args, name):
+            if name in called:
+                raise RuntimeError(
+                    f'{type(self).__name__}.forward_per_step: neuron {name} '
+                    'is called more than once a step, which would mix the '
+                    'states of the places it serves; the per-step path '
+                    'needs one neuron per place')
+            called.add(name)
+
+        handles = [
+            neuron.register_forward_pre_hook(partial(once, name=name))
+            for name, neuron in spiking_modules(self)
+        ]
         try:
-            steps = [
+            steps = [forward(batch_inputs, batch_data_samples)]
+            for handle in handles:  # the first step showed each place
+                handle.remove()
+            steps += [
                 forward(batch_inputs, batch_data_samples)
-                for _ in range(time_steps)
+                for _ in range(time_steps - 1)
             ]
         finally:
+            for handle in handles:
+                handle.remove()
             self.time_steps = time_steps
             set_step_mode(self, 'm')
             reset_neurons(self)

@@ -74,7 +74,7 @@ def test_time_sequential_owns_time_steps():
             modules=[
                 dict(type='TimeRepeat'),
                 dict(type='IFNeuron'),
-                dict(type='TimeDecode', mode='mean')
+                dict(type='TimeDecode', decode_mode='mean')
             ]))
     assert [m.time_steps for m in seq] == [3, 3, 3]
     # constant input 0.4 over 3 steps: V 0.4, 0.8, 1.2 -> one spike
@@ -96,3 +96,28 @@ def test_time_sequential_takes_modules_and_rejects_a_dict():
         TimeSequential(dict(type='TimeRepeat'))
     with pytest.raises(TypeError, match='list of module configs'):
         TimeSequential([])
+
+
+def test_decode_mode_is_the_one_name_old_names_warn():
+    from mmsnn.models.layers import spikify
+    folded = TimeRepeat(time_steps=2)(torch.ones(1, 3))
+    assert TimeDecode().decode_mode == 'mean'
+    with pytest.warns(DeprecationWarning, match='`mode` is deprecated'):
+        old = MODELS.build(dict(type='TimeDecode', mode='sum', time_steps=2))
+    assert old.decode_mode == old.mode == 'sum'
+    assert torch.equal(old(folded), torch.full((1, 3), 2.))
+    with pytest.raises(ValueError, match='disagree'):
+        TimeDecode(decode_mode='mean', mode='sum')
+
+    def fpn(**kwargs):
+        return spikify(
+            dict(type='FPN', in_channels=[4], out_channels=4, num_outs=1,
+                 act_cfg=dict(type='IFNeuron')),
+            encode=False, neuron_cfg=None, **kwargs)
+
+    assert fpn(decode_mode='sum').spike_decode == 'sum'
+    assert fpn().spike_decode is None
+    with pytest.warns(DeprecationWarning, match='`decode` is deprecated'):
+        assert fpn(decode='mean').spike_decode == 'mean'
+    with pytest.raises(ValueError, match="decode_mode must be one of.*'max'"):
+        fpn(decode_mode='max')

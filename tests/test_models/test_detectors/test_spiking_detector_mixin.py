@@ -1,0 +1,117 @@
+"""SpikingDetectorMixin: spiking RetinaNet and FCOS with CMD heads train a
+step and predict at T=2; every forward path resets the neurons; the
+per-step reference path equals the folded path."""
+import pytest
+import torch
+from mmdet.registry import MODELS
+from mmengine.registry import init_default_scope
+
+from mmsnn.models.detectors import (SpikingDetectorMixin, SpikingFCOS,
+                                    SpikingRetinaNet)
+from mmsnn.models.neurons import spiking_modules
+from tests.conftest import fake_batch
+from tests.test_configs.test_mixing_configs import build_tiny
+
+CONFIGS = {
+    SpikingRetinaNet:
+    'configs/mixing/retinanet_snn-r50_snn-fpn_cmd_1x_voc0712_t4.py',
+    SpikingFCOS: 'configs/mixing/fcos_snn-r50_snn-fpn_cmd_1x_voc0712_t4.py',
+}
+
+
+@pytest.mark.parametrize('cls', list(CONFIGS))
+def test_trains_a_step_and_predicts_at_t2(cls, monkeypatch):
+    _, model = build_tiny(CONFIGS[cls], monkeypatch)
+    assert type(model) is cls and model.time_steps == 2
+    assert {n.time_steps for _, n in spiking_modules(model)} == {2}
+    data = fake_batch(model)
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.01)
+    loss, _ = model.parse_losses(
+        model.loss(data['inputs'], data['data_samples']))
+    assert torch.isfinite(loss)
+    loss.backward()
+    first_conv = next(model.backbone.parameters())
+    assert first_conv.grad.abs().sum() > 0  # through every neuron
+    optimizer.step()
+    model.eval()
+    with torch.no_grad():
+        results = model.predict(data['inputs'], data['data_samples'])
+    assert len(results) == 2 and len(results[0].pred_instances) > 0
+
+
+@pytest.mark.parametrize('cls', list(CONFIGS))
+def test_every_forward_path_resets_the_neurons(cls, monkeypatch):
+    _, model = build_tiny(CONFIGS[cls], monkeypatch)
+    model.eval()
+    data = fake_batch(model)
+    _, neuron = next(spiking_modules(model.bbox_head))
+    seen = []
+    neuron.register_forward_pre_hook(
+        lambda m, args: seen.append(float(torch.as_tensor(m.v).sum())))
+    for path in ('loss', 'predict', '_forward'):
+        neuron.v = torch.full((1, ), 123.)  # stale state from elsewhere
+        args = (data['inputs'], data['data_samples'])
+        with torch.no_grad():
+            getattr(model, path)(*(args[:1] if path == '_forward' else args))
+        assert seen and set(seen) == {0.0}, path
+        seen.clear()
+
+
+def tiny_spiking_single_stage(decode_mode):
+    """Spiking Darknet, spiking FPN, CMD RetinaNet head, in the generic
+    detector; one FPN level, so that each neuron serves one place (the
+    condition of single-step mode)."""
+    return dict(
+        type='SpikingSingleStageDetector',
+        time_steps=3,
+        data_preprocessor=dict(type='DetDataPreprocessor', mean=[0] * 3,
+                               std=[255.] * 3, bgr_to_rgb=True),
+        backbone=dict(type='SpikingDarknet', widen_factor=1 / 16,
+                      stage_blocks=(1, ) * 5, out_indices=(5, )),
+        neck=dict(type='Spikify', encode=False, module=dict(
+            type='FPN', in_channels=[64], out_channels=8, num_outs=1,
+            act_cfg=dict(type='IFNeuron'))),
+        bbox_head=dict(
+            type='CMDRetinaHead', num_classes=3, in_channels=8,
+            feat_channels=8, stacked_convs=1, decode_mode=decode_mode,
+            anchor_generator=dict(type='AnchorGenerator',
+                                  octave_base_scale=4, scales_per_octave=1,
+                                  ratios=[1.0], strides=[32])),
+        train_cfg=dict(assigner=dict(type='MaxIoUAssigner', pos_iou_thr=0.5,
+                                     neg_iou_thr=0.4)),
+        test_cfg=dict(score_thr=0., nms=dict(type='nms', iou_threshold=0.5),
+                      max_per_img=10))
+
+
+@pytest.mark.parametrize('decode_mode', ['mean', 'sum', 'rate'])
+def test_per_step_reference_equals_folded_path(decode_mode):
+    init_default_scope('mmdet')
+    torch.manual_seed(0)
+    model = MODELS.build(tiny_spiking_single_stage(decode_mode)).eval()
+    assert isinstance(model, SpikingDetectorMixin)
+    assert model.output_decode_mode == decode_mode
+    inputs = fake_batch(model)['inputs']
+    with torch.no_grad():
+        folded = model._forward(inputs)
+        per_step = model.forward_per_step(inputs)
+    assert len(folded) == len(per_step) == 2  # cls scores, box deltas
+    for a_levels, b_levels in zip(folded, per_step):
+        for a, b in zip(a_levels, b_levels):
+            assert a.shape[0] == 2
+            torch.testing.assert_close(a, b, rtol=1e-4, atol=1e-5)
+    assert model.time_steps == 3
+    assert all(n.step_mode == 'm' for _, n in spiking_modules(model))
+
+
+def test_per_step_reference_refuses_neurons_at_several_places():
+    # two FPN levels: the head's tower neurons serve both
+    init_default_scope('mmdet')
+    cfg = tiny_spiking_single_stage('mean')
+    cfg['backbone']['out_indices'] = (4, 5)
+    cfg['neck']['module'].update(in_channels=[32, 64], num_outs=2)
+    cfg['bbox_head']['anchor_generator']['strides'] = [16, 32]
+    model = MODELS.build(cfg).eval()
+    with pytest.raises(RuntimeError, match='bbox_head.*more than once a st'):
+        model.forward_per_step(fake_batch(model)['inputs'])
+    assert all(n.step_mode == 'm' for _, n in spiking_modules(model))
+    assert model.time_steps == 3
