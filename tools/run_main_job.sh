@@ -6,16 +6,31 @@
 # In order:
 #   1. set up the environment (tools/setup_env.sh, idempotent);
 #   2. write mini-VOC to data/mini_voc unless this generator version already
-#      did (tools/misc/make_mini_voc.py --if-outdated);
+#      did (tools/misc/make_mini_voc.py --if-outdated), and check its bytes
+#      against the shipped manifest (--verify; a mismatch is reported, and
+#      the job goes on);
 #   3. train the ANN twin (configs/mini_voc/yolov3_minivoc.py), whose
 #      validation at the end is the ANN row of the README's table;
 #   4. train the SNN (configs/mini_voc/snn_yolov3_minivoc_t4.py) initialised
 #      from the ANN twin's weights, as the authors initialise SNN-YOLOv3 from
-#      an ANN YOLOv3 (same module names, so the weights load one to one);
+#      an ANN YOLOv3 (same module names, so the weights load one to one),
+#      without its validation after the last epoch (step 5 evaluates the
+#      same checkpoint on the same images);
 #   5. evaluate the SNN's final checkpoint on the mini-VOC test split
 #      (tools/test.py, VOC mAP@0.5) and paint its detections on every test
 #      image;
-#   6. print where everything went, both mAPs and the time of each step.
+#   6. print where everything went, both mAPs beside the published range
+#      (configs/mini_voc/results.json) and the time of each step.
+#
+# Environment (all optional):
+#   MMSNN_SEED      training seed of both models (default 0); the published
+#                   range comes from seeds 0, 1, 2 (.dev_scripts/main_job_seeds.sh)
+#   MMSNN_WORK_DIR  where the work dirs go (default work_dirs)
+# For the same numbers on every machine, the job fixes what it can (unless
+# already set): 2 threads (OMP_NUM_THREADS; results depend on the thread
+# count) and, on x86-64 CPUs with AVX2, AVX2 kernels in torch, oneDNN and
+# MKL (ATEN_CPU_CAPABILITY, ONEDNN_MAX_CPU_ISA, MKL_CBWR: AVX-512 and AMX
+# kernels round differently). README "Reproducibility" says what remains.
 #
 # Outputs:
 #   work_dirs/yolov3_minivoc/               the ANN twin's logs and checkpoint
@@ -26,8 +41,7 @@
 #                                           truth (left) beside detections
 #                                           scoring >= 0.3 (right)
 #
-# mini-VOC is synthetic: its mAP is not a PASCAL VOC result. On a busy
-# machine, OMP_NUM_THREADS=1 avoids threads waiting on each other.
+# mini-VOC is synthetic: its mAP is not a PASCAL VOC result.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -36,33 +50,62 @@ if [ "$#" -gt 0 ]; then
     "run python tools/train.py CONFIG" >&2
   exit 2
 fi
+seed="${MMSNN_SEED:-0}"
+case "$seed" in
+  ''|*[!0-9]*) echo "run_main_job: MMSNN_SEED must be a non-negative" \
+    "integer, got '$seed'" >&2; exit 2 ;;
+esac
+work="${MMSNN_WORK_DIR:-work_dirs}"
 ann_config=configs/mini_voc/yolov3_minivoc.py
 snn_config=configs/mini_voc/snn_yolov3_minivoc_t4.py
-ann_dir=work_dirs/yolov3_minivoc
-snn_dir=work_dirs/snn_yolov3_minivoc_t4
+results=configs/mini_voc/results.json
+ann_dir="$work/yolov3_minivoc"
+snn_dir="$work/snn_yolov3_minivoc_t4"
 data_dir=data/mini_voc
-show_dir="$PWD/$snn_dir/detections"
+case "$snn_dir" in /*) show_dir="$snn_dir/detections" ;;
+  *) show_dir="$PWD/$snn_dir/detections" ;; esac
 log() { echo "[main_job] $*" >&2; }
 stamp() { date +%s; }
 newest_log() { ls -t "$1"/*/*.log 2>/dev/null | head -n 1; }
 last_map() { grep -o 'pascal_voc/mAP: [0-9.]*' "$1" | tail -n 1 | cut -d' ' -f2; }
 
 py="$(bash tools/setup_env.sh | tail -n 1)"
+
+# Same numbers on every machine: a fixed thread count and, where the CPU
+# has AVX2, the AVX2 kernels (not AVX-512 / AMX ones, which round
+# differently). ATEN_CPU_CAPABILITY=avx2 on a CPU without AVX2 would crash.
+export OMP_NUM_THREADS="${OMP_NUM_THREADS:-2}"
+if grep -qw avx2 /proc/cpuinfo 2>/dev/null; then
+  export ATEN_CPU_CAPABILITY="${ATEN_CPU_CAPABILITY:-avx2}"
+  export ONEDNN_MAX_CPU_ISA="${ONEDNN_MAX_CPU_ISA:-AVX2}"
+  export MKL_CBWR="${MKL_CBWR:-AVX2}"
+fi
+seed_opts=(randomness.seed="$seed")
+log "seed $seed, $OMP_NUM_THREADS threads, CPU kernels ${ATEN_CPU_CAPABILITY:-default}"
 start=$(stamp)
 
 log "mini-VOC in $data_dir"
-"$py" tools/misc/make_mini_voc.py --out "$data_dir" --if-outdated
+data_note="bytes match tools/misc/mini_voc_manifest.sha256"
+if ! "$py" tools/misc/make_mini_voc.py --out "$data_dir" --if-outdated \
+    --verify; then
+  data_note="BYTES DIFFER from the manifest: mAPs not comparable with the published range"
+  log "WARNING: $data_note (see the message above)"
+fi
 data_done=$(stamp)
 
 log "training the ANN twin $ann_config (logs in $ann_dir)"
-"$py" tools/train.py "$ann_config" --work-dir "$ann_dir"
+"$py" tools/train.py "$ann_config" --work-dir "$ann_dir" \
+  --cfg-options "${seed_opts[@]}"
 ann_done=$(stamp)
 ann_log="$(newest_log "$ann_dir")"
 ann_checkpoint="$(cat "$ann_dir/last_checkpoint")"
 
 log "training the SNN $snn_config from $ann_checkpoint (logs in $snn_dir)"
+# No validation during training (val_interval past the last epoch): the
+# test below scores the same checkpoint on the same images.
 "$py" tools/train.py "$snn_config" --work-dir "$snn_dir" \
-  --cfg-options load_from="$ann_checkpoint"
+  --cfg-options load_from="$ann_checkpoint" train_cfg.val_interval=1000 \
+  "${seed_opts[@]}"
 snn_done=$(stamp)
 snn_log="$(newest_log "$snn_dir")"
 checkpoint="$(cat "$snn_dir/last_checkpoint")"
@@ -83,6 +126,19 @@ PY
 test_done=$(stamp)
 snn_map="$(last_map "$snn_dir/test/test_output.log")"
 ann_map="$(last_map "$ann_log")"
+# "0.612 (published: ...)" from the results file the seed runs wrote.
+published() { "$py" - "$results" "$1" <<'PY'
+import json, sys
+try:
+    with open(sys.argv[1]) as f:
+        entry = json.load(f)[sys.argv[2]]
+    print(f"published: {entry['mean']:.3f} +- {entry['std']:.3f} (mean +- "
+          f"std; {min(entry['maps']):.3f}-{max(entry['maps']):.3f} over "
+          f"seeds {entry['seeds']}, {sys.argv[1]})")
+except (OSError, KeyError, TypeError, ValueError):
+    print(f'no published range yet in {sys.argv[1]}')
+PY
+}
 
 cat <<EOF
 
@@ -93,7 +149,8 @@ SNN log:         $snn_log
 SNN checkpoint:  $checkpoint
 SNN test log:    $snn_dir/test/test_output.log
 detections:      $show_dir ($(ls "$show_dir" 2>/dev/null | wc -l) PNG pictures: ground truth left, detections right)
+seed:            $seed ($OMP_NUM_THREADS threads, CPU kernels ${ATEN_CPU_CAPABILITY:-default}); data $data_note
 times:           data $((data_done - start)) s, ANN twin $((ann_done - data_done)) s, SNN $((snn_done - ann_done)) s, test + pictures $((test_done - snn_done)) s, total $((test_done - start)) s (set-up excluded)
-ANN twin mAP:    ${ann_map:-not found, see $ann_log} (its validation after training)
-final SNN mAP:   ${snn_map:-not found, see the test log} (VOC mAP@0.5, 11 points, mini-VOC test split)
+ANN twin mAP:    ${ann_map:-not found, see $ann_log} (its validation after training; $(published ann_twin))
+final SNN mAP:   ${snn_map:-not found, see the test log} (VOC mAP@0.5, 11 points, mini-VOC test split; $(published snn))
 EOF

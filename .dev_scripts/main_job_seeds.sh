@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# Run the main job for several seeds and write the published range.
+#
+#   bash .dev_scripts/main_job_seeds.sh [NUM_SEEDS]     # default 3: seeds 0..2
+#
+# Each seed runs `MMSNN_SEED=s MMSNN_WORK_DIR=work_dirs/seeds/seed<s> bash
+# tools/run_main_job.sh` (log: work_dirs/seeds/seed<s>.log), one after the
+# other (the CPU is the limit). Then configs/mini_voc/results.json gets, for
+# the ANN twin and the SNN, every seed's mAP, their mean and sample standard
+# deviation, and each run's step times and machine (CPU model, cores), which
+# the main job prints its mAP beside and the README's tables quote. Runs
+# already in the file for other machines are kept: each entry says where it
+# ran, and the range is over all of them.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+num="${1:-3}"
+case "$num" in ''|*[!0-9]*|0) echo "main_job_seeds: NUM_SEEDS must be a positive integer, got '$num'" >&2; exit 2 ;; esac
+mkdir -p work_dirs/seeds
+for ((seed = 0; seed < num; seed++)); do
+  echo "[main_job_seeds] seed $seed -> work_dirs/seeds/seed$seed.log" >&2
+  MMSNN_SEED=$seed MMSNN_WORK_DIR="work_dirs/seeds/seed$seed" \
+    bash tools/run_main_job.sh 2>&1 | tee "work_dirs/seeds/seed$seed.log"
+done
+py="$(bash tools/setup_env.sh | tail -n 1)"
+"$py" - "$num" configs/mini_voc/results.json <<'PY'
+import datetime, json, os, platform, re, statistics, sys
+
+num, path = int(sys.argv[1]), sys.argv[2]
+try:
+    with open(path) as f:
+        results = json.load(f)
+except (OSError, ValueError):
+    results = {}
+cpu = platform.processor() or platform.machine()
+try:
+    with open('/proc/cpuinfo') as f:
+        cpu = re.search(r'model name\s*:\s*(.*)', f.read()).group(1)
+except (OSError, AttributeError):
+    pass
+machine = f'{cpu}, {os.cpu_count()} cores'
+runs = [r for r in results.get('runs', []) if r['machine'] != machine]
+for seed in range(num):
+    with open(f'work_dirs/seeds/seed{seed}.log') as f:
+        log = f.read()
+    run = dict(seed=seed, machine=machine,
+               date=datetime.date.today().isoformat(),
+               data_matches_manifest='BYTES DIFFER' not in log)
+    for key, label in (('ann_twin', 'ANN twin mAP'), ('snn', 'final SNN mAP')):
+        run[key] = float(re.search(label + r':\s+([0-9.]+)', log).group(1))
+    times = re.search(r'times:\s+(.*)', log).group(1)
+    # "data 12 s, ANN twin 301 s, ..., total 730 s (set-up excluded)"
+    run['times_s'] = {k.strip(): int(v) for k, v in
+                      re.findall(r'([A-Za-z+ ]+) (\d+) s\b', times)}
+    runs.append(run)
+results['runs'] = runs
+for key in ('ann_twin', 'snn'):
+    maps = [r[key] for r in runs]
+    results[key] = dict(
+        seeds=sorted({r['seed'] for r in runs}), maps=maps,
+        mean=round(statistics.mean(maps), 4),
+        std=round(statistics.stdev(maps), 4) if len(maps) > 1 else 0.0)
+with open(path, 'w') as f:
+    json.dump(results, f, indent=2)
+    f.write('\n')
+for key in ('ann_twin', 'snn'):
+    e = results[key]
+    print(f"{key}: {e['mean']:.3f} +- {e['std']:.3f} over {len(e['maps'])} runs {e['maps']}")
+print(f'written to {path}')
+PY
