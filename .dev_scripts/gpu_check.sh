@@ -11,10 +11,10 @@
 # Two steps, because the GPU machine may reach no package index:
 #   1. here, on a machine with PyPI (fills .gpu_pack/ with ~10 MB of wheels
 #      for CPython 3.12 / manylinux x86_64; PACK_PYTHON_VERSION to change):
-#        bash tools/analysis_tools/gpu_check.sh --pack
+#        bash .dev_scripts/gpu_check.sh --pack
 #   2. on the GPU machine, in the repository root, with .gpu_pack/ beside it
 #      (carry it), using its python3 that has torch with CUDA:
-#        OUT=/some/dir bash tools/analysis_tools/gpu_check.sh [--quick]
+#        OUT=/some/dir bash .dev_scripts/gpu_check.sh [--quick]
 #      --quick: 3 timed rounds instead of 10 (about half the time).
 #      Env: PYTHON (default python3), BUDGET (seconds for the runs, 270),
 #      SHAPE (416), BATCH (4).
@@ -24,7 +24,7 @@
 # Without mmcv's compiled ops (mmcv-lite) mmcv.ops is stubbed: training and
 # _forward never use it (only NMS in predict would).
 set -uo pipefail
-repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 pack="${PACK:-$repo/.gpu_pack}"
 py="${PYTHON:-python3}"
 # module to import -> wheel (distribution) that provides it
@@ -106,7 +106,7 @@ fi
 "$py" - "${stub[@]}" <<'PY' || { echo "mmsnn does not import: stop"; exit 1; }
 import sys
 if '--stub-mmcv-ops' in sys.argv:
-    sys.path.insert(0, 'tools/analysis_tools')
+    sys.path.insert(0, '.dev_scripts')
     from gpu_check import install_mmcv_ops_stub
     install_mmcv_ops_stub()
 import numpy, mmcv, mmdet, mmengine, mmsnn
@@ -115,7 +115,7 @@ print('numpy', numpy.__version__, '| mmcv', mmcv.__version__, '| mmdet',
 PY
 
 echo "== benchmarks (budget ${BUDGET:-270} s)"
-timeout 330 "$py" tools/analysis_tools/gpu_check.py --out "$out" \
+timeout 330 "$py" .dev_scripts/gpu_check.py --out "$out" \
   --shape "${SHAPE:-416}" --batch "${BATCH:-4}" --iters "$iters" \
   --budget "${BUDGET:-270}" "${stub[@]}"
 echo "== done (exit $?): results in $out"

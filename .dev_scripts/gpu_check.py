@@ -23,7 +23,8 @@ import time
 import traceback
 import types
 
-TOOLS = osp.dirname(osp.abspath(__file__))
+TOOLS = osp.join(osp.dirname(osp.dirname(osp.abspath(__file__))), 'tools',
+                 'analysis_tools')
 
 #: name -> extra arguments of benchmark_snn.py, most important first.
 RUNS = [

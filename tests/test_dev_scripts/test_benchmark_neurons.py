@@ -1,0 +1,28 @@
+""".dev_scripts/benchmark_neurons.py runs every neuron with its backends
+(timings themselves are not checked: nothing is timed in the tests)."""
+import importlib.util
+import os.path as osp
+
+from tests.conftest import REPO_ROOT
+
+
+def load_script():
+    path = osp.join(REPO_ROOT, '.dev_scripts', 'benchmark_neurons.py')
+    spec = importlib.util.spec_from_file_location('benchmark_neurons', path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_every_neuron_and_backend_runs(capsys):
+    script = load_script()
+    times = script.main([
+        '--shape', '1', '2', '4', '4', '--time-steps', '2', '--iters', '1',
+        '--warmup', '0', '--backends', 'fused', 'autograd', 'spikingjelly'
+    ])
+    assert set(times) == {
+        'IF/fused', 'IF/autograd', 'LIF/fused', 'LIF/autograd', 'PLIF/fused',
+        'PLIF/autograd', 'spikingjelly LIFNode/spikingjelly'
+    }
+    assert all(len(t) == 1 and t[0] > 0 for t in times.values())
+    assert 'LIF/fused' in capsys.readouterr().out
