@@ -136,3 +136,33 @@ def test_mismatched_t_and_missing_layers_are_errors():
 
     with pytest.raises(TypeError, match='cmd_layers'):
         NoLayers(num_classes=3, in_channels=C)
+
+
+def test_docs_worked_example_atss():
+    """docs/mixing.md: a head mmsnn does not ship is one short class."""
+    from mmdet.models.dense_heads import ATSSHead
+    from mmdet.models.detectors import ATSS
+    from mmsnn.models.dense_heads import CMDHeadMixin
+    from mmsnn.models.detectors import SpikingDetectorMixin
+
+    class CMDATSSHead(CMDHeadMixin, ATSSHead):
+        cmd_layers = ('atss_cls', 'atss_reg', 'atss_centerness')
+
+    class SpikingATSS(SpikingDetectorMixin, ATSS):
+        pass
+
+    assert issubclass(SpikingATSS, ATSS)
+    torch.manual_seed(0)
+    head = CMDATSSHead(num_classes=3, in_channels=C, feat_channels=C,
+                       stacked_convs=1, time_steps=T, norm_cfg=GN,
+                       anchor_generator=ANCHORS).eval()
+    assert any(isinstance(m, BaseSpikingNeuron) for m in head.modules())
+    x = spikes()
+    with torch.no_grad():
+        cls_scores, bbox_preds, centernesses = head(x)
+        cls_feat = x[0]
+        for conv in head.cls_convs:
+            cls_feat = conv(cls_feat)
+    torch.testing.assert_close(cls_scores[0],
+                               per_step_mean(head.atss_cls, cls_feat))
+    assert bbox_preds[0].shape[0] == centernesses[0].shape[0] == B
