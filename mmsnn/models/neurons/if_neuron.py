@@ -3,6 +3,7 @@ from typing import Union
 
 from torch import Tensor
 
+from .backends import KERNEL_BACKENDS
 from .base_neuron import register_neuron
 from .threshold_neuron import ThresholdNeuron
 
@@ -22,6 +23,8 @@ class IFNeuron(ThresholdNeuron):
     It is a drop-in ``act_cfg`` for mmcv's ``ConvModule``:
     ``act_cfg=dict(type='IFNeuron')``.
     """
+
+    backends = KERNEL_BACKENDS  # h = V + I: no leak, input as it is
 
     def charge(self, x: Tensor, v: Union[Tensor, float]) -> Tensor:
         return v + x

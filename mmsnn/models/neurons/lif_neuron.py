@@ -4,6 +4,7 @@ from typing import Union
 import torch
 from torch import Tensor
 
+from .backends import KERNEL_BACKENDS
 from .base_neuron import check_positive, register_neuron
 from .threshold_neuron import ThresholdNeuron
 
@@ -41,6 +42,8 @@ class LIFNeuron(ThresholdNeuron):
             ``detach_reset``, ``learnable_threshold``, ``time_steps``,
             ``step_mode``, ``backend``, ``inplace``).
     """
+
+    backends = KERNEL_BACKENDS  # h - V_reset = k (V - V_reset) + c I
 
     def __init__(self,
                  tau: float = 2.0,

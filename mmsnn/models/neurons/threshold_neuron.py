@@ -3,8 +3,9 @@
 The common part of IF, LIF and parametric LIF: threshold, soft or hard
 reset, the ATan surrogate and the fused multi-step kernels of
 :mod:`mmsnn.models.neurons.multistep`. A subclass states only its charge
-(:meth:`ThresholdNeuron.charge`) and, for the kernels, its leak factor and
-input scaling.
+(:meth:`ThresholdNeuron.charge`) and, to run on the kernels, its leak
+factor and input scaling and ``backends = KERNEL_BACKENDS``; a subclass
+that states only its charge runs the per-step graph (``'autograd'``).
 """
 from typing import Optional, Tuple, Union
 
@@ -63,7 +64,9 @@ class ThresholdNeuron(BaseSpikingNeuron):
         inplace (bool, optional): Ignored (``ConvModule`` passes it).
     """
 
-    backends = KERNEL_BACKENDS
+    #: Only the per-step graph unless the subclass maps its charge onto
+    #: the kernels' ``h = k V + I'`` (IF, LIF do).
+    backends = ('autograd', )
 
     def __init__(self,
                  v_threshold: float = 1.0,
@@ -109,7 +112,7 @@ class ThresholdNeuron(BaseSpikingNeuron):
 
     def leak_factor(self) -> Optional[Tensor]:
         """``k`` of the kernels' ``h = k (V - V_reset) + I'`` (0-dim), or
-        None without leak."""
+        None without leak (IF)."""
         return None
 
     def kernel_input(self, x_seq: Tensor) -> Tensor:

@@ -61,3 +61,18 @@ def test_compile_failure_falls_back_with_one_warning(monkeypatch):
     monkeypatch.delenv(BACKEND_ENV, raising=False)
     assert IFNeuron().resolved_backend == 'fused'
 
+
+
+def test_a_new_charge_alone_never_runs_a_kernel_it_does_not_fit():
+    from mmsnn.models.neurons import ThresholdNeuron
+
+    class SquareLeakNeuron(ThresholdNeuron):
+        def charge(self, x, v):
+            return 0.5 * v * v + x
+
+    neuron = SquareLeakNeuron(time_steps=3)
+    assert neuron.resolved_backend == 'autograd'
+    # 0.6, 0.78, 0.904 (never 1)
+    assert neuron(torch.full((3, 1), 0.6)).sum() == 0
+    with pytest.raises(ValueError, match='SquareLeakNeuron: backend'):
+        SquareLeakNeuron(backend='fused')
