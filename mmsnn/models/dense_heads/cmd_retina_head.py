@@ -12,15 +12,8 @@ class CMDRetinaHead(CMDHeadMixin, RetinaHead):
     ``retina_reg`` (:class:`CMDHeadMixin`).
 
     Args:
-        num_classes (int): Number of classes.
-        in_channels (int): Input channels.
-        time_steps (int): T. Usually set by the detector.
-            Defaults to ``DEFAULT_TIME_STEPS``.
-        decode_mode (str): ``'mean'``, ``'sum'`` or ``'rate'``.
-            Defaults to ``'mean'``.
-        neuron_cfg (dict): Neuron config of the towers.
-            Defaults to ``DEFAULT_NEURON_CFG``.
-        **kwargs: Any other :class:`RetinaHead` argument.
+        time_steps, decode_mode, neuron_cfg: As :class:`CMDHeadMixin`.
+        **kwargs: Any :class:`RetinaHead` argument.
 
     Shapes:
         inputs ``[T*B, C, h_i, w_i]``; outputs ``[B, A*K, h_i, w_i]`` and

@@ -142,16 +142,16 @@ def test_docs_worked_example_atss():
     """docs/mixing.md: a head mmsnn does not ship is one short class."""
     from mmdet.models.dense_heads import ATSSHead
     from mmdet.models.detectors import ATSS
+    from mmdet.registry import MODELS
     from mmsnn.models.dense_heads import CMDHeadMixin
-    from mmsnn.models.detectors import SpikingDetectorMixin
+    from mmsnn.models.detectors import SpikingDetectorMixin, spiking_detector
 
     class CMDATSSHead(CMDHeadMixin, ATSSHead):
         cmd_layers = ('atss_cls', 'atss_reg', 'atss_centerness')
 
-    class SpikingATSS(SpikingDetectorMixin, ATSS):
-        pass
-
-    assert issubclass(SpikingATSS, ATSS)
+    SpikingATSS = spiking_detector(ATSS, name='SpikingATSSInTest')
+    assert issubclass(SpikingATSS, (SpikingDetectorMixin, ATSS))
+    assert MODELS.get('SpikingATSSInTest') is SpikingATSS
     torch.manual_seed(0)
     head = CMDATSSHead(num_classes=3, in_channels=C, feat_channels=C,
                        stacked_convs=1, time_steps=T, norm_cfg=GN,
