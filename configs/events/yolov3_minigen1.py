@@ -11,7 +11,7 @@ model = dict(
     data_preprocessor=dict(fold='channels'),
     backbone=dict(
         neuron_cfg=leaky_relu,
-        in_channels={{_base_.time_steps}} * 2,
+        in_channels=2 * 4,  # polarities x the base's time_steps (4) bins
         encoding='direct'),
     neck=dict(neuron_cfg=leaky_relu),
     bbox_head=dict(neuron_cfg=leaky_relu))

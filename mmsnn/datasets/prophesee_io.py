@@ -324,7 +324,7 @@ def read_prophesee_boxes(path: str,
             f'{BOX_DTYPE.names} (or the older ts/confidence names), got '
             f'dtype {boxes.dtype} of shape {boxes.shape}' +
             (f' (missing {missing})' if missing else '') + '.')
-    out = np.empty(len(boxes), BOX_DTYPE)
+    out = np.zeros(len(boxes), BOX_DTYPE)
     for name in BOX_DTYPE.names:
         out[name] = boxes[renamed[name]]
     bad = ~(np.isfinite(out['w']) & np.isfinite(out['h']) &

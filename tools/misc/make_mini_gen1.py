@@ -248,7 +248,12 @@ def simulate_recording(rng: np.random.Generator,
             for track, obj in enumerate(objects):
                 x, y, w, h = obj.box()
                 boxes.append((t1, x, y, w, h, obj.class_id, track, 1.0))
-    return np.concatenate(events), np.array(boxes, BOX_DTYPE)
+    # Zero-filled first: the aligned dtype's padding bytes are then
+    # deterministic too.
+    out = np.zeros(len(boxes), BOX_DTYPE)
+    for i, name in enumerate(BOX_DTYPE.names):
+        out[name] = [row[i] for row in boxes]
+    return np.concatenate(events), out
 
 
 def _marker(size: str, seed: int) -> dict:
