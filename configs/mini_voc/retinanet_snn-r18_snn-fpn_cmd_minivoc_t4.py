@@ -9,7 +9,8 @@
 # Anchors are scaled to mini-VOC's objects (10-80 px at 160 px): base size
 # 2 x stride, 3 scales an octave, at strides 8-128. The schedule is a
 # first guess, not tuned here.
-#   python tools/train.py configs/mini_voc/retinanet_snn-r18_snn-fpn_cmd_minivoc_t4.py
+#   python tools/train.py \
+#       configs/mini_voc/retinanet_snn-r18_snn-fpn_cmd_minivoc_t4.py
 #
 # Numbers from it are mini-VOC numbers, never PASCAL VOC results.
 _base_ = './snn_yolov3_minivoc_t4.py'

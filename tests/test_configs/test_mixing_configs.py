@@ -192,7 +192,8 @@ def test_top_level_time_steps_option_of_a_stock_detector():
     # `time_steps`: set_config_time_steps (what the tools do for
     # `--cfg-options time_steps=6`) writes the new value into all of them.
     from mmsnn.models.layers import set_config_time_steps
-    cfg = load_config('configs/mixing/retinanet_snn-r50_snn-fpn_1x_voc0712_t4.py')
+    cfg = load_config(
+        'configs/mixing/retinanet_snn-r50_snn-fpn_1x_voc0712_t4.py')
     model_cfg = tiny_model_cfg(cfg.model)
     model_cfg.type = 'RetinaNet'
     del model_cfg.time_steps

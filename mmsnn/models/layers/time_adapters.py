@@ -87,4 +87,3 @@ class TimeDecode(nn.Module):
 
     def extra_repr(self) -> str:
         return f'decode_mode={self.decode_mode}, time_steps={self.time_steps}'
-

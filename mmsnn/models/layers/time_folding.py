@@ -25,7 +25,6 @@ import warnings
 from typing import Any, Callable, Iterator, Optional, Sequence, Union
 
 import torch
-import torch.nn as nn
 from torch import Tensor
 
 from ...utils.input_error import ConfigValueError

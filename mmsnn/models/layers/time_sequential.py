@@ -28,10 +28,11 @@ class TimeSequential(TimeStepsMixin, Sequential):
 
     Setting ``time_steps`` (here, or from a detector that owns T) sets it
     once on every time-aware submodule; the parts need no ``time_steps`` of
-    their own (one they state is overridden). Submodules are named ``0``, ``1``, ... so
-    their parameters get that prefix (``backbone.0.conv1...``): an ANN
-    checkpoint of the bare module loads through the module's own
-    ``init_cfg`` (which sees unprefixed names), not through ``load_from``.
+    their own (one they state is overridden). Submodules are named ``0``,
+    ``1``, ... so their parameters get that prefix
+    (``backbone.0.conv1...``): an ANN checkpoint of the bare module loads
+    through the module's own ``init_cfg`` (which sees unprefixed names),
+    not through ``load_from``.
 
     Args:
         modules (Sequence[dict | nn.Module]): The chain, in call order;
@@ -55,4 +56,3 @@ class TimeSequential(TimeStepsMixin, Sequential):
                   for m in modules),
                 init_cfg=init_cfg)
         self.time_steps = time_steps
-
