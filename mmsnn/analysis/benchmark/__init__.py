@@ -1,0 +1,28 @@
+"""Cost of a spiking detector against its ANN twin, measured in one process.
+
+The pieces of ``tools/analysis_tools/benchmark_snn.py``, one concern a file:
+
+* :mod:`.steps` - synthetic data and one train / inference step
+  (:func:`synthetic_batch`, :func:`make_step`, :func:`per_step_loss`);
+* :mod:`.timing` - :func:`time_interleaved`, median step times of several
+  steps measured in turns, and :func:`describe_device`;
+* :mod:`.memory` - :func:`peak_memory`, memory a step needs above what is
+  held before it;
+* :mod:`.report` - :func:`run_benchmark`, all of it as a JSON-ready dict
+  with ratios.
+"""
+from .memory import (cpu_tensor_peak, cpu_tensor_peaks, peak_memory,
+                     rss_peak_delta)
+from .report import run_benchmark
+from .steps import (MODES, PATHS, Step, autocast,
+                    build_benchmark_optim_wrapper, make_step, per_step_loss,
+                    set_module_attrs, synthetic_batch)
+from .timing import describe_device, synchronize, time_interleaved
+
+__all__ = [
+    'cpu_tensor_peak', 'cpu_tensor_peaks', 'peak_memory', 'rss_peak_delta',
+    'run_benchmark', 'MODES', 'PATHS', 'Step', 'autocast',
+    'build_benchmark_optim_wrapper', 'make_step', 'per_step_loss',
+    'set_module_attrs', 'synthetic_batch', 'describe_device', 'synchronize',
+    'time_interleaved'
+]
