@@ -43,11 +43,7 @@ def _check_versions() -> None:
 
 _check_versions()
 
-# `_base_ = 'mmsnn::...'` in a config: mmengine resolves only the package
-# names it knows, and reads an installed package's configs from its `.mim/`.
-from mmengine.config.utils import MODULE2PACKAGE  # noqa: E402
-
-MODULE2PACKAGE.setdefault('mmsnn', 'mmsnn')
+from . import registry  # noqa: E402,F401  (the mmsnn:: config scope)
 
 from .models import *  # noqa: E402,F401,F403
 from .engine import *  # noqa: E402,F401,F403

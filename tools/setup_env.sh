@@ -103,11 +103,12 @@ import mmsnn
 from mmengine.utils import get_installed_path
 here = os.path.realpath(sys.argv[1])
 package = os.path.dirname(os.path.realpath(mmsnn.__file__))
+# .mim/configs must lead to this checkout's configs (a `pip install .` from
+# here leaves copies there, which would go stale).
 sys.exit(package != os.path.join(here, 'mmsnn')
          or os.path.realpath(get_installed_path('mmsnn')) != package
-         or not os.path.isfile(os.path.join(package, '.mim', 'configs',
-                                            'mini_voc',
-                                            'yolov3_minivoc.py')))
+         or os.path.realpath(os.path.join(package, '.mim', 'configs'))
+         != os.path.join(here, 'configs'))
 PY
 ); }
 if ! installed_here; then
