@@ -45,15 +45,14 @@ class ResetLrHook(Hook):
         groups = runner.optim_wrapper.param_groups
         if self._config_lrs is None or len(groups) != len(self._config_lrs):
             return
-        factors, changes = [], []
-        for i, (group, new) in enumerate(zip(groups, self._config_lrs)):
+        factors, changes = [], {}
+        for group, new in zip(groups, self._config_lrs):
             old = group.get('initial_lr', group['lr'])
             factor = new / old if old else 1.0
             factors.append(factor)
-            if factor != 1.0:
-                changes.append(f'group {i}: base lr {old:.4g} -> {new:.4g}, '
-                               f'current lr {group["lr"]:.4g} -> '
-                               f'{group["lr"] * factor:.4g}')
+            change = (f'base lr {old:.4g} -> {new:.4g}, current lr '
+                      f'{group["lr"]:.4g} -> {group["lr"] * factor:.4g}')
+            changes[change] = changes.get(change, 0) + 1
             group['lr'] *= factor
             if 'initial_lr' in group:
                 group['initial_lr'] = new
@@ -63,6 +62,6 @@ class ResetLrHook(Hook):
                     b * f for b, f in zip(scheduler.base_values, factors)]
                 scheduler._last_value = [g['lr'] for g in groups]
         runner.logger.info(
-            'ResetLrHook: learning rate from the config, ' +
-            ('; '.join(changes) if changes else
-             'which equals the checkpoint\'s (nothing changed)'))
+            'ResetLrHook: learning rate from the config: ' + '; '.join(
+                f'{change} ({count} param group{"s" * (count > 1)})'
+                for change, count in changes.items()))

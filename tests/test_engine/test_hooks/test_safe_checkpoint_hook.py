@@ -159,3 +159,61 @@ def test_add_reliability_hooks_leaves_other_checkpoint_choices():
     cfg = add_reliability_hooks(Config(dict()))
     assert cfg.default_hooks.checkpoint == dict(type='SafeCheckpointHook',
                                                 interval=1)
+
+
+def best_checkpoints(work_dir):
+    return [f for f in checkpoints(work_dir) if f.startswith('best_')]
+
+
+@pytest.mark.parametrize('hook_type', HOOK_TYPES)
+def test_failed_save_of_new_best_keeps_previous_best(tmp_path, monkeypatch,
+                                                     hook_type):
+    runner = build_runner(
+        tmp_path, 1, max_keep_ckpts=-1, hook_type=hook_type,
+        default_hooks=dict(checkpoint=dict(save_best='mAP', rule='greater')))
+    hook, = [h for h in runner.hooks if isinstance(h, CheckpointHook)]
+    runner.train()  # one epoch; then evaluations as the val loop ends them
+    hook.after_val_epoch(runner, {'mAP': 0.1})
+    assert best_checkpoints(runner.work_dir) == ['best_mAP_epoch_1.pth']
+    runner.train_loop._epoch = 2
+    hook.after_val_epoch(runner, {'mAP': 0.2})  # the old best goes
+    assert best_checkpoints(runner.work_dir) == ['best_mAP_epoch_2.pth']
+
+    put = AtomicLocalBackend.put
+
+    def killed_while_saving_best(self, obj, filepath):
+        if osp.basename(str(filepath)).startswith('best_'):
+            raise KeyboardInterrupt
+        put(self, obj, filepath)
+
+    runner.train_loop._epoch = 3
+    monkeypatch.setattr(AtomicLocalBackend, 'put', killed_while_saving_best)
+    with pytest.raises(KeyboardInterrupt):
+        hook.after_val_epoch(runner, {'mAP': 0.3})
+    monkeypatch.undo()
+    assert best_checkpoints(runner.work_dir) == ['best_mAP_epoch_2.pth']
+    previous = osp.join(runner.work_dir, 'best_mAP_epoch_2.pth')
+    assert _load_checkpoint(previous)['meta']['epoch'] == 2
+
+
+def test_stale_temporaries_of_a_killed_save_are_removed_at_start(tmp_path):
+    runner = build_runner(tmp_path, 1, max_keep_ckpts=-1)
+    os.makedirs(runner.work_dir, exist_ok=True)
+    # What kill -9 in the middle of AtomicLocalBackend.put leaves.
+    stale = [osp.join(runner.work_dir, name) for name in (
+        '.epoch_3.pth.k2j4_x9a.mmsnn.tmp',
+        '.last_checkpoint.abc123de.mmsnn.tmp')]
+    for path in stale:
+        with open(path, 'wb') as f:
+            f.write(b'PK\x03\x04 half a checkpoint')
+    other = osp.join(runner.work_dir, 'notes.tmp')  # not ours: kept
+    open(other, 'w').close()
+    messages = []
+    warning = runner.logger.warning
+    runner.logger.warning = lambda msg, *a, **k: (messages.append(msg),
+                                                  warning(msg, *a, **k))
+    runner.train()
+    assert not any(osp.exists(p) for p in stale) and osp.exists(other)
+    for path in stale:
+        assert any(path in m and 'killed' in m for m in messages), messages
+    assert checkpoints(runner.work_dir) == ['epoch_1.pth']
