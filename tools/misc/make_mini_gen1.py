@@ -10,7 +10,9 @@ fell; several crossings in one frame give several events, timed by linear
 interpolation), not within ``REFRACTORY_US`` of its previous event, plus
 uniformly random noise events (``NOISE_HZ`` per pixel). Events are written
 as real Gen1 ``.dat`` files (header, 8-byte records), boxes (the objects'
-boxes every ``LABEL_US``) as ``_bbox.npy`` with Gen1's dtype::
+boxes every ``LABEL_US``; objects with less than half of their box visible,
+being behind others, are not labelled then) as ``_bbox.npy`` with Gen1's
+dtype::
 
     <out>/{train,val,test}/mini_gen1_<split>_<i>_td.dat
     <out>/{train,val,test}/mini_gen1_<split>_<i>_bbox.npy
@@ -45,13 +47,16 @@ CONTRAST = 0.2  # log-intensity threshold
 REFRACTORY_US = 1000
 NOISE_HZ = 0.1  # noise events per pixel per second
 MAX_CROSSINGS = 4  # events a pixel may fire within one frame
+# Objects with less of their box visible (occluded, off the sensor) are
+# not labelled at that time.
+MIN_VISIBLE = 0.5
 # Recordings per split and their length (s): ~980 / 196 / 196 labels.
 SIZES = dict(default=dict(train=10, val=2, test=2, seconds=5.0),
              tiny=dict(train=1, val=1, test=1, seconds=0.4))
 SPLITS = ('train', 'val', 'test')
 SEED = 0
 # Bump when a change to the simulation changes the bytes.
-VERSION = 1
+VERSION = 2
 
 
 def parse_args():
@@ -223,6 +228,24 @@ class EventCamera:
         return events
 
 
+def _box_pixels(obj: 'MovingObject') -> Tuple[slice, slice]:
+    x, y, w, h = obj.box()
+    return (slice(max(int(y), 0), max(int(y + h), 0)),
+            slice(max(int(x), 0), max(int(x + w), 0)))
+
+
+def visible_share(objects: List['MovingObject'], i: int) -> float:
+    """Share of object ``i``'s box on the sensor and not covered by the
+    boxes of objects drawn after it (in front of it)."""
+    x, y, w, h = objects[i].box()
+    area = np.zeros((HEIGHT, WIDTH), bool)
+    area[_box_pixels(objects[i])] = True
+    covered = np.zeros_like(area)
+    for obj in objects[i + 1:]:
+        covered[_box_pixels(obj)] = True
+    return float((area & ~covered).sum()) / max(w * h, 1.)
+
+
 def simulate_recording(rng: np.random.Generator,
                        seconds: float) -> Tuple[np.ndarray, np.ndarray]:
     """One recording: ``(events, boxes)`` in Gen1's dtypes."""
@@ -246,8 +269,9 @@ def simulate_recording(rng: np.random.Generator,
         events.append(camera.frame(render(t1), t1 - FRAME_US, t1))
         if t1 >= FIRST_LABEL_US and (t1 - FIRST_LABEL_US) % LABEL_US == 0:
             for track, obj in enumerate(objects):
-                x, y, w, h = obj.box()
-                boxes.append((t1, x, y, w, h, obj.class_id, track, 1.0))
+                if visible_share(objects, track) >= MIN_VISIBLE:
+                    x, y, w, h = obj.box()
+                    boxes.append((t1, x, y, w, h, obj.class_id, track, 1.0))
     # Zero-filled first: the aligned dtype's padding bytes are then
     # deterministic too.
     out = np.zeros(len(boxes), BOX_DTYPE)
