@@ -6,6 +6,8 @@ from .energy import (CHIP_STEP_TIME, E_AC_45NM, E_MAC_45NM, PAPER_TABLE1,
                      PAPER_TEXT_EFFICIENCY, TABLE1_EFFICIENCY, LayerOps,
                      SpikeOpAnalyzer, chip_efficiency, chip_energy,
                      energy_45nm)
+from .energy_schema import (ChipEstimate, EnergyReport, EnergyTotals,
+                            FiringRates, LayerEnergy, StageEnergy)
 from .op_counters import (DenseMACCounter, RealMACCounter,
                           SpikeCountSynOpCounter, spike_count_levels)
 
@@ -15,5 +17,6 @@ __all__ = [
     'TABLE1_EFFICIENCY', 'LayerOps', 'SpikeOpAnalyzer', 'chip_efficiency',
     'chip_energy', 'energy_45nm', 'DenseMACCounter', 'RealMACCounter',
     'SpikeCountSynOpCounter', 'spike_count_levels', 'build_ann_twin',
-    'per_step_loss', 'run_benchmark'
+    'per_step_loss', 'run_benchmark', 'ChipEstimate', 'EnergyReport',
+    'EnergyTotals', 'FiringRates', 'LayerEnergy', 'StageEnergy'
 ]

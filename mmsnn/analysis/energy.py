@@ -37,6 +37,8 @@ from ..models.layers.time_folding import time_steps_of
 from ..models.neurons import spiking_modules
 from ..utils.input_error import ConfigValueError
 from .activity import REAL_VALUED, ActivityRecorder, stage_of
+from .energy_schema import (ChipEstimate, EnergyReport, EnergyTotals,
+                            FiringRates, LayerEnergy, StageEnergy)
 from .op_counters import (DenseMACCounter, RealMACCounter,
                           SpikeCountSynOpCounter)
 
@@ -266,17 +268,20 @@ class SpikeOpAnalyzer:
                     sops=counts['sops'][0][name] / n))
         return layers
 
-    def report(self,
-               e_mac: float = E_MAC_45NM,
-               e_ac: float = E_AC_45NM,
-               step_time: float = CHIP_STEP_TIME,
-               efficiency: float = TABLE1_EFFICIENCY) -> dict:
-        """Everything, JSON-ready: layers, firing rates, totals, energies.
+    def energy_report(self,
+                      e_mac: float = E_MAC_45NM,
+                      e_ac: float = E_AC_45NM,
+                      step_time: float = CHIP_STEP_TIME,
+                      efficiency: float = TABLE1_EFFICIENCY) -> EnergyReport:
+        """Everything, typed: layers, firing rates, totals, energies.
 
         Args:
             e_mac, e_ac (float): Joules per MAC / accumulate.
             step_time (float): Chip model: seconds per time step.
             efficiency (float): Chip model: FLOPs/s/W.
+
+        Returns:
+            EnergyReport: Per image (``.to_dict()`` for JSON).
         """
         layers = self.layers()
         T = self.time_steps
@@ -285,40 +290,44 @@ class SpikeOpAnalyzer:
         sops = sum(layer.sops for layer in layers)
         ann = energy_45nm(macs, e_mac=e_mac)
         snn = energy_45nm(real_macs, sops, e_mac, e_ac)
-        stages: Dict[str, Dict[str, float]] = {}
+        sums: Dict[str, Dict[str, float]] = {}
         for layer in layers:
-            acc = stages.setdefault(
+            acc = sums.setdefault(
                 layer.stage, dict(macs_per_step=0., sops=0., real_macs=0.))
             acc['macs_per_step'] += layer.macs_per_step
             acc['sops'] += layer.sops
             acc['real_macs'] += layer.real_macs
-        for acc in stages.values():
-            acc['ann_energy_j'] = energy_45nm(acc['macs_per_step'], e_mac=e_mac)
-            acc['snn_energy_j'] = energy_45nm(acc['real_macs'], acc['sops'],
-                                              e_mac, e_ac)
+        stages = {
+            name: StageEnergy(
+                **acc,
+                ann_energy_j=energy_45nm(acc['macs_per_step'], e_mac=e_mac),
+                snn_energy_j=energy_45nm(acc['real_macs'], acc['sops'], e_mac,
+                                         e_ac))
+            for name, acc in sums.items()
+        }
         spiking = bool(self.neurons.modules)
-        chip = None
-        if spiking:
-            chip = dict(
-                flops_per_step=sops / T,
-                time_steps=T,
-                step_time_s=step_time,
-                efficiency_flops_per_w=efficiency,
-                energy_j=chip_energy(sops / T, T, step_time, efficiency),
-                note='FLOPs = SOPs per time step (the paper\'s SNN FLOPs); '
-                'real-valued encoding MACs are left out (off-chip).')
-        return dict(
+        chip = ChipEstimate(
+            flops_per_step=sops / T,
+            time_steps=T,
+            step_time_s=step_time,
+            efficiency_flops_per_w=efficiency,
+            energy_j=chip_energy(sops / T, T, step_time, efficiency),
+            note='FLOPs = SOPs per time step (the paper\'s SNN FLOPs); '
+            'real-valued encoding MACs are left out (off-chip).'
+        ) if spiking else None
+        return EnergyReport(
             time_steps=T,
             num_images=self.num_images,
             params=sum(p.numel() for p in self.model.parameters()),
             constants=dict(e_mac_j=e_mac, e_ac_j=e_ac),
-            layers=[layer.as_dict(e_mac, e_ac) for layer in layers],
+            layers=[LayerEnergy(**layer.as_dict(e_mac, e_ac))
+                    for layer in layers],
             stages=stages,
-            firing_rates=dict(
+            firing_rates=FiringRates(
                 layers=self.neurons.rates(),
                 stages=self.neurons.stage_rates(),
                 mean=self.neurons.mean_rate()) if spiking else None,
-            totals=dict(
+            totals=EnergyTotals(
                 macs_per_step=macs,
                 real_macs=real_macs,
                 sops=sops,
@@ -326,3 +335,8 @@ class SpikeOpAnalyzer:
                 snn_energy_j=snn,
                 energy_ratio=ann / snn if snn else math.inf),
             chip=chip)
+
+    def report(self, *args, **kwargs) -> dict:
+        """:meth:`energy_report` as a JSON-ready dict (its ``to_dict()``);
+        same arguments."""
+        return self.energy_report(*args, **kwargs).to_dict()

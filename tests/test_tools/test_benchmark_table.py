@@ -26,11 +26,17 @@ def write_json(path, obj, lines=False):
 
 
 def energy_json(path, checkpoint, kind):
-    return write_json(path, dict(
-        params=61_600_000, checkpoint=checkpoint,
+    """An energy.json as get_energy.py writes it (its typed schema)."""
+    from mmsnn.analysis import EnergyReport, EnergyTotals
+    return write_json(path, EnergyReport(
+        time_steps=6, num_images=4, params=61_600_000,
+        constants=dict(e_mac_j=4.6e-12, e_ac_j=0.9e-12), layers=[],
+        stages={}, checkpoint=checkpoint,
         images=dict(kind=kind, images=4, input_shapes=[[416, 416]]),
-        totals=dict(macs_per_step=32.7e9, sops=1.5e8, real_macs=1.5e8,
-                    snn_energy_j=8.2e-4, ann_energy_j=0.1505)))
+        totals=EnergyTotals(macs_per_step=32.7e9, sops=1.5e8,
+                            real_macs=1.5e8, snn_energy_j=8.2e-4,
+                            ann_energy_j=0.1505,
+                            energy_ratio=0.1505 / 8.2e-4)).to_dict())
 
 
 def test_rows_from_test_json_energy_and_config(tool, tmp_path):

@@ -44,6 +44,10 @@ def test_synthetic_images_when_the_test_set_is_absent(get_energy, tmp_path,
         cfg, '--num-images', '2', '--shape', '32', '64', '--out-dir', out,
         '--e-mac', '2', '--efficiency', '100'
     ])
+    # energy.json is the typed report, read back unchanged
+    from mmsnn.analysis import EnergyReport
+    assert EnergyReport.load(osp.join(out, 'energy.json')) == report
+    report = report.to_dict()
     printed = capsys.readouterr().out
     assert 'SYNTHETIC' in printed and 'No checkpoint' in printed
     assert 'backbone.conv1.conv' in printed and 'real-valued' in printed
@@ -81,7 +85,7 @@ def test_real_test_images_and_checkpoint(get_energy, tmp_path, capsys):
     torch.save(dict(state_dict=state), ckpt)
     out = osp.join(str(tmp_path), 'out')
     report = get_energy.main(
-        [cfg, ckpt, '--num-images', '5', '--out-dir', out])
+        [cfg, ckpt, '--num-images', '5', '--out-dir', out]).to_dict()
     printed = capsys.readouterr().out
     assert 'SYNTHETIC' not in printed and 'from the test set' in printed
     assert report['images']['kind'] == 'test set'

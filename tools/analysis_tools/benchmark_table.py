@@ -24,6 +24,7 @@ that file (appended when the file has none).
 """
 import argparse
 import json
+from dataclasses import asdict
 import os
 import os.path as osp
 import sys
@@ -35,6 +36,7 @@ sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(
 from mmdet.registry import MODELS  # noqa: E402
 from mmengine.config import Config  # noqa: E402
 
+from mmsnn.analysis.energy_schema import EnergyReport  # noqa: E402
 from mmsnn.models.neurons import BaseSpikingNeuron  # noqa: E402
 
 START, END = '<!-- benchmark_table:start -->', '<!-- benchmark_table:end -->'
@@ -176,17 +178,16 @@ def table_row(run, hardware):
             row['values'].update(batch_size=batch, fps=batch / model_time)
             row['fps'] = f'{batch / model_time:.1f}'
     if run.get('energy'):
-        with open(run['energy']) as f:
-            energy = json.load(f)
-        t = energy['totals']
-        row['values'].update(params=energy['params'], **t)
-        row['params'] = f"{energy['params'] / 1e6:.2f}"
-        row['macs'] = f"{t['macs_per_step'] / 1e9:.3g}"
-        row['energy'] = f"{t['snn_energy_j'] * 1e3:.3g} / " \
-                        f"{t['ann_energy_j'] * 1e3:.3g}"
+        energy = EnergyReport.load(run['energy'])
+        t = energy.totals
+        row['values'].update(params=energy.params, **asdict(t))
+        row['params'] = f'{energy.params / 1e6:.2f}'
+        row['macs'] = f'{t.macs_per_step / 1e9:.3g}'
+        row['energy'] = f'{t.snn_energy_j * 1e3:.3g} / ' \
+                        f'{t.ann_energy_j * 1e3:.3g}'
         if spiking:
-            row['sops'] = f"{t['sops'] / 1e9:.3g}"
-        images = energy.get('images', {})
+            row['sops'] = f'{t.sops / 1e9:.3g}'
+        images = energy.images or {}
         shapes = images.get('input_shapes') or []
         size = 'x'.join(map(str, shapes[0])) if len(shapes) == 1 else \
             'various sizes'
@@ -196,7 +197,7 @@ def table_row(run, hardware):
         else:
             row['notes'].append(f"energy: {images.get('images')} test "
                                 f"images at {size}")
-        if not energy.get('checkpoint') and spiking:
+        if not energy.checkpoint and spiking:
             row['notes'].append('random-init weights: SOPs and SNN energy '
                                 'not representative')
     return row

@@ -172,15 +172,15 @@ def main(argv=None):
         shapes.add(tuple(data['inputs'].shape[2:]))
         analyzer.forward(data['inputs'], data['data_samples'])
 
-    report = analyzer.report(
+    report = analyzer.energy_report(
         e_mac=args.e_mac * 1e-12,
         e_ac=args.e_ac * 1e-12,
         step_time=args.step_time * 1e-3,
         efficiency=args.efficiency * 1e9)
-    report['config'] = args.config
-    report['checkpoint'] = args.checkpoint
-    report['images'] = dict(source, input_shapes=sorted(map(list, shapes)))
-    report['paper_table1'] = {
+    report.config = args.config
+    report.checkpoint = args.checkpoint
+    report.images = dict(source, input_shapes=sorted(map(list, shapes)))
+    report.paper_table1 = {
         name: dict(row, efficiency_reproducing_energy_gflops_per_w=round(
             chip_efficiency(row['flops'], row['time_steps'], row['energy'],
                             args.step_time * 1e-3) / 1e9, 1))
@@ -194,10 +194,10 @@ def main(argv=None):
         osp.splitext(osp.basename(args.config))[0])
     os.makedirs(out_dir, exist_ok=True)
     with open(osp.join(out_dir, 'energy.json'), 'w') as f:
-        json.dump(report, f, indent=2)
+        json.dump(report.to_dict(), f, indent=2)
     plot_energy(report, osp.join(out_dir, 'energy.png'))
     written = ['energy.json', 'energy.png']
-    if report.get('firing_rates'):
+    if report.firing_rates:
         plot_firing_rates(report, osp.join(out_dir, 'firing_rates.png'))
         written.append('firing_rates.png')
     print(f'Wrote {", ".join(written)} to {out_dir}')
