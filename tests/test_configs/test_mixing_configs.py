@@ -207,7 +207,8 @@ def test_top_level_time_steps_option_of_a_stock_detector():
 @pytest.mark.parametrize('config', [
     'configs/mixing/retinanet_snn-r50_snn-fpn_1x_voc0712_t4.py',
     'configs/mixing/fcos_snn-r50_snn-fpn_1x_voc0712_t4.py',
-    'configs/mixing/snn-yolov3_ann-d53_voc_t4.py'
+    'configs/mixing/snn-yolov3_ann-d53_voc_t4.py',
+    'configs/mixing/retinanet_snn-r50_snn-fpn_cmd_1x_voc0712_t4.py',
 ])
 def test_energy_tool_tells_spiking_from_ann_layers(config, monkeypatch):
     """Layers fed spikes count SOPs over T steps, layers fed real values
@@ -235,10 +236,14 @@ def test_energy_tool_tells_spiking_from_ann_layers(config, monkeypatch):
         for name in [n for n in layers if n.startswith(('backbone', 'neck'))]:
             check(layers.pop(name), 'spikes', 2)
         # the ANN head is fed firing rates (multiples of 1/2), once per
-        # image and FPN level
+        # image and FPN level; a CMD head's towers and prediction convs are
+        # fed spikes at each step of each level
         for layer in layers.values():
             assert layer.name.startswith('bbox_head')
-            check(layer, 'real', 5)
+            if '_cmd_' in config:
+                check(layer, 'spikes', 2 * 5)
+            else:
+                check(layer, 'real', 5)
     else:
         # ANN backbone, once per image; the first conv of each neck scale
         # takes the backbone's real-valued features repeated over T (at
