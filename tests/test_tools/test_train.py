@@ -1,6 +1,9 @@
 """tools/train.py as users see it: a missing data set is one clear message;
-a tiny config trains, and its checkpoint tests and infers."""
+a tiny config trains, and its checkpoint tests and infers; a diverged run
+restarts as its message says; --resume refuses what does not fit (the
+unwritable work dir: tests/test_utils/test_work_dir.py)."""
 import json
+import os
 import os.path as osp
 
 from tests.tiny_voc import REPO_ROOT, tiny_runner_cfg
@@ -59,3 +62,84 @@ def test_bad_model_values_are_one_paragraph(tmp_path):
                           tmp_path / 'wd', '--cfg-options', option,
                           cwd=tmp_path)
         assert_one_paragraph_error(result, culprit)
+
+
+def test_diverged_run_restarts_as_its_message_says(tmp_path):
+    """lr far too high: training stops naming the last good (finite)
+    checkpoint and a recipe; the recipe, followed as printed, trains."""
+    import re
+
+    import torch
+    from mmengine.runner.checkpoint import _load_checkpoint
+    tiny_runner_cfg(tmp_path, max_epochs=1)
+    config, work_dir = tmp_path / 'tiny.py', tmp_path / 'wd'
+    two_iters = 'train_dataloader.batch_size=1'  # two iterations an epoch
+    result = run_tool('train.py', config, '--work-dir', work_dir,
+                      '--cfg-options', two_iters, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr[-3000:]
+    good = work_dir / 'epoch_1.pth'
+
+    # A finished run does not resume into nothing.
+    assert_one_paragraph_error(
+        run_tool('train.py', config, '--work-dir', work_dir, '--resume',
+                 '--cfg-options', two_iters, cwd=tmp_path),
+        f'--resume {good}: that run has already finished: it is at epoch 1 '
+        'and the config trains 1 epochs', 'train_cfg.max_epochs=<more>')
+
+    longer = ['train_cfg.max_epochs=3', two_iters]
+    result = run_tool('train.py', config, '--work-dir', work_dir, '--resume',
+                      good, '--reset-lr', '--cfg-options',
+                      'optim_wrapper.optimizer.lr=1e30', *longer,
+                      cwd=tmp_path)
+    assert_one_paragraph_error(result, 'Training stopped',
+                               f'The last good checkpoint is {good}')
+    assert sorted(os.listdir(work_dir)).count('epoch_2.pth') == 0
+    recipe = re.search(r'python tools/train\.py (\S+) (--resume \S+ '
+                       r'--reset-lr --cfg-options optim_wrapper\.optimizer\.'
+                       r'lr=)<lower>', result.stderr)
+    assert recipe and recipe.group(1) == str(config), result.stderr[-3000:]
+    assert re.search(f'load_from={good} optim_wrapper.optimizer.lr=<lower>',
+                     result.stderr)
+
+    args = (recipe.group(2) + '1e-3').split()
+    result = run_tool('train.py', recipe.group(1), '--work-dir', work_dir,
+                      *args, *longer, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert 'ResetLrHook: learning rate from the config: base lr 0.01 -> ' \
+        '0.001' in result.stdout + result.stderr
+    last = _load_checkpoint(str(work_dir / 'epoch_3.pth'))
+    assert last['meta']['epoch'] == 3
+    assert all(torch.isfinite(v).all() for v in last['state_dict'].values()
+               if v.is_floating_point())
+
+
+def test_resume_refuses_another_width_and_a_truncated_file(tmp_path):
+    import torch
+    from mmengine.config import Config
+
+    from mmdet.registry import MODELS
+    from tests.conftest import narrow_yolov3
+    tiny_runner_cfg(tmp_path, max_epochs=2)
+    config, work_dir = tmp_path / 'tiny.py', tmp_path / 'wd'
+    wider = Config.fromfile(str(config)).model
+    narrow_yolov3(wider, widen_factor=1 / 8)
+    wide = tmp_path / 'wide.pth'
+    torch.save(dict(state_dict=MODELS.build(wider).state_dict(),
+                    meta=dict(epoch=1, iter=1)), wide)
+    result = run_tool('train.py', config, '--work-dir', work_dir, '--resume',
+                      wide, cwd=tmp_path)
+    assert_one_paragraph_error(
+        result, f'Checkpoint {wide} does not fit the model of the config',
+        'backbone.conv1.conv.weight: checkpoint (4, 3, 3, 3), model '
+        '(2, 3, 3, 3)')
+    assert 'size mismatch' not in result.stdout
+    assert not [f for f in os.listdir(work_dir) if f.endswith('.pth')]
+
+    half = tmp_path / 'half.pth'
+    half.write_bytes(wide.read_bytes()[:wide.stat().st_size // 2])
+    assert_one_paragraph_error(
+        run_tool('train.py', config, '--work-dir', work_dir, '--resume',
+                 half, cwd=tmp_path),
+        f'Checkpoint file {half} (', 'not a complete checkpoint',
+        'central directory')
+
