@@ -11,21 +11,20 @@
 # T and the data's bins are one variable, `time_steps`; if they differ the
 # backbone stops with an error naming both.
 #
-# The model of snn_yolov3_d53_voc_t4.py (IF neurons, Current Mean Decoding),
-# 1/8 as wide with (1, 1, 2, 2, 1) residual blocks, on events scaled to
-# 192x152 (padded to 192x160), trained from scratch.
+# The model and schedule of the mini-VOC SNN (../mini_voc/snn_yolov3_minivoc_t4
+# .py: IF neurons, Current Mean Decoding, 1/8 width, (1, 1, 2, 2, 1) residual
+# blocks, AdamW lr 1e-2, cosine), with a 2-channel input, on events scaled to
+# 192x152 (padded to 192x160), trained from scratch for 10 epochs.
 #
 # Protocol: Gen1's (Gen1Metric: COCO mAP@0.5:0.95 and mAP@0.5 over the
 # labelled timestamps, boxes with diagonal >= 30 px and sides >= 10 px, none
 # in the first 0.1 s). Numbers from this config are synthetic mini-Gen1
 # numbers, never Gen1 results. For real Gen1 see snn_yolov3_gen1_t4.py
 # (only data_root changes) and docs/events.md.
-_base_ = '../snn_yolov3/snn_yolov3_d53_voc_t4.py'
+_base_ = '../mini_voc/snn_yolov3_minivoc_t4.py'
 
 time_steps = 4  # = the number of time bins of the representation
 window_us = 50_000  # events before each label
-widen_factor = 0.125
-c3, c4, c5, c6 = 16, 32, 64, 128  # Darknet stages 3-5 x widen_factor
 model = dict(
     time_steps=time_steps,
     data_preprocessor=dict(
@@ -33,21 +32,15 @@ model = dict(
         type='EventDetDataPreprocessor',
         fold='time',
         pad_size_divisor=32),
-    backbone=dict(
-        widen_factor=widen_factor,
-        stage_blocks=(1, 1, 2, 2, 1),
-        in_channels=2,
-        encoding='sequence'),
-    neck=dict(in_channels=[c6, c5, c4], out_channels=[c5, c4, c3]),
+    backbone=dict(in_channels=2, encoding='sequence'),
     bbox_head=dict(
         num_classes=2,
-        in_channels=[c5, c4, c3],
-        out_channels=[c6, c5, c4],
         # (w, h) at 192x152: wide cars, tall pedestrians.
         anchor_generator=dict(base_sizes=[[(90, 50), (60, 80), (120, 70)],
                                           [(50, 28), (24, 56), (70, 40)],
                                           [(24, 14), (12, 30), (34, 20)]])))
 
+metainfo = None  # Gen1Dataset's own: car, pedestrian
 dataset_type = 'Gen1Dataset'
 data_root = 'data/mini_gen1/'
 img_scale = (192, 152)
@@ -68,60 +61,36 @@ test_pipeline = [
     dict(type='EventsToHistogram', num_bins=time_steps),
     dict(type='PackEventDetInputs')
 ]
+gen1_split = dict(type=dataset_type, data_root=data_root,
+                  window_us=window_us)
 train_dataloader = dict(
-    batch_size=8,
-    num_workers=1,
     dataset=dict(
         _delete_=True,
-        type=dataset_type,
-        data_root=data_root,
+        **gen1_split,
         data_prefix=dict(events='train/'),
-        window_us=window_us,
         filter_cfg=dict(filter_empty_gt=True),
         pipeline=train_pipeline))
 val_dataloader = dict(
-    batch_size=8,
-    num_workers=1,
     dataset=dict(
         _delete_=True,
-        type=dataset_type,
-        data_root=data_root,
+        **gen1_split,
         data_prefix=dict(events='val/'),
-        window_us=window_us,
         test_mode=True,
         pipeline=test_pipeline))
 test_dataloader = dict(
-    batch_size=8,
-    num_workers=1,
     dataset=dict(
         _delete_=True,
-        type=dataset_type,
-        data_root=data_root,
+        **gen1_split,
         data_prefix=dict(events='test/'),
-        window_us=window_us,
         test_mode=True,
         pipeline=test_pipeline))
 val_evaluator = dict(_delete_=True, type='Gen1Metric')
 test_evaluator = val_evaluator
 
+load_from = None
 max_epochs = 10
 train_cfg = dict(max_epochs=max_epochs, val_interval=max_epochs)
-optim_wrapper = dict(
-    optimizer=dict(_delete_=True, type='AdamW', lr=5e-3, weight_decay=0.05),
-    clip_grad=dict(max_norm=10, norm_type=2))
-param_scheduler = [
-    dict(type='LinearLR', start_factor=0.1, by_epoch=False, begin=0, end=100),
-    dict(
-        type='CosineAnnealingLR',
-        eta_min=1e-5,
-        begin=0,
-        by_epoch=True,
-        convert_to_iter_based=True)
-]
 default_hooks = dict(
     logger=dict(interval=20),
-    checkpoint=dict(interval=max_epochs, max_keep_ckpts=1,
-                    save_best='gen1/mAP', rule='greater'))
-randomness = dict(seed=0)
-custom_hooks = [dict(type='FiringRateHook')]
-auto_scale_lr = dict(enable=False, base_batch_size=8)
+    checkpoint=dict(interval=max_epochs, save_best='gen1/mAP',
+                    rule='greater'))

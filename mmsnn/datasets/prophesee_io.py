@@ -291,6 +291,18 @@ def read_prophesee_dat(
     return events, dat.sensor_size
 
 
+def _raise_for_boxes(path: str, boxes: np.ndarray, bad: np.ndarray,
+                     what: str, rule: str) -> None:
+    """Raise naming the file, how many boxes are ``bad`` and the first."""
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        b = boxes[i]
+        raise InputError(
+            f'{path}: {int(bad.sum())} {what}, the first at row {i} '
+            f'(t={b["t"]}, x={b["x"]}, y={b["y"]}, w={b["w"]}, h={b["h"]}); '
+            f'{rule}.')
+
+
 def read_prophesee_boxes(path: str,
                          sensor_size: Optional[Tuple[int, int]] = None
                          ) -> np.ndarray:
@@ -327,25 +339,16 @@ def read_prophesee_boxes(path: str,
     out = np.zeros(len(boxes), BOX_DTYPE)
     for name in BOX_DTYPE.names:
         out[name] = boxes[renamed[name]]
-    bad = ~(np.isfinite(out['w']) & np.isfinite(out['h']) &
-            np.isfinite(out['x']) & np.isfinite(out['y']) &
-            (out['w'] > 0) & (out['h'] > 0))
-    if bad.any():
-        i = int(np.flatnonzero(bad)[0])
-        raise InputError(
-            f'{path}: {int(bad.sum())} degenerate box(es), the first at row '
-            f'{i} (t={out["t"][i]}, x={out["x"][i]}, y={out["y"][i]}, '
-            f'w={out["w"][i]}, h={out["h"][i]}); width and height must be '
-            'positive and finite.')
+    _raise_for_boxes(
+        path, out, ~(np.isfinite(out['w']) & np.isfinite(out['h']) &
+                     np.isfinite(out['x']) & np.isfinite(out['y']) &
+                     (out['w'] > 0) & (out['h'] > 0)),
+        'degenerate box(es)', 'width and height must be positive and finite')
     if sensor_size is not None:
         height, width = sensor_size
-        out_ = ((out['x'] >= width) | (out['y'] >= height) |
-                (out['x'] + out['w'] <= 0) | (out['y'] + out['h'] <= 0))
-        if out_.any():
-            i = int(np.flatnonzero(out_)[0])
-            raise InputError(
-                f'{path}: {int(out_.sum())} box(es) lie outside the '
-                f'{width}x{height} sensor, the first at row {i} (x='
-                f'{out["x"][i]}, y={out["y"][i]}, w={out["w"][i]}, '
-                f'h={out["h"][i]}).')
+        _raise_for_boxes(
+            path, out, (out['x'] >= width) | (out['y'] >= height) |
+            (out['x'] + out['w'] <= 0) | (out['y'] + out['h'] <= 0),
+            f'box(es) outside the {width}x{height} sensor',
+            'a box must overlap the sensor')
     return out[np.argsort(out['t'], kind='stable')]

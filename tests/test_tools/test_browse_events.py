@@ -1,23 +1,14 @@
 """tools/analysis_tools/browse_events.py: pictures of event samples."""
-import importlib.util
 import sys
 
 import numpy as np
 from PIL import Image
 
 from tests.conftest import repo_path
+from tests.test_tools.script_loader import load_script
 from tests.test_tools.test_make_mini_gen1 import load_generator
 
-
-def _tool():
-    path = repo_path('tools', 'analysis_tools', 'browse_events.py')
-    spec = importlib.util.spec_from_file_location('browse_events', path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-tool = _tool()
+tool = load_script('analysis_tools', 'browse_events.py')
 
 
 def test_on_off_colours():

@@ -1,7 +1,6 @@
 """tools/misc/make_mini_gen1.py: deterministic Gen1-format data that the
 readers and the data set accept."""
 import hashlib
-import importlib.util
 import os
 import os.path as osp
 
@@ -9,15 +8,11 @@ import numpy as np
 
 from mmsnn.datasets import (protocol_box_mask, read_prophesee_boxes,
                             read_prophesee_dat)
-from tests.conftest import repo_path
+from tests.test_tools.script_loader import load_script
 
 
 def load_generator():
-    path = repo_path('tools', 'misc', 'make_mini_gen1.py')
-    spec = importlib.util.spec_from_file_location('make_mini_gen1', path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script('misc', 'make_mini_gen1.py')
 
 
 gen = load_generator()
