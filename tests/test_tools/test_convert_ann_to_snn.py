@@ -10,7 +10,9 @@ from mmengine.config import Config
 from ..tiny_voc import tiny_config_text, write_tiny_voc
 from .test_get_energy import load_tool
 
-ANN_TWIN = """
+# An ANN twin of a tiny SNN config, as configs/mini_voc/yolov3_minivoc.py is
+# of its SNN: inherit it, LeakyReLU for every neuron, T=1.
+ANN_TWIN = """_base_ = {snn!r}
 leaky_relu = dict(type='LeakyReLU', negative_slope=0.1)
 model = dict(time_steps=1, backbone=dict(neuron_cfg=leaky_relu),
              neck=dict(neuron_cfg=leaky_relu),
@@ -21,10 +23,13 @@ custom_hooks = []
 
 def tiny_ann(tmp_path):
     data_root = write_tiny_voc(osp.join(str(tmp_path), 'data'))
+    snn = osp.join(str(tmp_path), 'tiny_snn.py')
+    with open(snn, 'w') as f:
+        f.write(tiny_config_text(data_root).replace(
+            'img_scale = (64, 64)', 'img_scale = (32, 32)'))
     config = osp.join(str(tmp_path), 'tiny_ann.py')
     with open(config, 'w') as f:
-        f.write(tiny_config_text(data_root, extra=ANN_TWIN).replace(
-            'img_scale = (64, 64)', 'img_scale = (32, 32)'))
+        f.write(ANN_TWIN.format(snn=snn))
     torch.manual_seed(0)
     model = MODELS.build(Config.fromfile(config).model)
     ckpt = osp.join(str(tmp_path), 'ann.pth')
