@@ -81,8 +81,8 @@ def test_spikify_encode_decode_shapes_and_tags():
         <= {0., 1.}  # blocks end in a neuron: binary spikes
 
     decoded = MODELS.build(
-        dict(type='Spikify', module=TINY_RESNET, encode=True, decode='sum',
-             time_steps=3))
+        dict(type='Spikify', module=TINY_RESNET, encode=True,
+             decode_mode='sum', time_steps=3))
     decoded.load_state_dict(folded.state_dict())
     sums = decoded(x)
     assert [s.shape[0] for s in sums] == [2] * 4
@@ -94,7 +94,7 @@ def test_spikify_bad_configs():
     with pytest.raises(ValueError, match='encode=True'):
         MODELS.build(dict(type='Spikify', module=TINY_RESNET))
     with pytest.raises(ValueError, match='decode'):
-        spikify(MODELS.build(TINY_RESNET), encode=True, decode='max')
+        spikify(MODELS.build(TINY_RESNET), encode=True, decode_mode='max')
     fpn = dict(type='FPN', in_channels=[4, 8], out_channels=4, num_outs=2)
     with pytest.raises(ValueError, match='act_cfg'):  # FPN: act_cfg=None
         spikify(fpn, encode=False)
@@ -107,7 +107,7 @@ def test_spikify_time_mismatch_and_double_encoding():
     neck = spikify(
         dict(type='FPN', in_channels=[8, 16, 32, 64], out_channels=4,
              num_outs=4, act_cfg=dict(type='IFNeuron')),
-        encode=False, decode='mean', time_steps=4)
+        encode=False, decode_mode='mean', time_steps=4)
     feats = backbone(torch.randn(2, 3, 32, 32))  # 4 rows: also 4 x 1 image
     with pytest.raises(ValueError, match='time_steps=4.*time_steps=2'):
         neck(feats)
@@ -169,7 +169,7 @@ def test_spikified_head_decodes_in_loss_predict_and_forward():
         test_cfg=dict(nms_pre=50, min_bbox_size=0, score_thr=0.0,
                       nms=dict(type='nms', iou_threshold=0.5), max_per_img=5))
     head = spikify(
-        ConfigDict(head_cfg), encode=True, decode='mean', time_steps=2)
+        ConfigDict(head_cfg), encode=True, decode_mode='mean', time_steps=2)
     assert isinstance(head, RetinaHead)
     feats = (torch.randn(1, 4, 8, 8), torch.randn(1, 4, 4, 4))
     cls_scores, bbox_preds = head.forward(feats)  # direct call, as mmdet's
@@ -195,7 +195,7 @@ def test_spikified_head_decodes_in_loss_predict_and_forward():
 
 def test_spikified_module_deep_copies_and_pickles():
     torch.manual_seed(0)
-    model = spikify(TINY_RESNET, encode=True, decode='mean', time_steps=3)
+    model = spikify(TINY_RESNET, encode=True, decode_mode='mean', time_steps=3)
     model.eval()
     x = torch.randn(1, 3, 32, 32) * 2
     expected = model(x)
