@@ -1,0 +1,66 @@
+"""mmsnn.engine.setup_distributed: gloo and a CPU DDP wrapper only where a
+torchrun launch finds no CUDA; nothing otherwise."""
+import socket
+
+import pytest
+import torch
+import torch.distributed as torch_dist
+from mmengine.config import Config
+
+from mmsnn.engine import setup_distributed
+
+
+@pytest.fixture
+def torchrun_env(monkeypatch):
+    """What torchrun sets for a 1-process job."""
+    with socket.socket() as s:
+        s.bind(('127.0.0.1', 0))
+        port = s.getsockname()[1]
+    for key, value in dict(RANK='0', LOCAL_RANK='0', WORLD_SIZE='1',
+                           MASTER_ADDR='127.0.0.1',
+                           MASTER_PORT=str(port)).items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.setattr(torch.cuda, 'is_available', lambda: False)
+    yield
+    if torch_dist.is_initialized():
+        torch_dist.destroy_process_group()
+
+
+def test_nothing_without_a_launcher_or_with_cuda(torchrun_env, monkeypatch):
+    cfg = Config(dict(launcher='none'))
+    assert not setup_distributed(cfg)
+    assert 'model_wrapper_cfg' not in cfg and not torch_dist.is_initialized()
+    monkeypatch.setattr(torch.cuda, 'is_available', lambda: True)
+    cfg = Config(dict(launcher='pytorch'))
+    assert not setup_distributed(cfg)  # mmengine's own path (NCCL)
+    assert 'model_wrapper_cfg' not in cfg and not torch_dist.is_initialized()
+
+
+def test_cpu_launch_starts_gloo_and_wraps_without_device_ids(torchrun_env):
+    cfg = Config(dict(launcher='pytorch', find_unused_parameters=True,
+                      env_cfg=dict(dist_cfg=dict(backend='nccl',
+                                                 timeout=60))))
+    assert setup_distributed(cfg)
+    assert torch_dist.get_backend() == 'gloo'  # nccl needs CUDA
+    assert torch_dist.get_world_size() == 1
+    assert cfg.model_wrapper_cfg == dict(
+        type='MMDistributedDataParallel', broadcast_buffers=False,
+        find_unused_parameters=True, device_ids=None)
+    assert not setup_distributed(cfg)  # started once
+
+
+def test_cpu_launch_keeps_a_configs_own_wrapper(torchrun_env):
+    from mmengine.model import MMDistributedDataParallel
+    from mmengine.registry import MODEL_WRAPPERS
+    cfg = Config(dict(launcher='pytorch', model_wrapper_cfg=dict(
+        type='MMDistributedDataParallel', broadcast_buffers=True)))
+    assert setup_distributed(cfg)
+    assert cfg.model_wrapper_cfg == dict(type='MMDistributedDataParallel',
+                                         broadcast_buffers=True,
+                                         device_ids=None)
+    # What the Runner builds from it (its default device_ids lose).
+    model = MODEL_WRAPPERS.build(
+        cfg.model_wrapper_cfg,
+        default_args=dict(module=torch.nn.Linear(2, 2), device_ids=[0]))
+    assert isinstance(model, MMDistributedDataParallel)
+    assert model.device_ids is None
