@@ -57,7 +57,9 @@ def test_bad_model_values_are_one_paragraph(tmp_path):
     tiny_runner_cfg(tmp_path, max_epochs=1)
     for option, culprit in [('model.time_steps=0', 'time_steps'),
                             ('model.bbox_head.decode_mode=median',
-                             "'median'")]:
+                             "'median'"),
+                            ('model.backbone.neuron_cfg.v_threshold=nan',
+                             'v_threshold must be a finite number > 0')]:
         result = run_tool('train.py', tmp_path / 'tiny.py', '--work-dir',
                           tmp_path / 'wd', '--cfg-options', option,
                           cwd=tmp_path)
@@ -79,10 +81,12 @@ def test_diverged_run_restarts_as_its_message_says(tmp_path):
     assert result.returncode == 0, result.stderr[-3000:]
     good = work_dir / 'epoch_1.pth'
 
-    # A finished run does not resume into nothing.
+    # A finished run does not resume into nothing. (The one-key neuron
+    # override is accepted: the refusal comes after the model is built.)
     assert_one_paragraph_error(
         run_tool('train.py', config, '--work-dir', work_dir, '--resume',
-                 '--cfg-options', two_iters, cwd=tmp_path),
+                 '--cfg-options', two_iters,
+                 'model.backbone.neuron_cfg.reset_mode=hard', cwd=tmp_path),
         f'--resume {good}: that run has already finished: it is at epoch 1 '
         'and the config trains 1 epochs', 'train_cfg.max_epochs=<more>')
 
