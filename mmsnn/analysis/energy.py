@@ -38,7 +38,8 @@ from ..models.neurons import spiking_modules
 from ..utils.input_error import ConfigValueError
 from .activity import REAL_VALUED, ActivityRecorder, stage_of
 from .energy_schema import (ChipEstimate, EnergyReport, EnergyTotals,
-                            FiringRates, LayerEnergy, StageEnergy)
+                            FiringRates, LayerCounts, LayerEnergy,
+                            StageEnergy)
 from .op_counters import (DenseMACCounter, RealMACCounter,
                           SpikeCountSynOpCounter)
 
@@ -103,30 +104,11 @@ def chip_efficiency(flops: float,
 
 
 @dataclass
-class LayerOps:
-    """Operation counts of one conv / linear layer, per image.
-
-    Attributes:
-        name (str): Module name, e.g. ``'backbone.conv1.conv'``.
-        type (str): Module class.
-        input (str): ``'real-valued'``, ``'spikes'`` or ``'spike counts'``.
-        input_rate (float, optional): Mean input value per neuron and step
-            (the firing rate for spikes, the mean count for counts); None for
-            real-valued input.
-        steps (float): Times the layer ran per image (T, or 1 for the
-            encoding conv computed once).
-        macs_per_step (float): Dense MACs of one step: the ANN cost.
-        real_macs (float): MACs executed on real-valued input, all steps.
-        sops (float): Synaptic operations (accumulates), all steps.
+class LayerOps(LayerCounts):
+    """Operation counts of one conv / linear layer, per image (the fields of
+    :class:`~mmsnn.analysis.energy_schema.LayerCounts`), and what follows
+    from them.
     """
-    name: str
-    type: str
-    input: str
-    input_rate: Optional[float]
-    steps: float
-    macs_per_step: float
-    real_macs: float
-    sops: float
 
     @property
     def stage(self) -> str:

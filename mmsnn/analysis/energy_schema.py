@@ -16,23 +16,21 @@ from ..utils.input_error import InputError
 
 
 @dataclass
-class LayerEnergy:
-    """Operations and 45 nm energy of one conv / linear layer, per image.
+class LayerCounts:
+    """Operation counts of one conv / linear layer, per image.
 
     Attributes:
         name (str): Module name, e.g. ``'backbone.conv1.conv'``.
         type (str): Module class.
         input (str): ``'real-valued'``, ``'spikes'`` or ``'spike counts'``.
-        input_rate (float, optional): Mean input value per neuron and step;
-            None for real-valued input.
-        steps (float): Times the layer ran per image (T, or 1).
-        macs_per_step (float): Dense MACs of one step (the ANN cost).
+        input_rate (float, optional): Mean input value per neuron and step
+            (the firing rate for spikes, the mean count for counts); None for
+            real-valued input.
+        steps (float): Times the layer ran per image (T, or 1 for the
+            encoding conv computed once).
+        macs_per_step (float): Dense MACs of one step: the ANN cost.
         real_macs (float): MACs executed on real-valued input, all steps.
         sops (float): Synaptic operations (accumulates), all steps.
-        stage (str): Its stage (``'backbone.conv_res_block3'``, ``'neck'``).
-        sops_rate_estimate (float, optional): ``MACs x rate x steps``.
-        ann_energy_j (float): ``macs_per_step x E_MAC``.
-        snn_energy_j (float): ``real_macs x E_MAC + sops x E_AC``.
     """
     name: str
     type: str
@@ -42,6 +40,19 @@ class LayerEnergy:
     macs_per_step: float
     real_macs: float
     sops: float
+
+
+@dataclass
+class LayerEnergy(LayerCounts):
+    """:class:`LayerCounts` with the layer's stage and 45 nm energies, as
+    the report stores them.
+
+    Attributes:
+        stage (str): Its stage (``'backbone.conv_res_block3'``, ``'neck'``).
+        sops_rate_estimate (float, optional): ``MACs x rate x steps``.
+        ann_energy_j (float): ``macs_per_step x E_MAC``.
+        snn_energy_j (float): ``real_macs x E_MAC + sops x E_AC``.
+    """
     stage: str
     sops_rate_estimate: Optional[float]
     ann_energy_j: float
