@@ -17,7 +17,9 @@ DEFAULT_TWIN_ACT_CFG = dict(type='LeakyReLU', negative_slope=0.1,
 def build_ann_twin(model: nn.Module,
                    act_cfg: ConfigType = DEFAULT_TWIN_ACT_CFG,
                    with_cp: bool = False) -> nn.Module:
-    """A copy of ``model`` with every IF neuron replaced by an activation.
+    """A copy of ``model`` with every spiking neuron (every
+    :class:`~mmsnn.models.neurons.BaseSpikingNeuron`) replaced by an
+    activation.
 
     Every other layer, weight and option is kept, and T is set to 1, so the
     spiking containers (encoder repeat, time decoding) become identities and
@@ -42,7 +44,8 @@ def build_ann_twin(model: nn.Module,
     neurons = {id(n) for _, n in spiking_modules(twin)}
     if not neurons:
         raise ValueError(f'build_ann_twin: {type(model).__name__} has no '
-                         'IFNeuron: it is not a spiking model')
+                         'spiking neuron (BaseSpikingNeuron): it is not a '
+                         'spiking model')
     acts: Dict[int, nn.Module] = {}
     for module in twin.modules():
         # _modules, not named_children(): that skips repeated references

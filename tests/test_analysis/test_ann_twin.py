@@ -53,5 +53,5 @@ def test_shared_neuron_becomes_shared_activation():
 
 
 def test_not_a_spiking_model():
-    with pytest.raises(ValueError, match='no IFNeuron'):
+    with pytest.raises(ValueError, match='no spiking neuron'):
         build_ann_twin(nn.Sequential(nn.Conv2d(1, 1, 1), nn.ReLU()))

@@ -1,7 +1,7 @@
 """Cost of a spiking detector against its ANN twin (or its per-step path).
 
 Builds, in one process, the SNN from CONFIG and its ANN twin (the same
-network with LeakyReLU(0.1) for every IF neuron, run at batch T x B), then
+network with LeakyReLU(0.1) for every neuron, run at batch T x B), then
 times them in turns after a warm-up and measures their peak memory:
 
     python tools/analysis_tools/benchmark_snn.py \\
@@ -68,7 +68,7 @@ def parse_args(argv=None):
                         help='compare the folded path with the per-step '
                         'reference path of the SNN (no ANN)')
     parser.add_argument('--neuron-backend', choices=BACKENDS,
-                        help='set every IF neuron\'s backend (short for '
+                        help='set every neuron\'s backend (short for '
                         '--set backend=...)')
     parser.add_argument('--with-cp', action='store_true',
                         help='activation checkpointing in the SNN (short for '

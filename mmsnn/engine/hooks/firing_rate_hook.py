@@ -61,7 +61,7 @@ class FiringRateHook(Hook):
         if not self.recorder.modules:
             runner.logger.warning(
                 f'FiringRateHook: {type(model).__name__} has no spiking '
-                'neurons (IFNeuron); nothing to record.')
+                'neurons (BaseSpikingNeuron); nothing to record.')
 
     def _stop(self) -> None:
         if self.recorder is not None:
