@@ -27,7 +27,7 @@ def write_json(path, obj, lines=False):
 
 def energy_json(path, checkpoint, kind):
     """An energy.json as get_energy.py writes it (its typed schema)."""
-    from mmsnn.analysis import EnergyReport, EnergyTotals
+    from mmsnn.analysis import EnergyReport, EnergyTotals, FiringRates
     return write_json(path, EnergyReport(
         time_steps=6, num_images=4, params=61_600_000,
         constants=dict(e_mac_j=4.6e-12, e_ac_j=0.9e-12), layers=[],
@@ -36,7 +36,9 @@ def energy_json(path, checkpoint, kind):
         totals=EnergyTotals(macs_per_step=32.7e9, sops=1.5e8,
                             real_macs=1.5e8, snn_energy_j=8.2e-4,
                             ann_energy_j=0.1505,
-                            energy_ratio=0.1505 / 8.2e-4)).to_dict())
+                            energy_ratio=0.1505 / 8.2e-4),
+        firing_rates=FiringRates(layers={}, stages={}, mean=0.1714)
+    ).to_dict())
 
 
 def test_rows_from_test_json_energy_and_config(tool, tmp_path):
@@ -52,14 +54,14 @@ def test_rows_from_test_json_energy_and_config(tool, tmp_path):
         '--out', str(out)])
     row = text.splitlines()[-1]
     cells = [c.strip() for c in row.strip('|').split('|')]
-    assert cells[:6] == ['SNN-YOLOv3', '6', 'mean', 'toy set', '43.2',
-                         'VOC AP@0.5 (11-point)']
-    assert cells[6:10] == ['61.60', '32.7', '0.15', '0.82 / 150']
+    assert cells[:7] == ['SNN-YOLOv3', '6', 'IFNeuron', 'mean', 'toy set',
+                         '43.2', 'VOC AP@0.5 (11-point)']
+    assert cells[7:12] == ['61.60', '32.7', '0.15', '0.171', '0.82 / 150']
     # batch size 1 (the config's test loader) / (0.30 - 0.05) s
-    assert cells[10] == '4.0'
+    assert cells[12] == '4.0'
     rel = osp.relpath(T6, str(tmp_path))
-    assert cells[11] == f'[config]({rel})'
-    assert 'energy: 4 test images at 416x416' in cells[12]
+    assert cells[13] == f'[config]({rel})'
+    assert 'energy: 4 test images at 416x416' in cells[14]
     assert 'FPS (2-core CPU)' in text
     written = out.read_text()
     assert written.startswith('# Family\n\nText kept.\n')
@@ -69,7 +71,7 @@ def test_rows_from_test_json_energy_and_config(tool, tmp_path):
                '--out', str(out)])
     again = out.read_text()
     assert again.count(tool.START) == 1 and 'SNN-YOLOv3' not in again
-    assert '| YOLOV3 | - | - | VOCDataset' in again
+    assert '| YOLOV3 | - | - | - | VOCDataset' in again
 
 
 def test_val_log_synthetic_energy_and_random_init_are_labelled(tool,
@@ -122,6 +124,8 @@ def test_metafile(tool, tmp_path, monkeypatch):
     assert model['Config'] == 'configs/snn_yolov3/snn_yolov3_d53_voc_t6.py'
     assert model['Metadata']['Parameters'] == '61.60M'
     assert model['Metadata']['Time Steps'] == 6
+    assert model['Metadata']['Neuron'] == 'IFNeuron'
+    assert model['Metadata']['Firing rate'] == 0.1714
     assert model['Metadata']['inference time (ms/im)'][0]['value'] == 200.
     assert model['Results'] == [dict(
         Task='Object Detection', Dataset='toy',
@@ -149,3 +153,15 @@ def test_ann_twins_are_not_spiking(tool, config, spiking):
 def test_neurons_recognised_by_type_not_name(tool, neuron, spiking):
     model = dict(time_steps=2, backbone=dict(neuron_cfg=dict(type=neuron)))
     assert tool.is_spiking(model) is spiking
+
+
+@pytest.mark.parametrize('neuron_cfg, label', [
+    (None, 'IFNeuron'),  # no part states one: the default neuron
+    (dict(type='LIFNeuron', tau=2.0), 'LIFNeuron'),
+    (dict(type='SpikingJellyNeuron', node='ILIFNode'),
+     'SpikingJellyNeuron(ILIFNode)'),
+])
+def test_neuron_column(tool, neuron_cfg, label):
+    part = dict(neuron_cfg=neuron_cfg) if neuron_cfg else {}
+    model = dict(time_steps=2, backbone=part, neck=dict(part))
+    assert tool.neuron_label(model) == label

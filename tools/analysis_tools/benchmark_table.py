@@ -37,6 +37,7 @@ from mmdet.registry import MODELS  # noqa: E402
 from mmengine.config import Config  # noqa: E402
 
 from mmsnn.analysis.energy_schema import EnergyReport  # noqa: E402
+from mmsnn.models.defaults import DEFAULT_NEURON_CFG  # noqa: E402
 from mmsnn.models.neurons import BaseSpikingNeuron  # noqa: E402
 
 START, END = '<!-- benchmark_table:start -->', '<!-- benchmark_table:end -->'
@@ -118,17 +119,33 @@ def batch_size(cfg, from_val):
     return (loader or {}).get('batch_size', 1)
 
 
-def _neuron_types(cfg):
-    """Types of every ``neuron_cfg`` nested in a config dict."""
+def _neuron_cfgs(cfg):
+    """Every ``neuron_cfg`` with a type nested in a config dict."""
     if isinstance(cfg, dict):
         own = cfg.get('neuron_cfg')
-        found = [own['type']] if isinstance(own, dict) and 'type' in own \
-            else []
-        return found + [t for k, v in cfg.items() if k != 'neuron_cfg'
-                        for t in _neuron_types(v)]
+        found = [own] if isinstance(own, dict) and 'type' in own else []
+        return found + [c for k, v in cfg.items() if k != 'neuron_cfg'
+                        for c in _neuron_cfgs(v)]
     if isinstance(cfg, (list, tuple)):
-        return [t for v in cfg for t in _neuron_types(v)]
+        return [c for v in cfg for c in _neuron_cfgs(v)]
     return []
+
+
+def _neuron_types(cfg):
+    """Types of every ``neuron_cfg`` nested in a config dict."""
+    return [c['type'] for c in _neuron_cfgs(cfg)]
+
+
+def neuron_label(model):
+    """The neurons a spiking model config uses, e.g. ``'LIFNeuron'`` or
+    ``'SpikingJellyNeuron(ILIFNode)'``; the default neuron's type where no
+    part states one."""
+    labels = []
+    for c in _neuron_cfgs(model):
+        if is_neuron_type(c['type']):
+            label = f"{c['type']}({c['node']})" if 'node' in c else c['type']
+            labels.append(label)
+    return ', '.join(dict.fromkeys(labels)) or DEFAULT_NEURON_CFG['type']
 
 
 def is_neuron_type(name):
@@ -157,10 +174,11 @@ def table_row(run, hardware):
     row = dict(
         model=run.get('name') or model.type,
         T=str(model.time_steps) if spiking else '-',
+        neuron=neuron_label(model) if spiking else '-',
         decoding=head.get('decode_mode', '-') if spiking else '-',
         dataset=run.get('dataset') or dataset_label(cfg),
         map='-', protocol='-', params='-', macs='-', sops='-',
-        energy='-', fps='-', notes=[],
+        rate='-', energy='-', fps='-', notes=[],
         config=run['config'], values={})
     if run.get('metrics'):
         metrics = read_metrics(run['metrics'])
@@ -187,6 +205,10 @@ def table_row(run, hardware):
                         f'{t.ann_energy_j * 1e3:.3g}'
         if spiking:
             row['sops'] = f'{t.sops / 1e9:.3g}'
+        if spiking and energy.firing_rates and \
+                energy.firing_rates.mean is not None:
+            row['values']['firing_rate'] = energy.firing_rates.mean
+            row['rate'] = f'{energy.firing_rates.mean:.3f}'
         images = energy.images or {}
         shapes = images.get('input_shapes') or []
         size = 'x'.join(map(str, shapes[0])) if len(shapes) == 1 else \
@@ -206,17 +228,19 @@ def table_row(run, hardware):
 def markdown(rows, hardware, out_dir):
     """mmdet-style Markdown table, config links relative to ``out_dir``."""
     lines = [
-        '| Model | T | Decoding | Data set | mAP (%) | Protocol | Params (M) '
-        '| MACs/step (G) | SOPs (G) | Energy SNN / ANN (mJ) | '
+        '| Model | T | Neuron | Decoding | Data set | mAP (%) | Protocol '
+        '| Params (M) | MACs/step (G) | SOPs (G) | Firing rate '
+        '| Energy SNN / ANN (mJ) | '
         f'FPS ({hardware}) | Config | Notes |',
-        '|' + ' --- |' * 13,
+        '|' + ' --- |' * 15,
     ]
     for r in rows:
         link = osp.relpath(r['config'], out_dir).replace(os.sep, '/')
         lines.append(
-            f"| {r['model']} | {r['T']} | {r['decoding']} | {r['dataset']} "
-            f"| {r['map']} | {r['protocol']} | {r['params']} | {r['macs']} "
-            f"| {r['sops']} | {r['energy']} | {r['fps']} "
+            f"| {r['model']} | {r['T']} | {r['neuron']} | {r['decoding']} "
+            f"| {r['dataset']} | {r['map']} | {r['protocol']} "
+            f"| {r['params']} | {r['macs']} | {r['sops']} | {r['rate']} "
+            f"| {r['energy']} | {r['fps']} "
             f"| [config]({link}) | {'; '.join(r['notes']) or '-'} |")
     return '\n'.join(lines)
 
@@ -245,7 +269,10 @@ def metafile(rows, collection, readme, hardware):
             meta['MACs per step'] = f"{v['macs_per_step'] / 1e9:.3g}G"
         if r['T'] != '-':
             meta['Time Steps'] = int(r['T'])
+            meta['Neuron'] = r['neuron']
             meta['Decoding'] = r['decoding']
+            if 'firing_rate' in v:
+                meta['Firing rate'] = round(v['firing_rate'], 4)
             if 'sops' in v:
                 meta['SOPs'] = f"{v['sops'] / 1e9:.3g}G"
         if 'fps' in v:
