@@ -142,7 +142,8 @@ class SpikingDarknet(TimeStepsMixin, Darknet):
 
     def forward(self, x: Tensor) -> Tuple[Tensor, ...]:
         """Args:
-            x (Tensor): Images, ``[B, 3, H, W]``.
+            x (Tensor): Images ``[B, C_in, H, W]``, or with
+                ``encoding='sequence'`` a folded sequence ``[T*B, C_in, H, W]``.
 
         Returns:
             tuple[Tensor]: Stage outputs at ``out_indices``, each
