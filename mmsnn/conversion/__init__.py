@@ -14,7 +14,8 @@ from .ultralytics import (CfgConv, convert_ultralytics_checkpoint,
 
 __all__ = [
     'ChannelPercentileRecorder', 'channel_percentile',
-    'normalisation_factors', 'convert_and_evaluate', 'SignedIFNeuron', 'ConvOpCounter', 'SpikingYOLO',
+    'normalisation_factors', 'convert_and_evaluate', 'SignedIFNeuron',
+    'ConvOpCounter', 'SpikingYOLO',
     'calibration_batches', 'convertible_activations', 'evaluate_at_steps',
     'spiking_yolo_model_cfg', 'CfgConv', 'convert_ultralytics_checkpoint',
     'convert_ultralytics_state_dict', 'load_ultralytics_checkpoint',

@@ -244,8 +244,8 @@ def load_ultralytics_checkpoint(path: str) -> Dict[str, Tensor]:
     return dict(state)
 
 
-def convert_ultralytics_checkpoint(path: str,
-                                   model: torch.nn.Module) -> Dict[str, Tensor]:
+def convert_ultralytics_checkpoint(
+        path: str, model: torch.nn.Module) -> Dict[str, Tensor]:
     """Read an ultralytics-style checkpoint, convert it for ``model`` and
     load it into ``model`` strictly.
 

@@ -26,7 +26,6 @@ def test_signed_neuron_rate_is_leaky_relu():
     total = sum(neuron(x) for _ in range(T))
     rate = total / T
     expected = F.leaky_relu(x, 0.1)
-    assert (rate - expected).abs().max() <= lam.max() / T * 1.01 * 10
     torch.testing.assert_close(rate, expected, atol=0.02, rtol=0)
     neg = x < -0.5
     torch.testing.assert_close((rate[neg] / x[neg]),
@@ -64,7 +63,8 @@ def test_channel_factors_equal_the_percentile():
     got = rec.percentiles(99.9)['probe']
     expected = [np.percentile(np.arange(1, 1001) * (c + 1), 99.9)
                 for c in range(3)]
-    torch.testing.assert_close(got, torch.tensor(expected, dtype=torch.float32))
+    torch.testing.assert_close(got,
+                               torch.tensor(expected, dtype=torch.float32))
     assert float(channel_percentile(torch.tensor([[1., 2., 3.]]), 50)) == 2.
 
 
@@ -138,7 +138,8 @@ def test_converted_detector_predicts_and_refuses_before_calibration():
     results = snn.predict(data['inputs'], data['data_samples'])
     assert len(results) == 2 and results[0].pred_instances.bboxes.shape[1] == 4
     ops = snn.op_counter.per_image()
-    assert ops['time_steps'] == 4 and ops['macs_per_step'] > ops['real_macs'] > 0
+    assert ops['time_steps'] == 4
+    assert ops['macs_per_step'] > ops['real_macs'] > 0
     assert 0 < ops['sops'] < ops['macs_per_step'] * 4
     with pytest.raises(InputError, match='inference'):
         snn.loss(data['inputs'], data['data_samples'])

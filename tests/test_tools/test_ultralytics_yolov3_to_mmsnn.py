@@ -25,8 +25,8 @@ def test_tool_writes_a_checkpoint_that_loads_strictly(tmp_path):
     config.write_text(
         f'_base_ = {repo_path(AUTHORS)!r}\n'
         'model = dict(\n'
-        '    backbone=dict(widen_factor=1 / 8, stage_blocks=(1, 1, 1, 1, 1)),\n'
-        '    neck=dict(in_channels=[128, 64, 32], out_channels=[64, 32, 16]),\n'
+        '  backbone=dict(widen_factor=1 / 8, stage_blocks=(1, 1, 1, 1, 1)),\n'
+        '  neck=dict(in_channels=[128, 64, 32], out_channels=[64, 32, 16]),\n'
         '    bbox_head=dict(in_channels=[64, 32, 16],\n'
         '                   out_channels=[128, 64, 32]))\n')
     theirs = randomize(UltralyticsYOLOv3SPP(
