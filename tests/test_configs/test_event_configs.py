@@ -1,17 +1,14 @@
 """configs/events: they build, differ where they say, and the SNN trains
 on a tiny mini-Gen1 with stock mmengine machinery (loss falls, the Gen1
 metric is in [0, 1])."""
-import copy
-
 import pytest
 import torch
-from mmdet.registry import MODELS
-from mmengine.config import Config
+from mmdet.registry import DATASETS, MODELS
 from mmengine.dataset import pseudo_collate
-from mmengine.registry import init_default_scope
+from mmengine.hooks import Hook
 from mmengine.runner import Runner
 
-from tests.conftest import load_config, repo_path
+from tests.conftest import load_config
 from tests.test_tools.test_make_mini_gen1 import load_generator
 
 MINI = 'configs/events/snn_yolov3_minigen1_t4.py'
@@ -57,7 +54,6 @@ def test_configs_build_and_run_on_a_batch(tiny_gen1, config, in_channels,
     model = MODELS.build(cfg.model)
     assert model.backbone.conv1.conv.in_channels == in_channels
     assert model.data_preprocessor.fold == fold
-    from mmdet.registry import DATASETS
     ds = DATASETS.build(cfg.train_dataloader.dataset)
     data = model.data_preprocessor(pseudo_collate([ds[0], ds[1]]), True)
     losses = model(**data, mode='loss')
@@ -93,7 +89,6 @@ def test_few_iterations_lower_the_loss_and_eval_is_in_0_1(tiny_gen1,
     def after_train_iter(runner_, batch_idx, data_batch=None, outputs=None):
         losses.append(float(outputs['loss']))
 
-    from mmengine.hooks import Hook
     hook = Hook()
     hook.after_train_iter = after_train_iter
     runner.register_hook(hook)
@@ -103,3 +98,14 @@ def test_few_iterations_lower_the_loss_and_eval_is_in_0_1(tiny_gen1,
     metrics = runner.val_loop.run()
     assert {'gen1/mAP', 'gen1/mAP_50'} <= set(metrics)
     assert all(0 <= metrics[k] <= 1 for k in ('gen1/mAP', 'gen1/mAP_50'))
+
+
+def test_model_t_other_than_the_data_bins_is_a_clear_error(tiny_gen1):
+    cfg = _point_at(load_config(MINI), tiny_gen1)
+    cfg.model.time_steps = 3  # the pipeline still cuts 4 bins
+    model = MODELS.build(cfg.model)
+    ds = DATASETS.build(cfg.train_dataloader.dataset)
+    data = model.data_preprocessor(pseudo_collate([ds[0]]), True)
+    with pytest.raises(ValueError, match='T=3 time steps, but its input '
+                       'sequence has 4 time bins'):
+        model(**data, mode='loss')
