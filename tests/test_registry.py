@@ -65,8 +65,25 @@ def minimal_build_cfg(name):
         'SpikingYOLOV3Neck': model['neck'],
         'CMDYOLOV3Head': model['bbox_head'],
     }
+    single_stage = {k: model[k] for k in ('backbone', 'neck', 'bbox_head')}
+    for detector in ('SpikingSingleStageDetector', 'SpikingRetinaNet',
+                     'SpikingFCOS'):
+        by_part[detector] = single_stage
+    if name in ('SpikingTwoStageDetector', 'SpikingFasterRCNN'):
+        by_part[name] = tiny_faster_rcnn()
     extra = MINIMAL_ARGS.get(name, {})
     return dict(by_part.get(name, {}), type=name, **extra)
+
+
+def tiny_faster_rcnn():
+    """The Faster R-CNN mixing config's model, shrunk."""
+    from tests.conftest import load_config
+    from tests.test_configs.test_mixing_configs import tiny_model_cfg
+    cfg = load_config(
+        'configs/mixing/faster-rcnn_snn-r50_fpn_1x_voc0712_t4.py')
+    model = tiny_model_cfg(cfg.model)
+    model.pop('type')
+    return model
 
 
 #: Components that build from their defaults need no entry here.
@@ -78,6 +95,9 @@ MINIMAL_ARGS = {
         encode=True),
     'TimeSequential': dict(modules=[dict(type='TimeRepeat')]),
     'SpikingJellyNeuron': dict(node='LIFNode'),
+    'CMDRetinaHead': dict(num_classes=2, in_channels=4, feat_channels=4),
+    'CMDFCOSHead': dict(num_classes=2, in_channels=4, feat_channels=4,
+                        norm_cfg=None),
 }
 
 
