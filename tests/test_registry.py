@@ -1,4 +1,5 @@
 """mmsnn plugs into mmdet: registration, custom_imports, version checks."""
+import copy
 import subprocess
 import sys
 import textwrap
@@ -71,6 +72,12 @@ def minimal_build_cfg(name):
         by_part[detector] = single_stage
     if name in ('SpikingTwoStageDetector', 'SpikingFasterRCNN'):
         by_part[name] = tiny_faster_rcnn()
+    if name == 'SpikingYOLO':  # converts an ANN: the tiny model's ANN twin
+        ann = copy.deepcopy(model)
+        ann.time_steps = 1
+        for part in ('backbone', 'neck', 'bbox_head'):
+            ann[part].neuron_cfg = dict(type='LeakyReLU', negative_slope=0.1)
+        by_part[name] = dict(ann=ann)
     extra = MINIMAL_ARGS.get(name, {})
     return dict(by_part.get(name, {}), type=name, **extra)
 
@@ -95,6 +102,7 @@ MINIMAL_ARGS = {
         encode=True),
     'TimeSequential': dict(modules=[dict(type='TimeRepeat')]),
     'SpikingJellyNeuron': dict(node='LIFNode'),
+    'SignedIFNeuron': dict(num_channels=2),
     'CMDRetinaHead': dict(num_classes=2, in_channels=4, feat_channels=4),
     'CMDFCOSHead': dict(num_classes=2, in_channels=4, feat_channels=4,
                         norm_cfg=None),
