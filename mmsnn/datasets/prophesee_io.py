@@ -1,4 +1,4 @@
-"""Reading Prophesee's Gen1 files: ``*_td.dat`` events and ``*_bbox.npy`` boxes.
+"""Reading Prophesee's Gen1 files: ``*_td.dat`` events, ``*_bbox.npy`` boxes.
 
 The layout (Prophesee's public automotive data set toolbox):
 
