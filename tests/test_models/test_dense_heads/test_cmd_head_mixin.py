@@ -150,8 +150,10 @@ def test_docs_worked_example_atss():
         cmd_layers = ('atss_cls', 'atss_reg', 'atss_centerness')
 
     SpikingATSS = spiking_detector(ATSS, name='SpikingATSSInTest')
-    assert issubclass(SpikingATSS, (SpikingDetectorMixin, ATSS))
     assert MODELS.get('SpikingATSSInTest') is SpikingATSS
+    # Unregister at once: later tests count what `import mmsnn` registers.
+    MODELS.module_dict.pop('SpikingATSSInTest')
+    assert issubclass(SpikingATSS, (SpikingDetectorMixin, ATSS))
     torch.manual_seed(0)
     head = CMDATSSHead(num_classes=3, in_channels=C, feat_channels=C,
                        stacked_convs=1, time_steps=T, norm_cfg=GN,
