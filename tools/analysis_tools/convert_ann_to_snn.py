@@ -21,10 +21,10 @@ import sys
 sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(
     __file__)))))
 
-from mmengine.config import Config, DictAction  # noqa: E402
-from mmengine.registry import init_default_scope  # noqa: E402
+from mmengine.config import DictAction  # noqa: E402
 
 import mmsnn  # noqa: E402,F401  (registers the components)
+from mmsnn.utils import load_tool_config  # noqa: E402
 from mmsnn.analysis import TABLE1_EFFICIENCY  # noqa: E402
 from mmsnn.conversion import convert_and_evaluate  # noqa: E402
 from mmsnn.utils import report_input_errors  # noqa: E402
@@ -58,10 +58,7 @@ def parse_args(argv=None):
 
 def main(argv=None):
     args = parse_args(argv)
-    cfg = Config.fromfile(args.config)
-    if args.cfg_options:
-        cfg.merge_from_dict(args.cfg_options)
-    init_default_scope(cfg.get('default_scope', 'mmdet'))
+    cfg = load_tool_config(args.config, args.cfg_options)
     work_dir = args.work_dir or osp.join(
         'work_dirs', osp.splitext(osp.basename(args.config))[0] +
         '_spiking_yolo')

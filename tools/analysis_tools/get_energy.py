@@ -30,13 +30,13 @@ sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(
     __file__)))))
 
 import torch  # noqa: E402
-from mmengine.config import Config, DictAction  # noqa: E402
+from mmengine.config import DictAction  # noqa: E402
 from mmengine.dataset import pseudo_collate  # noqa: E402
-from mmengine.registry import init_default_scope  # noqa: E402
 from mmengine.runner import load_checkpoint  # noqa: E402
 from tqdm import tqdm  # noqa: E402
 
 import mmsnn  # noqa: E402,F401  (registers the components)
+from mmsnn.utils import load_tool_config  # noqa: E402
 from mmsnn.analysis import (CHIP_STEP_TIME, E_AC_45NM, E_MAC_45NM,  # noqa
                             PAPER_TABLE1, TABLE1_EFFICIENCY, SpikeOpAnalyzer,
                             chip_efficiency)
@@ -130,10 +130,7 @@ def synthetic_batches(num, shape, seed):
 
 def main(argv=None):
     args = parse_args(argv)
-    cfg = Config.fromfile(args.config)
-    if args.cfg_options:
-        cfg.merge_from_dict(args.cfg_options)
-    init_default_scope(cfg.get('default_scope', 'mmdet'))
+    cfg = load_tool_config(args.config, args.cfg_options)
     from mmdet.registry import MODELS
 
     model = MODELS.build(cfg.model)
