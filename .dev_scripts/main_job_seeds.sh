@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
 # Run the main job for several seeds and write the published range.
 #
-#   bash .dev_scripts/main_job_seeds.sh [NUM_SEEDS]     # default 3: seeds 0..2
+#   bash .dev_scripts/main_job_seeds.sh [--parallel] [NUM_SEEDS]   # default 3: seeds 0..2
 #
 # Each seed runs `MMSNN_SEED=s MMSNN_WORK_DIR=work_dirs/seeds/seed<s> bash
 # tools/run_main_job.sh` (log: work_dirs/seeds/seed<s>.log), one after the
-# other (the CPU is the limit). Then configs/mini_voc/results.json gets, for
+# other (the CPU is the limit), or with --parallel all at once: the mAPs are
+# the same (each run keeps the main job's thread count and kernels; OpenMP's
+# idle threads sleep instead of spinning, OMP_WAIT_POLICY=PASSIVE, which
+# changes no result), the step times are not a run alone's, and the record
+# says so ("parallel": true). Then configs/mini_voc/results.json gets, for
 # the ANN twin and the SNN, every seed's mAP, their mean and sample standard
 # deviation, and each run's step times and machine (CPU model, cores), which
 # the main job prints its mAP beside and the README's tables quote. Runs
@@ -13,19 +17,31 @@
 # ran, and the range is over all of them.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+parallel=0
+if [ "${1:-}" = "--parallel" ]; then parallel=1; shift; fi
 num="${1:-3}"
 case "$num" in ''|*[!0-9]*|0) echo "main_job_seeds: NUM_SEEDS must be a positive integer, got '$num'" >&2; exit 2 ;; esac
 mkdir -p work_dirs/seeds
+run_seed() {
+  MMSNN_SEED=$1 MMSNN_WORK_DIR="work_dirs/seeds/seed$1" \
+    bash tools/run_main_job.sh > "work_dirs/seeds/seed$1.log" 2>&1
+}
+pids=()
 for ((seed = 0; seed < num; seed++)); do
   echo "[main_job_seeds] seed $seed -> work_dirs/seeds/seed$seed.log" >&2
-  MMSNN_SEED=$seed MMSNN_WORK_DIR="work_dirs/seeds/seed$seed" \
-    bash tools/run_main_job.sh 2>&1 | tee "work_dirs/seeds/seed$seed.log"
+  if [ "$parallel" = 1 ]; then
+    OMP_WAIT_POLICY=PASSIVE run_seed "$seed" &
+    pids+=($!)
+  else
+    run_seed "$seed"
+  fi
 done
+for pid in "${pids[@]}"; do wait "$pid"; done
 py="$(bash tools/setup_env.sh | tail -n 1)"
-"$py" - "$num" configs/mini_voc/results.json <<'PY'
+"$py" - "$num" configs/mini_voc/results.json "$parallel" <<'PY'
 import datetime, json, os, platform, re, statistics, sys
 
-num, path = int(sys.argv[1]), sys.argv[2]
+num, path, parallel = int(sys.argv[1]), sys.argv[2], sys.argv[3] == '1'
 try:
     with open(path) as f:
         results = json.load(f)
@@ -44,7 +60,8 @@ for seed in range(num):
         log = f.read()
     run = dict(seed=seed, machine=machine,
                date=datetime.date.today().isoformat(),
-               data_matches_manifest='BYTES DIFFER' not in log)
+               data_matches_manifest='BYTES DIFFER' not in log,
+               parallel=parallel)
     for key, label in (('ann_twin', 'ANN twin mAP'), ('snn', 'final SNN mAP')):
         run[key] = float(re.search(label + r':\s+([0-9.]+)', log).group(1))
     times = re.search(r'times:\s+(.*)', log).group(1)

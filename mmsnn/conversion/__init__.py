@@ -7,13 +7,14 @@ from .evaluate import convert_and_evaluate, evaluate_at_steps
 from .signed_if_neuron import SignedIFNeuron
 from .spiking_yolo import (ConvOpCounter, SpikingYOLO, calibration_batches,
                            convertible_activations, spiking_yolo_model_cfg)
+from .threshold_balance import activation_norms, balance_thresholds
 from .ultralytics import (CfgConv, convert_ultralytics_checkpoint,
                           convert_ultralytics_state_dict,
                           load_ultralytics_checkpoint, spp_concat_to_mmdet,
                           ultralytics_layer_map)
 
 __all__ = [
-    'ChannelPercentileRecorder', 'channel_percentile',
+    'activation_norms', 'balance_thresholds', 'ChannelPercentileRecorder', 'channel_percentile',
     'normalisation_factors', 'convert_and_evaluate', 'SignedIFNeuron',
     'ConvOpCounter', 'SpikingYOLO',
     'calibration_batches', 'convertible_activations', 'evaluate_at_steps',

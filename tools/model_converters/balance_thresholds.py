@@ -1,0 +1,85 @@
+"""Threshold-balance a trained ANN checkpoint for its spiking twin.
+
+Example (the main job's step between the ANN twin and the SNN)::
+
+    python tools/model_converters/balance_thresholds.py \\
+        configs/mini_voc/yolov3_minivoc.py \\
+        work_dirs/yolov3_minivoc/epoch_6.pth \\
+        work_dirs/yolov3_minivoc/epoch_6_balanced.pth
+    python tools/train.py configs/mini_voc/snn_yolov3_minivoc_t4.py \\
+        --cfg-options load_from=work_dirs/yolov3_minivoc/epoch_6_balanced.pth
+
+Every BN that feeds an activation is divided, per channel, by the
+``--percentile``-th percentile of its output over ``--calib-images``
+training images (the config's train pipeline, in data set order), so that
+the IF neurons of the spiking twin (threshold 1) start where the ANN's
+activations were. Method: :mod:`mmsnn.conversion.threshold_balance`.
+"""
+import argparse
+import os.path as osp
+import sys
+
+sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(
+    __file__)))))
+
+from mmengine.config import DictAction  # noqa: E402
+
+import mmsnn  # noqa: E402,F401  (registers the components)
+from mmsnn.conversion import balance_thresholds  # noqa: E402
+from mmsnn.conversion import calibration_batches  # noqa: E402
+from mmsnn.utils import load_tool_config  # noqa: E402
+from mmsnn.utils import report_input_errors  # noqa: E402
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(
+        description='Divide each activation\'s BN by its output percentile '
+        '(threshold balancing) and write the checkpoint an SNN twin starts '
+        'from.')
+    parser.add_argument('config', help='config of the ANN')
+    parser.add_argument('checkpoint', help='the ANN\'s trained weights')
+    parser.add_argument('out', help='balanced checkpoint to write (.pth)')
+    parser.add_argument('--percentile', type=float, default=99.0,
+                        help='per-channel output percentile set to 1')
+    parser.add_argument('--calib-images', type=int, default=64,
+                        help='training images the percentiles come from')
+    parser.add_argument(
+        '--cfg-options', nargs='+', action=DictAction,
+        help='override config settings')
+    return parser.parse_args(argv)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    if not 0 < args.percentile <= 100 or args.calib_images < 1:
+        sys.exit(f'balance_thresholds: --percentile must be in (0, 100] and '
+                 f'--calib-images >= 1, got {args.percentile} and '
+                 f'{args.calib_images}')
+    cfg = load_tool_config(args.config, args.cfg_options)
+    from mmdet.registry import MODELS
+    from mmengine.runner import Runner
+    from mmengine.runner.checkpoint import load_checkpoint, save_checkpoint
+    from mmengine.runner.utils import set_random_seed
+    with report_input_errors():
+        model = MODELS.build(cfg.model)
+        load_checkpoint(model, args.checkpoint, map_location='cpu',
+                        strict=True)
+        set_random_seed(0)  # the pipeline's random flips
+        loader_cfg = dict(cfg.train_dataloader, persistent_workers=False,
+                          sampler=dict(type='DefaultSampler', shuffle=False))
+        batches = calibration_batches(model, Runner.build_dataloader(
+            loader_cfg, seed=0), args.calib_images)
+        divisors = balance_thresholds(model, batches, args.percentile)
+    save_checkpoint(
+        dict(state_dict=model.state_dict(),
+             meta=dict(balanced_from=osp.abspath(args.checkpoint),
+                       percentile=args.percentile,
+                       calib_images=args.calib_images)), args.out)
+    mean = sum(d.mean().item() for d in divisors.values()) / len(divisors)
+    print(f'{len(divisors)} activations balanced (mean divisor {mean:.2f}, '
+          f'{args.percentile}th percentile of {args.calib_images} images): '
+          f'{args.checkpoint} -> {args.out}')
+
+
+if __name__ == '__main__':
+    main()
