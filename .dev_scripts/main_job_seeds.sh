@@ -2,6 +2,8 @@
 # Run the main job for several seeds and write the published range.
 #
 #   bash .dev_scripts/main_job_seeds.sh [--parallel] [NUM_SEEDS]   # default 3: seeds 0..2
+#   bash .dev_scripts/main_job_seeds.sh --collect [--parallel] NUM_SEEDS
+#                    # only write the file from the logs of runs already made
 #
 # Each seed runs `MMSNN_SEED=s MMSNN_WORK_DIR=work_dirs/seeds/seed<s> bash
 # tools/run_main_job.sh` (log: work_dirs/seeds/seed<s>.log), one after the
@@ -17,8 +19,9 @@
 # ran, and the range is over all of them.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-parallel=0
-if [ "${1:-}" = "--parallel" ]; then parallel=1; shift; fi
+parallel=0 collect=0
+[ "${1:-}" = "--collect" ] && { collect=1; shift; }
+[ "${1:-}" = "--parallel" ] && { parallel=1; shift; }
 num="${1:-3}"
 case "$num" in ''|*[!0-9]*|0) echo "main_job_seeds: NUM_SEEDS must be a positive integer, got '$num'" >&2; exit 2 ;; esac
 mkdir -p work_dirs/seeds
@@ -27,7 +30,7 @@ run_seed() {
     bash tools/run_main_job.sh > "work_dirs/seeds/seed$1.log" 2>&1
 }
 pids=()
-for ((seed = 0; seed < num; seed++)); do
+for ((seed = 0; collect == 0 && seed < num; seed++)); do
   echo "[main_job_seeds] seed $seed -> work_dirs/seeds/seed$seed.log" >&2
   if [ "$parallel" = 1 ]; then
     OMP_WAIT_POLICY=PASSIVE run_seed "$seed" &
