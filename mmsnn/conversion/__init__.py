@@ -14,7 +14,8 @@ from .ultralytics import (CfgConv, convert_ultralytics_checkpoint,
                           ultralytics_layer_map)
 
 __all__ = [
-    'activation_norms', 'balance_thresholds', 'ChannelPercentileRecorder', 'channel_percentile',
+    'activation_norms', 'balance_thresholds', 'ChannelPercentileRecorder',
+    'channel_percentile',
     'normalisation_factors', 'convert_and_evaluate', 'SignedIFNeuron',
     'ConvOpCounter', 'SpikingYOLO',
     'calibration_batches', 'convertible_activations', 'evaluate_at_steps',

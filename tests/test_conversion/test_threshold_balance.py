@@ -8,6 +8,7 @@ from mmdet.registry import MODELS
 
 from mmsnn.conversion import activation_norms, balance_thresholds
 from tests.conftest import fake_batch, tiny_snn_yolov3_cfg
+from tests.test_tools.script_loader import load_script
 from tests.tiny_voc import tiny_runner_cfg
 
 LEAKY = dict(type='LeakyReLU', negative_slope=0.1)
@@ -84,21 +85,12 @@ def test_a_norm_without_weight_is_refused():
 
 
 def test_tool_writes_a_checkpoint_the_snn_loads(tmp_path):
-    import importlib.util
-    import os.path as osp
-
     from mmengine.runner.checkpoint import load_checkpoint, save_checkpoint
-
-    from tests.conftest import REPO_ROOT
     cfg = tiny_runner_cfg(tmp_path)  # writes tmp_path/tiny.py and its data
     model = MODELS.build(cfg.model)
     src, out = tmp_path / 'ann.pth', tmp_path / 'balanced.pth'
     save_checkpoint(dict(state_dict=model.state_dict(), meta={}), str(src))
-    spec = importlib.util.spec_from_file_location(
-        'balance_tool',
-        osp.join(REPO_ROOT, 'tools/model_converters/balance_thresholds.py'))
-    tool = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(tool)
+    tool = load_script('model_converters', 'balance_thresholds.py')
     tool.main([str(tmp_path / 'tiny.py'), str(src), str(out),
                '--calib-images', '2'])
     twin = MODELS.build(cfg.model)
@@ -108,3 +100,13 @@ def test_tool_writes_a_checkpoint_the_snn_loads(tmp_path):
                if not torch.equal(v, model.state_dict()[k])]
     assert changed and all(k.endswith(('bn.weight', 'bn.bias'))
                            for k in changed)
+
+
+def test_tool_names_a_bad_percentile(tmp_path, capsys):
+    tool = load_script('model_converters', 'balance_thresholds.py')
+    with pytest.raises(SystemExit) as stop:
+        tool.main(['cfg.py', 'ann.pth', str(tmp_path / 'out.pth'),
+                   '--percentile', '0'])
+    assert stop.value.code == 2
+    assert '--percentile must be in (0, 100]' in capsys.readouterr().err
+    assert not (tmp_path / 'out.pth').exists()

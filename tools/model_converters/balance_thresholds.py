@@ -27,7 +27,7 @@ from mmengine.config import DictAction  # noqa: E402
 import mmsnn  # noqa: E402,F401  (registers the components)
 from mmsnn.conversion import balance_thresholds  # noqa: E402
 from mmsnn.conversion import calibration_batches  # noqa: E402
-from mmsnn.utils import load_tool_config  # noqa: E402
+from mmsnn.utils import InputError, load_tool_config  # noqa: E402
 from mmsnn.utils import report_input_errors  # noqa: E402
 
 
@@ -51,16 +51,16 @@ def parse_args(argv=None):
 
 def main(argv=None):
     args = parse_args(argv)
-    if not 0 < args.percentile <= 100 or args.calib_images < 1:
-        sys.exit(f'balance_thresholds: --percentile must be in (0, 100] and '
-                 f'--calib-images >= 1, got {args.percentile} and '
-                 f'{args.calib_images}')
-    cfg = load_tool_config(args.config, args.cfg_options)
     from mmdet.registry import MODELS
     from mmengine.runner import Runner
     from mmengine.runner.checkpoint import load_checkpoint, save_checkpoint
     from mmengine.runner.utils import set_random_seed
     with report_input_errors():
+        if not 0 < args.percentile <= 100 or args.calib_images < 1:
+            raise InputError(
+                f'--percentile must be in (0, 100] and --calib-images >= 1, '
+                f'got {args.percentile} and {args.calib_images}')
+        cfg = load_tool_config(args.config, args.cfg_options)
         model = MODELS.build(cfg.model)
         load_checkpoint(model, args.checkpoint, map_location='cpu',
                         strict=True)
