@@ -1,4 +1,5 @@
 """Shared helpers: tiny models so the suite fits CI's budget on 2 cores."""
+import copy
 import os
 import os.path as osp
 
@@ -39,6 +40,15 @@ def narrow_yolov3(model_cfg, widen_factor=1 / 16, stage_blocks=(1, 1, 1, 1, 1)):
     model_cfg['bbox_head'].update(in_channels=[c[2], c[1], c[0]],
                                   out_channels=[c[3], c[2], c[1]])
     return model_cfg
+
+
+def ann_twin(model_cfg):
+    """A copy of a spiking YOLOv3 model config whose neurons are LeakyReLU
+    (0.1), as configs/mini_voc/yolov3_minivoc.py makes the ANN twin."""
+    ann = copy.deepcopy(model_cfg)
+    for part in ('backbone', 'neck', 'bbox_head'):
+        ann[part]['neuron_cfg'] = dict(type='LeakyReLU', negative_slope=0.1)
+    return ann
 
 
 def load_config(rel_path):

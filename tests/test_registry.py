@@ -1,5 +1,4 @@
 """mmsnn plugs into mmdet: registration, custom_imports, version checks."""
-import copy
 import subprocess
 import sys
 import textwrap
@@ -73,10 +72,9 @@ def minimal_build_cfg(name):
     if name in ('SpikingTwoStageDetector', 'SpikingFasterRCNN'):
         by_part[name] = tiny_faster_rcnn()
     if name == 'SpikingYOLO':  # converts an ANN: the tiny model's ANN twin
-        ann = copy.deepcopy(model)
+        from tests.conftest import ann_twin
+        ann = ann_twin(model)
         ann.time_steps = 1
-        for part in ('backbone', 'neck', 'bbox_head'):
-            ann[part].neuron_cfg = dict(type='LeakyReLU', negative_slope=0.1)
         by_part[name] = dict(ann=ann)
     extra = MINIMAL_ARGS.get(name, {})
     return dict(by_part.get(name, {}), type=name, **extra)

@@ -7,17 +7,12 @@ import torch
 from mmdet.registry import MODELS
 
 from mmsnn.conversion import activation_norms, balance_thresholds
-from tests.conftest import fake_batch, tiny_snn_yolov3_cfg
+from tests.conftest import ann_twin, fake_batch, tiny_snn_yolov3_cfg
 from tests.test_tools.script_loader import load_script
 from tests.tiny_voc import tiny_runner_cfg
 
-LEAKY = dict(type='LeakyReLU', negative_slope=0.1)
-
-
 def tiny_ann():
-    cfg = tiny_snn_yolov3_cfg(time_steps=1)
-    for part in ('backbone', 'neck', 'bbox_head'):
-        cfg[part]['neuron_cfg'] = LEAKY
+    cfg = ann_twin(tiny_snn_yolov3_cfg(time_steps=1))
     torch.manual_seed(0)
     model = MODELS.build(cfg)
     # BN statistics of real inputs, so that outputs are not all ~N(0, 1)

@@ -3,7 +3,6 @@
 files, broken last_checkpoint pointers, checkpoints that --resume would take
 silently (another width, keys, model type, NaN state, a finished run) and
 non-finite or other-model checkpoints under tools/test.py are named."""
-import copy
 import math
 
 import pytest
@@ -75,10 +74,8 @@ def ann_twin_text(model_cfg):
     """A config text as mmengine stores it in meta: the ANN twin of a model
     config (its neurons LeakyReLU, as configs/mini_voc/yolov3_minivoc.py)."""
     from mmengine.config import Config
-    ann = copy.deepcopy(model_cfg)
-    for part in ('backbone', 'neck', 'bbox_head'):
-        ann[part]['neuron_cfg'] = dict(type='LeakyReLU', negative_slope=0.1)
-    return Config(dict(model=ann)).pretty_text
+    from tests.conftest import ann_twin
+    return Config(dict(model=ann_twin(model_cfg))).pretty_text
 
 
 def test_truncated_checkpoint_is_named(snn, tmp_path):

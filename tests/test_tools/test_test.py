@@ -62,12 +62,11 @@ def test_test_refuses_nonfinite_checkpoint(tmp_path):
 
 def test_test_warns_of_a_checkpoint_of_another_model_type(tmp_path):
     from mmengine.config import Config
+    from tests.conftest import ann_twin
     from tests.tiny_voc import tiny_runner_cfg
     tiny_runner_cfg(tmp_path, max_epochs=1)
     ann = Config.fromfile(str(tmp_path / 'tiny.py'))
-    for part in ('backbone', 'neck', 'bbox_head'):  # the ANN twin
-        ann.model[part].neuron_cfg = dict(type='LeakyReLU',
-                                          negative_slope=0.1)
+    ann.model = ann_twin(ann.model)
     path = tiny_checkpoint(tmp_path, cfg_text=ann.pretty_text)
     result = run_tool('test.py', tmp_path / 'tiny.py', path, '--work-dir',
                       tmp_path / 'wd', cwd=tmp_path)
