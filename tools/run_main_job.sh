@@ -101,10 +101,11 @@ ann_log="$(newest_log "$ann_dir")"
 ann_checkpoint="$(cat "$ann_dir/last_checkpoint")"
 
 log "training the SNN $snn_config from $ann_checkpoint (logs in $snn_dir)"
-# No validation during training (val_interval past the last epoch): the
-# test below scores the same checkpoint on the same images.
+# No validation during training: the test below scores the same checkpoint
+# on the same images. mmengine validates after the last epoch whatever
+# val_interval says, so the first validated epoch is put past the last.
 "$py" tools/train.py "$snn_config" --work-dir "$snn_dir" \
-  --cfg-options load_from="$ann_checkpoint" train_cfg.val_interval=1000 \
+  --cfg-options load_from="$ann_checkpoint" train_cfg.val_begin=1000 \
   "${seed_opts[@]}"
 snn_done=$(stamp)
 snn_log="$(newest_log "$snn_dir")"

@@ -59,9 +59,10 @@ def test_rows_from_test_json_energy_and_config(tool, tmp_path):
     assert cells[7:12] == ['61.60', '32.7', '0.15', '0.171', '0.82 / 150']
     # batch size 1 (the config's test loader) / (0.30 - 0.05) s
     assert cells[12] == '4.0'
+    assert cells[13] == '-'  # no train_log given
     rel = osp.relpath(T6, str(tmp_path))
-    assert cells[13] == f'[config]({rel})'
-    assert 'energy: 4 test images at 416x416' in cells[14]
+    assert cells[14] == f'[config]({rel})'
+    assert 'energy: 4 test images at 416x416' in cells[15]
     assert 'FPS (2-core CPU)' in text
     written = out.read_text()
     assert written.startswith('# Family\n\nText kept.\n')
@@ -101,7 +102,7 @@ def test_bad_runs(tool, tmp_path):
         tool.main(['--run', f'config={T6}', 'metrics=nope.json',
                    '--hardware', 'x'])
     empty = write_json(tmp_path / 'm.json', dict(loss=1.0))
-    with pytest.raises(ValueError, match='no line holds'):
+    with pytest.raises(SystemExit, match='no line holds'):
         tool.main(['--run', f'config={T6}', f'metrics={empty}',
                    '--hardware', 'x'])
 
@@ -165,3 +166,42 @@ def test_neuron_column(tool, neuron_cfg, label):
     part = dict(neuron_cfg=neuron_cfg) if neuron_cfg else {}
     model = dict(time_steps=2, backbone=part, neck=dict(part))
     assert tool.neuron_label(model) == label
+
+
+GEN1 = repo_path('configs/events/snn_yolov3_minigen1_t4.py')
+
+
+def test_gen1_metrics_train_time_and_note(tool, tmp_path):
+    metrics = write_json(tmp_path / 'test.json', {
+        'gen1/mAP': 0.1234, 'gen1/mAP_50': 0.3456, 'gen1/mAP_75': 0.1})
+    log = tmp_path / 'run.log'
+    # mmengine's file log: stamped lines, unstamped continuation lines.
+    log.write_text(
+        '2026/12/01 23:58:30 - mmengine - INFO - \n'
+        'System environment:\n    sys.platform: linux\n'
+        '2026/12/01 23:59:00 - mmengine - INFO - Epoch(train) [1][20/123]\n'
+        '2026/12/02 00:10:00 - mmengine - INFO - Saving checkpoint at 10\n'
+        'trailing unstamped line\n')
+    meta = tmp_path / 'metafile.yml'
+    text = tool.main([
+        '--run', f'config={GEN1}', f'metrics={metrics}', f'train_log={log}',
+        'note=shared the CPU with another run', '--hardware', '2-core CPU',
+        '--metafile', str(meta)])
+    cells = [c.strip() for c in text.splitlines()[-1].strip('|').split('|')]
+    assert cells[5:7] == [
+        '12.3 / 34.6', 'Gen1 protocol: COCO AP@[.5:.95] / AP@.5 (101-point)']
+    assert cells[13] == '11.5'  # 23:58:30 -> 00:10:00, across midnight
+    assert cells[15] == 'shared the CPU with another run'
+    import yaml
+    model = yaml.safe_load(meta.read_text())['Models'][0]
+    assert model['Results'][0]['Metrics'] == {
+        'mAP@[.5:.95] (Gen1 protocol)': 12.3, 'mAP@.5 (Gen1 protocol)': 34.6}
+    assert model['Metadata']['Training Time (min)'] == 11.5
+
+
+def test_train_log_without_stamps(tool, tmp_path):
+    log = tmp_path / 'console.out'
+    log.write_text('12/01 15:50:15 - mmengine - INFO - Epoch(train)\n')
+    with pytest.raises(SystemExit, match=r'console.out: fewer than two'):
+        tool.main(['--run', f'config={GEN1}', f'train_log={log}',
+                   '--hardware', 'x'])

@@ -7,8 +7,11 @@ Each ``--run`` names one model's files, as ``KEY=VALUE`` pairs:
   ``<work_dir>/<timestamp>/<timestamp>.json``, or a training run's
   ``vis_data/scalars.json`` (its last validation line is used);
 * ``energy=`` the ``energy.json`` of ``tools/analysis_tools/get_energy.py``;
+* ``train_log=`` the training run's text log (``<work_dir>/<timestamp>/
+  <timestamp>.log``): its wall time, first line to last, is the train time;
 * ``name=`` the row's label, ``dataset=`` the data set's label (default:
-  from the config's test set).
+  from the config's test set), ``note=`` a remark for the notes column
+  (e.g. that the run shared the CPU).
 
 Missing numbers print as "-"; nothing is filled in by hand. Example::
 
@@ -23,10 +26,12 @@ With ``--out``, the table replaces the block between
 that file (appended when the file has none).
 """
 import argparse
+import datetime
 import json
 from dataclasses import asdict
 import os
 import os.path as osp
+import re
 import sys
 
 # Work from a checkout without `pip install -e .`.
@@ -41,10 +46,14 @@ from mmsnn.models.defaults import DEFAULT_NEURON_CFG  # noqa: E402
 from mmsnn.models.neurons import BaseSpikingNeuron  # noqa: E402
 
 START, END = '<!-- benchmark_table:start -->', '<!-- benchmark_table:end -->'
-RUN_KEYS = ('config', 'metrics', 'energy', 'name', 'dataset')
+RUN_KEYS = ('config', 'metrics', 'energy', 'train_log', 'name', 'dataset',
+            'note')
 
-#: Metric keys of mmdet's evaluators, in order of preference.
-MAP_KEYS = ('pascal_voc/mAP', 'coco/bbox_mAP_50')
+#: Metric keys of the evaluators (mmdet's and Gen1Metric), in order of
+#: preference.
+MAP_KEYS = ('pascal_voc/mAP', 'gen1/mAP', 'coco/bbox_mAP_50')
+#: mmengine's file log stamps each line ``2026/12/01 10:25:06 - mmengine``.
+LOG_STAMP = re.compile(r'^(\d{4}/\d{2}/\d{2} \d{2}:\d{2}:\d{2}) - ')
 
 
 def parse_run(items):
@@ -58,7 +67,7 @@ def parse_run(items):
         run[key] = value
     if 'config' not in run:
         raise ValueError(f'--run {" ".join(items)}: config=... is required')
-    for key in ('config', 'metrics', 'energy'):
+    for key in ('config', 'metrics', 'energy', 'train_log'):
         if key in run and not osp.isfile(run[key]):
             raise FileNotFoundError(f'--run {key}={run[key]}: no such file')
     return run
@@ -92,6 +101,25 @@ def read_metrics(path):
     return last
 
 
+def train_seconds(path):
+    """Wall time of a training run from its mmengine text log: the first
+    stamped line to the last."""
+    stamps = []
+    with open(path, errors='replace') as f:
+        for line in f:
+            match = LOG_STAMP.match(line)
+            if match:
+                stamps.append(match.group(1))
+    if len(stamps) < 2:
+        raise ValueError(f'{path}: fewer than two lines stamped like '
+                         '"2026/12/01 10:25:06 - mmengine"; pass the text '
+                         'log of a training run (<work_dir>/<timestamp>/'
+                         '<timestamp>.log)')
+    first, last = (datetime.datetime.strptime(s, '%Y/%m/%d %H:%M:%S')
+                   for s in (stamps[0], stamps[-1]))
+    return (last - first).total_seconds()
+
+
 def protocol(cfg, key, from_val):
     """How the mAP was computed, in words."""
     evaluator = cfg.get('val_evaluator' if from_val else 'test_evaluator')
@@ -103,6 +131,8 @@ def protocol(cfg, key, from_val):
         points = '11-point' if mode == '11points' else 'all-point (area)'
         iou = evaluator.get('iou_thrs', 0.5)
         return f'VOC AP@{iou} ({points})'
+    if key == 'gen1/mAP':
+        return 'Gen1 protocol: COCO AP@[.5:.95] / AP@.5 (101-point)'
     return 'COCO-style AP@0.5 (101-point)'
 
 
@@ -178,7 +208,7 @@ def table_row(run, hardware):
         decoding=head.get('decode_mode', '-') if spiking else '-',
         dataset=run.get('dataset') or dataset_label(cfg),
         map='-', protocol='-', params='-', macs='-', sops='-',
-        rate='-', energy='-', fps='-', notes=[],
+        rate='-', energy='-', fps='-', train='-', notes=[],
         config=run['config'], values={})
     if run.get('metrics'):
         metrics = read_metrics(run['metrics'])
@@ -186,6 +216,9 @@ def table_row(run, hardware):
         from_val = 'step' in metrics  # training logs carry a step
         row['values']['map'] = 100 * metrics[key]
         row['map'] = f'{100 * metrics[key]:.1f}'
+        if key == 'gen1/mAP' and 'gen1/mAP_50' in metrics:
+            row['values']['map_50'] = 100 * metrics['gen1/mAP_50']
+            row['map'] += f" / {100 * metrics['gen1/mAP_50']:.1f}"
         row['protocol'] = protocol(cfg, key, from_val)
         if from_val:
             row['notes'].append(f"mAP from validation at step "
@@ -195,6 +228,10 @@ def table_row(run, hardware):
             batch = batch_size(cfg, from_val)
             row['values'].update(batch_size=batch, fps=batch / model_time)
             row['fps'] = f'{batch / model_time:.1f}'
+    if run.get('train_log'):
+        seconds = train_seconds(run['train_log'])
+        row['values']['train_s'] = seconds
+        row['train'] = f'{seconds / 60:.1f}'
     if run.get('energy'):
         energy = EnergyReport.load(run['energy'])
         t = energy.totals
@@ -222,6 +259,8 @@ def table_row(run, hardware):
         if not energy.checkpoint and spiking:
             row['notes'].append('random-init weights: SOPs and SNN energy '
                                 'not representative')
+    if run.get('note'):
+        row['notes'].append(run['note'])
     return row
 
 
@@ -231,8 +270,8 @@ def markdown(rows, hardware, out_dir):
         '| Model | T | Neuron | Decoding | Data set | mAP (%) | Protocol '
         '| Params (M) | MACs/step (G) | SOPs (G) | Firing rate '
         '| Energy SNN / ANN (mJ) | '
-        f'FPS ({hardware}) | Config | Notes |',
-        '|' + ' --- |' * 15,
+        f'FPS ({hardware}) | Train time (min) | Config | Notes |',
+        '|' + ' --- |' * 16,
     ]
     for r in rows:
         link = osp.relpath(r['config'], out_dir).replace(os.sep, '/')
@@ -240,7 +279,7 @@ def markdown(rows, hardware, out_dir):
             f"| {r['model']} | {r['T']} | {r['neuron']} | {r['decoding']} "
             f"| {r['dataset']} | {r['map']} | {r['protocol']} "
             f"| {r['params']} | {r['macs']} | {r['sops']} | {r['rate']} "
-            f"| {r['energy']} | {r['fps']} "
+            f"| {r['energy']} | {r['fps']} | {r['train']} "
             f"| [config]({link}) | {'; '.join(r['notes']) or '-'} |")
     return '\n'.join(lines)
 
@@ -275,6 +314,9 @@ def metafile(rows, collection, readme, hardware):
                 meta['Firing rate'] = round(v['firing_rate'], 4)
             if 'sops' in v:
                 meta['SOPs'] = f"{v['sops'] / 1e9:.3g}G"
+        if 'train_s' in v:
+            meta['Training Time (min)'] = round(v['train_s'] / 60, 1)
+            meta['Training Resources'] = hardware
         if 'fps' in v:
             meta['inference time (ms/im)'] = [dict(
                 value=round(1e3 / v['fps'], 2), hardware=hardware,
@@ -287,9 +329,13 @@ def metafile(rows, collection, readme, hardware):
             'Metadata': meta,
         }
         if 'map' in v:
+            metrics = {f"mAP ({r['protocol']})": round(v['map'], 1)}
+            if 'map_50' in v:
+                metrics = {'mAP@[.5:.95] (Gen1 protocol)': round(v['map'], 1),
+                           'mAP@.5 (Gen1 protocol)': round(v['map_50'], 1)}
             model['Results'] = [dict(
                 Task='Object Detection', Dataset=r['dataset'],
-                Metrics={f"mAP ({r['protocol']})": round(v['map'], 1)})]
+                Metrics=metrics)]
         models.append(model)
     return dict(
         Collections=[dict(Name=collection, README=readme)], Models=models)
@@ -322,9 +368,9 @@ def main(argv=None):
     args = parse_args(argv)
     try:
         runs = [parse_run(items) for items in args.run]
+        rows = [table_row(run, args.hardware) for run in runs]
     except (ValueError, FileNotFoundError) as e:
         raise SystemExit(f'benchmark_table: {e}')
-    rows = [table_row(run, args.hardware) for run in runs]
     out_dir = osp.dirname(osp.abspath(args.out)) if args.out else os.getcwd()
     text = markdown(rows, args.hardware, out_dir)
     if args.title:
