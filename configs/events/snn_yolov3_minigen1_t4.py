@@ -93,4 +93,7 @@ train_cfg = dict(max_epochs=max_epochs, val_interval=max_epochs)
 default_hooks = dict(
     logger=dict(interval=20),
     checkpoint=dict(interval=max_epochs, save_best='gen1/mAP',
-                    rule='greater'))
+                    rule='greater'),
+    # tools/test.py --show-dir: event frames (bins summed, ON red, OFF
+    # blue) with ground truth and detections, one PNG per test sample.
+    visualization=dict(type='EventVisualizationHook'))

@@ -16,6 +16,9 @@ from .gen1_protocol import (GEN1_CLASSES, MIN_BOX_DIAG, MIN_BOX_SIDE,
 from .prophesee_io import PropheseeDatFile, read_prophesee_boxes
 
 EVENTS_SUFFIX, BOXES_SUFFIX = '_td.dat', '_bbox.npy'
+#: Where the layout and the mini-Gen1 generator are described.
+EVENTS_DOC = 'docs/events.md'
+MINI_GEN1_COMMAND = 'python tools/misc/make_mini_gen1.py --out data/mini_gen1'
 #: Bump when the cached index's content changes.
 INDEX_VERSION = 1
 
@@ -75,6 +78,28 @@ class Gen1Dataset(BaseDetDataset):
         kwargs.setdefault('ann_file', '')
         super().__init__(data_prefix=data_prefix, **kwargs)
 
+    @classmethod
+    def missing_data_hint(cls, data_root: str) -> str:
+        """What ``mmsnn.utils.check_data`` says when ``data_root`` is
+        missing: the Gen1 layout and how to get mini-Gen1 or real Gen1.
+
+        Args:
+            data_root (str): The missing data root of the config.
+
+        Returns:
+            str: Sentences ending with a full stop.
+        """
+        root = data_root.rstrip('/')
+        return (
+            'it should hold the Gen1 layout: train/, val/ and test/ folders '
+            'of NAME_td.dat recordings with NAME_bbox.npy beside each '
+            f'({EVENTS_DOC}). For the bundled synthetic mini-Gen1 run '
+            f'`{MINI_GEN1_COMMAND}` from the repository root (about 50 s of '
+            'CPU; --out takes any folder, which is then the data_root). For '
+            "real Prophesee Gen1, unpack the archive so that its train/, "
+            f'val/ and test/ folders sit under {root}/, or link your copy '
+            f'there (ln -s /path/to/gen1 {root}).')
+
     # Index --------------------------------------------------------------
     def _split_dir(self) -> str:
         folder = self.data_prefix.get('events')
@@ -86,7 +111,7 @@ class Gen1Dataset(BaseDetDataset):
             raise InputError(
                 f'Gen1Dataset: {folder} is not a folder. Expected the Gen1 '
                 'layout data_root/{train,val,test}/NAME_td.dat with '
-                'NAME_bbox.npy beside each (docs/events.md).')
+                f'NAME_bbox.npy beside each ({EVENTS_DOC}).')
         return folder
 
     def _cache_path(self, folder: str) -> Optional[str]:
@@ -192,7 +217,7 @@ class Gen1Dataset(BaseDetDataset):
                 f'({len(index["recordings"])} usable recordings, '
                 f'{len(self.skipped)} skipped; see the warnings above). '
                 'Expected NAME_td.dat with NAME_bbox.npy beside it '
-                '(docs/events.md); tools/misc/make_mini_gen1.py writes a '
+                f'({EVENTS_DOC}); tools/misc/make_mini_gen1.py writes a '
                 'small synthetic set.')
         return data_list
 

@@ -16,6 +16,17 @@ _TEMP_NAME = re.compile(r'^\..+\.[A-Za-z0-9_]+' + re.escape(TEMP_SUFFIX) +
                         '$')
 
 
+def _mode_of_new_file(filepath: str) -> int:
+    """The permission bits ``open(filepath, 'wb')`` would leave: the
+    target's own when it exists, else 0666 less the process umask."""
+    try:
+        return os.stat(filepath).st_mode & 0o7777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
 class AtomicLocalBackend(LocalBackend):
     """mmengine's ``LocalBackend`` whose writes are all-or-nothing.
 
@@ -42,6 +53,9 @@ class AtomicLocalBackend(LocalBackend):
             with os.fdopen(fd, 'wb') as f:
                 f.write(obj)
                 f.flush()
+                # mkstemp makes the file private (0600); give it the mode
+                # a plain open() would, so others can read checkpoints.
+                os.fchmod(f.fileno(), _mode_of_new_file(filepath))
                 os.fsync(f.fileno())
             os.replace(tmp, filepath)
         except BaseException:

@@ -112,7 +112,7 @@ def check_data(cfg: Config,
         seen.add(ident)
         root = dataset.data_root
         if root and not osp.isdir(root):
-            missing.append((where, root, dataset.ann_file))
+            missing.append((where, root, dataset))
         elif dataset.ann_file and not osp.isfile(dataset.ann_file):
             kind = ('COCO-format annotation file (made from VOC XMLs by '
                     "mmdet's converter, see the doc)"
@@ -130,7 +130,7 @@ def check_data(cfg: Config,
 
 
 def _missing_data_message(cfg, leaves, missing, config_file) -> str:
-    where, root, ann_file = missing[0]
+    where, root, dataset = missing[0]
     in_config = f' in {config_file}' if config_file else ''
     others = (f' ({len(missing) - 1} more data set(s) use missing roots too)'
               if len(missing) > 1 else '')
@@ -141,15 +141,37 @@ def _missing_data_message(cfg, leaves, missing, config_file) -> str:
             overrides.append(f'{key}.ann_file=/path/to/your/annotations.json')
     return (
         f'No data set at {root} (absolute: {osp.abspath(root)}), the '
-        f'data_root of {where}{in_config}; it should hold {ann_file}'
-        f'{others}. Get the data as {DATASET_DOC} describes (PASCAL VOC: '
-        'download VOC2007 and VOC2012 and unpack them so that '
-        'data/VOCdevkit/VOC2007 and data/VOCdevkit/VOC2012 exist), or link '
-        f'your copy there (ln -s /path/to/VOCdevkit {root.rstrip("/")}). To '
-        'use another location, override the data sets themselves (a '
-        'top-level data_root is substituted when the config is read, so '
-        'overriding it changes nothing; ann_file and data_prefix are '
-        'relative to data_root): --cfg-options ' + ' '.join(overrides))
+        f'data_root of {where}{in_config}{others}; '
+        f'{_how_to_get_data(dataset, root)} To use another location, '
+        'override the data sets themselves (a top-level data_root is '
+        'substituted when the config is read, so overriding it changes '
+        'nothing; ann_file and data_prefix are relative to data_root): '
+        '--cfg-options ' + ' '.join(overrides))
+
+
+def _how_to_get_data(dataset, root: str) -> str:
+    """What a missing data root should hold and how to get it.
+
+    A data set class that knows its own layout says so with a
+    ``missing_data_hint(data_root)`` class method (``Gen1Dataset``); mmdet's
+    data sets get the VOC / ``docs/dataset_prepare.md`` hint.
+
+    Args:
+        dataset (BaseDataset): The data set, built with ``lazy_init=True``.
+        root (str): Its (missing) ``data_root``.
+
+    Returns:
+        str: One or more sentences, ending with a full stop.
+    """
+    own_hint = getattr(type(dataset), 'missing_data_hint', None)
+    if callable(own_hint):
+        return own_hint(root)
+    return (
+        f'it should hold {dataset.ann_file}. Get the data as {DATASET_DOC} '
+        'describes (PASCAL VOC: download VOC2007 and VOC2012 and unpack them '
+        'so that data/VOCdevkit/VOC2007 and data/VOCdevkit/VOC2012 exist), '
+        'or link your copy there (ln -s /path/to/VOCdevkit '
+        f'{root.rstrip("/")}).')
 
 
 def check_xml_dataset(dataset, where: str, decode='auto') -> None:

@@ -15,6 +15,20 @@ def load_generator():
     return load_script('misc', 'make_mini_gen1.py')
 
 
+def tiny_gen1_config(tmp_path,
+                     base='configs/events/snn_yolov3_minigen1_t4.py'):
+    """A tiny mini-Gen1 in ``tmp_path/data`` and ``tmp_path/cfg.py``, a
+    config of ``base`` whose test split reads it; returns the config path."""
+    from tests.conftest import repo_path
+    root = tmp_path / 'data'
+    load_generator().make_mini_gen1(str(root), 'tiny')
+    config = tmp_path / 'cfg.py'
+    config.write_text(
+        f"_base_ = '{repo_path(base)}'\n"
+        f"test_dataloader = dict(dataset=dict(data_root='{root}/'))\n")
+    return config
+
+
 gen = load_generator()
 
 

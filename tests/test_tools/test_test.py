@@ -1,6 +1,7 @@
 """tools/test.py and tools/infer.py name a missing checkpoint file;
 tools/test.py refuses a non-finite checkpoint (instead of scoring mAP 0
-with exit 0) and warns of one trained as another model type."""
+with exit 0), warns of one trained as another model type, and with
+--show-dir draws event samples of an event config."""
 import os.path as osp
 
 from tests.tiny_voc import REPO_ROOT
@@ -28,27 +29,33 @@ def test_infer_names_missing_checkpoint_and_image(tmp_path):
                  cwd=tmp_path), f'Image {tmp_path / "demo.jpg"}')
 
 
-def tiny_checkpoint(tmp_path, cfg_text=None, poison=False):
-    """A checkpoint of the tiny config's model, as the runner saves one."""
+def random_checkpoint(config, path, cfg_text=None, poison=False):
+    """A checkpoint of a config's randomly initialised model, as the runner
+    saves one (``poison``: a NaN in a BN statistic)."""
     import math
 
     import torch
     from mmengine.config import Config
 
     from mmdet.registry import MODELS
-    from tests.tiny_voc import tiny_runner_cfg
-    tiny_runner_cfg(tmp_path, max_epochs=1)  # tmp_path/tiny.py + data
-    cfg = Config.fromfile(str(tmp_path / 'tiny.py'))
+    cfg = Config.fromfile(str(config))
     torch.manual_seed(0)
     model = MODELS.build(cfg.model)
     if poison:
         with torch.no_grad():
             model.backbone.conv1.bn.running_var[1] = math.nan
-    path = tmp_path / 'epoch_1.pth'
     torch.save(dict(state_dict=model.state_dict(),
                     meta=dict(epoch=1, iter=1, cfg=cfg_text or
                               cfg.pretty_text)), path)
     return path
+
+
+def tiny_checkpoint(tmp_path, cfg_text=None, poison=False):
+    """A checkpoint of the tiny config's model, as the runner saves one."""
+    from tests.tiny_voc import tiny_runner_cfg
+    tiny_runner_cfg(tmp_path, max_epochs=1)  # tmp_path/tiny.py + data
+    return random_checkpoint(tmp_path / 'tiny.py', tmp_path / 'epoch_1.pth',
+                             cfg_text, poison)
 
 
 def test_test_refuses_nonfinite_checkpoint(tmp_path):
@@ -75,3 +82,40 @@ def test_test_warns_of_a_checkpoint_of_another_model_type(tmp_path):
         'config builds: backbone.neuron_cfg LeakyReLU (config: IFNeuron)' \
         in result.stderr
     assert 'pascal_voc/mAP' in result.stdout + result.stderr
+
+
+def test_show_dir_draws_every_event_sample(tmp_path):
+    """mmdet's --show-dir path (DetVisualizationHook reads img_path as an
+    image) fails on event samples; the event configs' hook draws each
+    sample's frames, ground truth and detections."""
+    import mmcv
+    from mmdet.registry import DATASETS
+    from mmengine.config import Config
+
+    from mmsnn.visualization import GT_COLOR, sample_name
+    from tests.test_tools.test_make_mini_gen1 import tiny_gen1_config
+    from tests.test_visualization.test_event_drawing import (colour_pixels,
+                                                             on_off_pixels)
+    config = tiny_gen1_config(tmp_path)
+    path = random_checkpoint(config, tmp_path / 'epoch_1.pth')
+    result = run_tool('test.py', config, path, '--work-dir', tmp_path / 'wd',
+                      '--show-dir', 'show', '--cfg-options',
+                      'test_dataloader.num_workers=0',
+                      'test_dataloader.persistent_workers=False',
+                      cwd=tmp_path)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert 'gen1/mAP' in result.stdout + result.stderr
+    dataset = DATASETS.build(Config.fromfile(str(config))
+                             .test_dataloader.dataset)
+    samples = [dataset[i]['data_samples'] for i in range(len(dataset))]
+    show = list((tmp_path / 'wd').glob('*/show'))  # work_dir/<timestamp>/
+    assert len(show) == 1
+    assert sorted(p.name for p in show[0].iterdir()) == sorted(
+        f'{sample_name(s)}.png' for s in samples)
+    for sample in samples:
+        img = mmcv.imread(str(show[0] / f'{sample_name(sample)}.png'))
+        height, width = sample.img_shape
+        assert img.shape == (2 * height, 2 * width, 3)
+        on, off = on_off_pixels(img)
+        assert on > 50 and off > 50, (sample_name(sample), on, off)
+        assert colour_pixels(img, GT_COLOR) > 0

@@ -71,6 +71,69 @@ def test_wrappers_are_walked_with_cfg_option_keys(voc):
     assert ('--cfg-options train_dataloader.dataset.dataset.datasets.0.'
             'data_root=') in msg
     assert 'docs/dataset_prepare.md' in msg
+    assert 'data/VOCdevkit/VOC2007' in msg  # a VOC data set: the VOC hint
+    assert 'make_mini_gen1' not in msg
+
+
+# A missing event-camera root: the hint follows the data set's type.
+
+GEN1_HINTS = ('`python tools/misc/make_mini_gen1.py --out data/mini_gen1`',
+              'docs/events.md', 'NAME_td.dat', 'NAME_bbox.npy')
+
+
+def gen1_cfg(root, dataset_type='Gen1Dataset'):
+    return dict(type=dataset_type, data_root=root, test_mode=True,
+                data_prefix=dict(events='test/'), pipeline=[])
+
+
+def missing_data_message(cfg, loaders=('train_dataloader', )):
+    with pytest.raises(InputError) as e:
+        check_data(cfg, list(loaders), 'cfg.py')
+    return str(e.value)
+
+
+def test_missing_gen1_root_gives_the_gen1_hints(tmp_path):
+    root = str(tmp_path / 'mini_gen1')
+    msg = missing_data_message(cfg_of(gen1_cfg(root + '/')))
+    assert msg.startswith(f'No data set at {root}/')
+    assert 'train_dataloader.dataset in cfg.py' in msg
+    for hint in GEN1_HINTS:
+        assert hint in msg, msg
+    assert f'ln -s /path/to/gen1 {root})' in msg  # where real Gen1 goes
+    assert 'VOCdevkit' not in msg and 'should hold .' not in msg
+    assert '--cfg-options train_dataloader.dataset.data_root=' in msg
+
+
+def test_gen1_is_recognised_by_class_not_name(tmp_path):
+    from mmdet.registry import DATASETS
+
+    from mmsnn.datasets import Gen1Dataset
+
+    @DATASETS.register_module(name='TestDataCheckEvents', force=True)
+    class Events(Gen1Dataset):
+        pass
+
+    msg = missing_data_message(cfg_of(gen1_cfg(str(tmp_path / 'x/'),
+                                               'TestDataCheckEvents')))
+    for hint in GEN1_HINTS:
+        assert hint in msg, msg
+
+
+def test_the_gen1_configs_name_their_roots(tmp_path):
+    from tests.conftest import repo_path
+    for name in ('snn_yolov3_minigen1_t4.py', 'snn_yolov3_gen1_t4.py'):
+        cfg = Config.fromfile(repo_path(f'configs/events/{name}'))
+        root = str(tmp_path / 'nowhere') + '/'
+        for loader in ('train', 'val', 'test'):
+            cfg.merge_from_dict({f'{loader}_dataloader.dataset.data_root':
+                                 root})
+        msg = missing_data_message(cfg, ['train_dataloader',
+                                         'val_dataloader', 'test_dataloader'])
+        for loader in ('train', 'val', 'test'):  # overrides for each
+            assert f'{loader}_dataloader.dataset.data_root=' in msg
+        for hint in GEN1_HINTS:
+            assert hint in msg, (name, msg)
+        assert 'VOCdevkit' not in msg
 
 
 def test_split_file_missing(voc):

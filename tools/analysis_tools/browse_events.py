@@ -8,6 +8,10 @@ writes
   ground truth green, detections (with ``CHECKPOINT``) orange with scores;
 * ``OUT_DIR/<sample>.gif``: the T bins as an animation.
 
+The drawing is :mod:`mmsnn.visualization.event_drawing`'s, which
+``tools/test.py --show-dir`` uses for event configs too
+(``EventVisualizationHook``).
+
 Example::
 
     python tools/analysis_tools/browse_events.py \\
@@ -28,9 +32,8 @@ sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(
 
 import mmsnn  # noqa: E402,F401  (registers components, safe loading)
 from mmsnn.utils import report_input_errors  # noqa: E402
-
-GT_COLOR, DET_COLOR = (0, 170, 0), (0, 140, 255)  # BGR
-ON_COLOR, OFF_COLOR = np.array([40, 40, 230.]), np.array([230, 90, 20.])
+from mmsnn.visualization import (draw_event_frame,  # noqa: E402
+                                 sample_boxes, sample_name)
 
 
 def parse_args():
@@ -48,59 +51,12 @@ def parse_args():
     return parser.parse_args()
 
 
-def event_picture(frame: np.ndarray, zoom: int = 2) -> np.ndarray:
-    """``[C, H, W]`` frame -> ``[H*zoom, W*zoom, 3]`` uint8 BGR.
-
-    With 2 channels (OFF, ON counts) each pixel is tinted by its polarity
-    mix, darker with more events; other representations (voxel grids,
-    signed) show positive values red and negative blue.
-    """
-    if frame.shape[0] == 2:
-        off, on = frame[0], frame[1]
-    else:
-        total = frame.sum(0)
-        on, off = np.maximum(total, 0), np.maximum(-total, 0)
-    count = on + off
-    strength = np.clip(count / max(np.percentile(count[count > 0], 95), 1e-6)
-                       if (count > 0).any() else count, 0, 1)[..., None]
-    share = np.where(count > 0, on / np.maximum(count, 1e-6), 0.5)[..., None]
-    color = share * ON_COLOR + (1 - share) * OFF_COLOR
-    img = 255 * (1 - strength) + color * strength
-    img = img.astype(np.uint8)
-    return cv2.resize(img, None, fx=zoom, fy=zoom,
-                      interpolation=cv2.INTER_NEAREST)
-
-
-def draw_boxes(img, boxes, color, zoom, labels=None, scores=None,
-               classes=()):
-    for i, box in enumerate(boxes):
-        x1, y1, x2, y2 = (np.asarray(box) * zoom).round().astype(int)
-        cv2.rectangle(img, (x1, y1), (x2, y2), color, 1)
-        text = classes[labels[i]] if labels is not None else ''
-        if scores is not None:
-            text += f' {scores[i]:.2f}'
-        if text:
-            cv2.putText(img, text.strip(), (x1 + 2, max(y1 - 3, 8)),
-                        cv2.FONT_HERSHEY_SIMPLEX, 0.35, color, 1,
-                        cv2.LINE_AA)
-    return img
-
-
 def sample_panels(frames: np.ndarray, gt, dets, classes, zoom: int):
     """``[T, C, H, W]`` -> [whole window, bin 0, ..., bin T-1] pictures."""
     panels = [frames.sum(0)] + list(frames)
     titles = ['window'] + [f'bin {t}' for t in range(len(frames))]
-    out = []
-    for panel, title in zip(panels, titles):
-        img = event_picture(panel, zoom)
-        draw_boxes(img, gt[0], GT_COLOR, zoom, gt[1], classes=classes)
-        if dets is not None:
-            draw_boxes(img, dets[0], DET_COLOR, zoom, dets[1], dets[2],
-                       classes)
-        cv2.putText(img, title, (4, 14), cv2.FONT_HERSHEY_SIMPLEX, 0.45,
-                    (0, 0, 0), 1, cv2.LINE_AA)
-        out.append(img)
-    return out
+    return [draw_event_frame(panel, gt, dets, classes, zoom, title)
+            for panel, title in zip(panels, titles)]
 
 
 def save_gif(path: str, pictures, ms_per_frame: int = 300) -> None:
@@ -133,20 +89,12 @@ def main():
         data = dataset[index]
         sample = data['data_samples']
         frames = data['inputs'].numpy()
-        scale = np.tile(np.asarray(sample.scale_factor, np.float32), 2)
-        boxes = sample.gt_instances.bboxes  # sensor pixels
-        boxes = getattr(boxes, 'tensor', boxes).numpy()
-        gt = (boxes * scale, sample.gt_instances.labels.numpy())
-        dets = None
         if model is not None:
             with torch.no_grad():
-                pred = model.test_step(pseudo_collate([data]))[0]
-            keep = pred.pred_instances.scores >= args.score_thr
-            inst = pred.pred_instances[keep]
-            dets = (inst.bboxes.numpy() * scale, inst.labels.numpy(),
-                    inst.scores.numpy())
+                sample = model.test_step(pseudo_collate([data]))[0]
+        gt, dets = sample_boxes(sample, args.score_thr)
         panels = sample_panels(frames, gt, dets, classes, args.zoom)
-        name = sample.img_id.replace('@', '_t')
+        name = sample_name(sample)
         strip = osp.join(args.out_dir, f'{name}_strip.png')
         gif = osp.join(args.out_dir, f'{name}.gif')
         cv2.imwrite(strip, np.concatenate(panels, 1))

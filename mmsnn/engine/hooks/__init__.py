@@ -1,3 +1,4 @@
+from .event_visualization_hook import EventVisualizationHook
 from .finite_loss_hook import (FiniteLossHook, NonFiniteCheckpointError,
                                NonFiniteLossError)
 from .firing_rate_hook import FiringRateHook
@@ -6,7 +7,7 @@ from .reset_lr_hook import ResetLrHook
 from .safe_checkpoint_hook import SafeCheckpointHook
 
 __all__ = [
-    'FiringRateHook', 'FiniteLossHook', 'NonFiniteCheckpointError',
-    'NonFiniteLossError', 'RandomStateHook', 'ResetLrHook',
-    'SafeCheckpointHook'
+    'EventVisualizationHook', 'FiringRateHook', 'FiniteLossHook',
+    'NonFiniteCheckpointError', 'NonFiniteLossError', 'RandomStateHook',
+    'ResetLrHook', 'SafeCheckpointHook'
 ]

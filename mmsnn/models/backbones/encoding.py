@@ -24,7 +24,8 @@ def check_encoding(encoding: str, owner: str) -> str:
 
 
 def check_sequence_input(x: Tensor, time_steps: int, owner: str) -> None:
-    """Raise unless ``x`` is a sequence folded with ``time_steps`` steps.
+    """Raise unless ``x`` is a sequence folded with ``time_steps`` steps:
+    tagged with that T and with a multiple of T rows.
 
     Args:
         x (Tensor): ``[T*B, C, H, W]``, tagged with its T by
@@ -49,3 +50,8 @@ def check_sequence_input(x: Tensor, time_steps: int, owner: str) -> None:
             f'has {tag} time bins. Make the event representation\'s '
             f'num_bins equal to the model\'s time_steps (one variable at the '
             'top of the config).')
+    if x.shape[0] % time_steps:
+        raise ValueError(
+            f'{owner} runs T={time_steps} time steps, but its input sequence '
+            f'of shape {tuple(x.shape)} has {x.shape[0]} rows, not a multiple'
+            f' of T (expected [T*B, C, H, W], time-major).')

@@ -217,3 +217,20 @@ def test_stale_temporaries_of_a_killed_save_are_removed_at_start(tmp_path):
     for path in stale:
         assert any(path in m and 'killed' in m for m in messages), messages
     assert checkpoints(runner.work_dir) == ['epoch_1.pth']
+
+
+def test_atomic_writes_get_the_mode_open_would_give(tmp_path):
+    """mkstemp's private 0600 must not leak into checkpoints: a new file
+    gets 0666 less the umask, a replaced one keeps its own mode."""
+    backend = AtomicLocalBackend()
+    old_umask = os.umask(0o022)
+    try:
+        new = tmp_path / 'epoch_1.pth'
+        backend.put(b'weights', new)
+        assert os.stat(new).st_mode & 0o777 == 0o644
+        os.chmod(new, 0o640)
+        backend.put(b'weights again', new)
+        assert os.stat(new).st_mode & 0o777 == 0o640
+        assert new.read_bytes() == b'weights again'
+    finally:
+        os.umask(old_umask)

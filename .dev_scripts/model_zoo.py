@@ -1,0 +1,167 @@
+"""Make the model-zoo runs and write their tables (developers' script).
+
+Every number in the mini data sets' model-zoo tables comes from files this
+script's runs leave behind, read by the user tool
+``tools/analysis_tools/benchmark_table.py``::
+
+    python .dev_scripts/model_zoo.py run ENTRY [--cfg-options K=V ...]
+    python .dev_scripts/model_zoo.py table FAMILY --hardware "2-core ..."
+
+``run`` trains the entry's config into its work dir with ``tools/train.py``
+(skipped when the work dir already holds the final checkpoint), tests that
+checkpoint with ``tools/test.py`` and counts its operations and energy on
+``--energy-images`` test images with ``tools/analysis_tools/get_energy.py``.
+``table`` writes the family's table (and metafile) from the newest train
+log, test JSON and energy JSON of each entry's work dir; an entry without
+them prints "-" in its row, nothing is filled in by hand.
+
+The main job's runs (``.dev_scripts/main_job_seeds.sh``) are entries too:
+their work dirs are the seed runs' (``work_dirs/seeds/seed0/...``).
+"""
+import argparse
+import glob
+import os
+import os.path as osp
+import subprocess
+import sys
+
+REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
+ZOO = 'work_dirs/zoo'
+MINI_VOC_TWIN = 'work_dirs/seeds/seed0/yolov3_minivoc/epoch_12.pth'
+
+#: name -> config, work dir, row label and what its ``run`` adds to the
+#: config (``cfg_options``).
+ENTRIES = {
+    'yolov3_minivoc': dict(
+        config='configs/mini_voc/yolov3_minivoc.py',
+        work_dir='work_dirs/seeds/seed0/yolov3_minivoc',
+        name='YOLOv3 (ANN twin)'),
+    'snn_yolov3_minivoc_t4': dict(
+        config='configs/mini_voc/snn_yolov3_minivoc_t4.py',
+        work_dir='work_dirs/seeds/seed0/snn_yolov3_minivoc_t4',
+        name='SNN-YOLOv3, IF (from the ANN twin)',
+        cfg_options=[f'load_from={MINI_VOC_TWIN}']),
+    'snn_yolov3_lif_minivoc_t4': dict(
+        config='configs/mini_voc/snn_yolov3_lif_minivoc_t4.py',
+        name='SNN-YOLOv3, LIF (from the ANN twin)',
+        cfg_options=[f'load_from={MINI_VOC_TWIN}']),
+    'retinanet_snn-r18_snn-fpn_cmd_minivoc_t4': dict(
+        config='configs/mini_voc/retinanet_snn-r18_snn-fpn_cmd_minivoc_t4.py',
+        name='RetinaNet: spiking R-18 + FPN, CMD head (from scratch)'),
+    'yolov3_minigen1': dict(
+        config='configs/events/yolov3_minigen1.py',
+        name='YOLOv3 (ANN twin, bins as channels)'),
+    'snn_yolov3_minigen1_t4': dict(
+        config='configs/events/snn_yolov3_minigen1_t4.py',
+        name='SNN-YOLOv3, IF (from scratch)'),
+    'snn_yolov3_minigen1_t4_lif': dict(
+        config='configs/events/snn_yolov3_minigen1_t4_lif.py',
+        name='SNN-YOLOv3, LIF (from scratch)'),
+}
+FAMILIES = {
+    'mini_voc': dict(
+        entries=['yolov3_minivoc', 'snn_yolov3_minivoc_t4',
+                 'snn_yolov3_lif_minivoc_t4',
+                 'retinanet_snn-r18_snn-fpn_cmd_minivoc_t4'],
+        readme='configs/mini_voc/README.md',
+        metafile='configs/mini_voc/metafile.yml',
+        collection='SNN-YOLOv3 (mini-VOC)',
+        title='mini-VOC (synthetic, bundled; not PASCAL VOC), seed 0:'),
+    'mini_gen1': dict(
+        entries=['yolov3_minigen1', 'snn_yolov3_minigen1_t4',
+                 'snn_yolov3_minigen1_t4_lif'],
+        readme='configs/events/README.md',
+        metafile='configs/events/metafile.yml',
+        collection='SNN-YOLOv3 (mini-Gen1)',
+        title='mini-Gen1 (synthetic events, bundled; not Gen1), seed 0:'),
+}
+
+
+def work_dir(entry):
+    return ENTRIES[entry].get('work_dir') or osp.join(ZOO, entry)
+
+
+def newest(pattern):
+    """The newest file matching ``pattern`` (None when none does)."""
+    files = sorted(glob.glob(pattern), key=osp.getmtime)
+    return files[-1] if files else None
+
+
+def final_checkpoint(entry):
+    """The checkpoint ``last_checkpoint`` names, if training finished."""
+    path = osp.join(work_dir(entry), 'last_checkpoint')
+    if not osp.isfile(path):
+        return None
+    with open(path) as f:
+        checkpoint = f.read().strip()
+    return checkpoint if osp.isfile(checkpoint) else None
+
+
+def call(*args):
+    print('[model_zoo]', ' '.join(args), file=sys.stderr, flush=True)
+    subprocess.run([sys.executable, *args], cwd=REPO, check=True)
+
+
+def run(entry, cfg_options, energy_images):
+    spec = ENTRIES[entry]
+    config, wd = spec['config'], work_dir(entry)
+    options = spec.get('cfg_options', []) + (cfg_options or [])
+    opts = ['--cfg-options', *options] if options else []
+    checkpoint = final_checkpoint(entry)
+    if checkpoint is None:
+        call('tools/train.py', config, '--work-dir', wd, *opts)
+        checkpoint = final_checkpoint(entry)
+    call('tools/test.py', config, checkpoint, '--work-dir',
+         osp.join(wd, 'test'))
+    call('tools/analysis_tools/get_energy.py', config, checkpoint,
+         '--num-images', str(energy_images), '--out-dir',
+         osp.join(wd, 'energy'))
+
+
+def run_files(entry):
+    """``KEY=VALUE`` items of benchmark_table's ``--run`` for one entry."""
+    spec, wd = ENTRIES[entry], work_dir(entry)
+    items = [f"config={spec['config']}", f"name={spec['name']}"]
+    found = dict(
+        metrics=newest(osp.join(wd, 'test', '*', '*.json')),
+        energy=newest(osp.join(wd, 'energy', 'energy.json')),
+        train_log=newest(osp.join(wd, '2*', '2*.log')))
+    return items + [f'{k}={v}' for k, v in found.items() if v]
+
+
+def table(family, hardware, notes):
+    spec = FAMILIES[family]
+    args = [arg for entry in spec['entries']
+            for arg in ['--run', *run_files(entry),
+                        *([f'note={notes[entry]}'] if entry in notes
+                          else [])]]
+    call('tools/analysis_tools/benchmark_table.py', *args, '--hardware',
+         hardware, '--title', spec['title'], '--out', spec['readme'],
+         '--metafile', spec['metafile'], '--collection', spec['collection'])
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    sub = parser.add_subparsers(dest='command', required=True)
+    p_run = sub.add_parser('run', help='train, test and count one entry')
+    p_run.add_argument('entry', choices=sorted(ENTRIES))
+    p_run.add_argument('--energy-images', type=int, default=50)
+    p_run.add_argument('--cfg-options', nargs='+',
+                       help='more KEY=VALUE overrides of the training')
+    p_table = sub.add_parser('table', help="write a family's table")
+    p_table.add_argument('family', choices=sorted(FAMILIES))
+    p_table.add_argument('--hardware', required=True)
+    p_table.add_argument(
+        '--note', nargs=2, action='append', default=[],
+        metavar=('ENTRY', 'TEXT'), help="a remark for an entry's row, e.g. "
+        'that it trained beside another run')
+    args = parser.parse_args(argv)
+    os.chdir(REPO)
+    if args.command == 'run':
+        run(args.entry, args.cfg_options, args.energy_images)
+    else:
+        table(args.family, args.hardware, dict(args.note))
+
+
+if __name__ == '__main__':
+    main()
