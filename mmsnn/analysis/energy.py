@@ -33,7 +33,7 @@ from mmengine.model import BaseModel
 from spikingjelly.activation_based.op_counter import DispatchCounterMode
 from torch import Tensor
 
-from ..models.layers.time_folding import time_steps_of
+from ..models.layers.time_folding import folded_time_steps, time_steps_of
 from ..models.neurons import spiking_modules
 from ..utils.input_error import ConfigValueError
 from .activity import REAL_VALUED, ActivityRecorder, stage_of
@@ -193,7 +193,9 @@ class SpikeOpAnalyzer:
         """Run and count one batch.
 
         Args:
-            inputs (Tensor): Preprocessed images ``[B, 3, H, W]``.
+            inputs (Tensor): Preprocessed images ``[B, 3, H, W]``, or a
+                time-folded sequence ``[T*B, C, H, W]`` (events; tagged with
+                its T by the data preprocessor).
             data_samples (list, optional): Passed on to ``BaseModel``s.
 
         Returns:
@@ -205,8 +207,16 @@ class SpikeOpAnalyzer:
                 out = self.model(inputs, data_samples, mode='tensor')
             else:
                 out = self.model(inputs)
-        self.num_images += inputs.shape[0]
+        self.num_images += self._samples_in(inputs, data_samples)
         return out
+
+    @staticmethod
+    def _samples_in(inputs: Tensor, data_samples=None) -> int:
+        """Samples in a batch: B, also when ``inputs`` folds T steps of
+        each sample into its first dimension (``[T*B, ...]``)."""
+        if data_samples is not None:
+            return len(data_samples)
+        return inputs.shape[0] // (folded_time_steps(inputs) or 1)
 
     def _scope_counts(self, key: str) -> Tuple[Dict[str, float], float]:
         """Per-layer totals of one counter and what no layer holds."""

@@ -84,6 +84,28 @@ def test_encoder_runs_once_or_T_times(encode_once):
                for layer in layers.values())
 
 
+def test_time_folded_sequences_count_per_sample():
+    """Event input arrives folded, ``[T*B, C, H, W]``: a sample is T rows,
+    so per-image counts of two equal samples are those of one."""
+    from mmsnn.models.layers.time_folding import mark_time_folded
+    T = 3
+    model = firing_tiny_snn(T, encoding='sequence', in_channels=2)
+    frames = torch.randint(0, 3, (T, 1, 2, 64, 64),
+                           generator=torch.Generator().manual_seed(0)).float()
+
+    def counted(batch, data_samples=None):
+        analyzer = SpikeOpAnalyzer(model)
+        seq = frames.expand(T, batch, 2, 64, 64).reshape(T * batch, 2, 64, 64)
+        analyzer.forward(mark_time_folded(seq.contiguous(), T), data_samples)
+        return analyzer.num_images, analyzer.report()['totals']
+
+    one, two = counted(1), counted(2)
+    assert (one[0], two[0]) == (1, 2)
+    assert two[1]['macs_per_step'] == pytest.approx(one[1]['macs_per_step'])
+    assert two[1]['sops'] == pytest.approx(one[1]['sops'])
+    assert counted(2, data_samples=[None, None])[0] == 2
+
+
 def test_report_energy_arithmetic():
     analyzer = SpikeOpAnalyzer(firing_tiny_snn())
     analyzer.forward(images())
