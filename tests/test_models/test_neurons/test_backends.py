@@ -1,5 +1,7 @@
 """backend='auto': the fastest measured kernel per device, fused where
 compiling fails; shown in extra_repr. Nothing is timed here."""
+import warnings
+
 import pytest
 import torch
 
@@ -60,6 +62,26 @@ def test_compile_failure_falls_back_with_one_warning(monkeypatch):
     assert _Kernels.compile_failed.startswith('RuntimeError')
     monkeypatch.delenv(BACKEND_ENV, raising=False)
     assert IFNeuron().resolved_backend == 'fused'
+
+
+def test_op_counting_runs_eager_kernels_and_is_no_compile_failure(
+        monkeypatch):
+    """Under a dispatch mode (SpikeOpAnalyzer's counters) dynamo finds no
+    frame: the eager kernels run, and later calls may still compile."""
+    from mmsnn.analysis import SpikeOpAnalyzer
+
+    def never(*args):
+        raise AssertionError('the compiled kernel ran under op counting')
+
+    monkeypatch.setattr(_Kernels, 'compile_failed', None)
+    monkeypatch.setattr(_Kernels, 'compiled', (never, never))
+    neuron = IFNeuron(time_steps=3, backend='compiled')
+    layer = torch.nn.Sequential(torch.nn.Conv2d(1, 2, 1), neuron)
+    x = torch.randn(3 * 2, 1, 4, 4)
+    with warnings.catch_warnings():
+        warnings.simplefilter('error')
+        SpikeOpAnalyzer(layer).forward(x)
+    assert _Kernels.compile_failed is None
 
 
 
