@@ -66,6 +66,7 @@ FAMILIES = {
         readme='configs/mini_voc/README.md',
         metafile='configs/mini_voc/metafile.yml',
         collection='SNN-YOLOv3 (mini-VOC)',
+        dataset='mini-VOC test (synthetic)',
         title='mini-VOC (synthetic, bundled; not PASCAL VOC), seed 0:'),
     'mini_gen1': dict(
         entries=['yolov3_minigen1', 'snn_yolov3_minigen1_t4',
@@ -73,12 +74,19 @@ FAMILIES = {
         readme='configs/events/README.md',
         metafile='configs/events/metafile.yml',
         collection='SNN-YOLOv3 (mini-Gen1)',
+        dataset='mini-Gen1 test (synthetic)',
         title='mini-Gen1 (synthetic events, bundled; not Gen1), seed 0:'),
 }
 
 
-def work_dir(entry):
-    return ENTRIES[entry].get('work_dir') or osp.join(ZOO, entry)
+def work_dir(entry, seed=0):
+    """Seed 0's work dir is the table's; other seeds' get a suffix."""
+    base = ENTRIES[entry].get('work_dir') or osp.join(ZOO, entry)
+    return base if seed == 0 else f'{base}_seed{seed}'
+
+
+def family_of(entry):
+    return next(f for f, spec in FAMILIES.items() if entry in spec['entries'])
 
 
 def newest(pattern):
@@ -87,9 +95,10 @@ def newest(pattern):
     return files[-1] if files else None
 
 
-def final_checkpoint(entry):
-    """The checkpoint ``last_checkpoint`` names, if training finished."""
-    path = osp.join(work_dir(entry), 'last_checkpoint')
+def final_checkpoint(wd):
+    """The checkpoint ``last_checkpoint`` of work dir ``wd`` names, if
+    training finished."""
+    path = osp.join(wd, 'last_checkpoint')
     if not osp.isfile(path):
         return None
     with open(path) as f:
@@ -102,15 +111,17 @@ def call(*args):
     subprocess.run([sys.executable, *args], cwd=REPO, check=True)
 
 
-def run(entry, cfg_options, energy_images):
+def run(entry, cfg_options, energy_images, seed=0):
     spec = ENTRIES[entry]
-    config, wd = spec['config'], work_dir(entry)
+    config, wd = spec['config'], work_dir(entry, seed)
     options = spec.get('cfg_options', []) + (cfg_options or [])
+    if seed:
+        options.append(f'randomness.seed={seed}')
     opts = ['--cfg-options', *options] if options else []
-    checkpoint = final_checkpoint(entry)
+    checkpoint = final_checkpoint(wd)
     if checkpoint is None:
         call('tools/train.py', config, '--work-dir', wd, *opts)
-        checkpoint = final_checkpoint(entry)
+        checkpoint = final_checkpoint(wd)
     call('tools/test.py', config, checkpoint, '--work-dir',
          osp.join(wd, 'test'))
     call('tools/analysis_tools/get_energy.py', config, checkpoint,
@@ -121,7 +132,8 @@ def run(entry, cfg_options, energy_images):
 def run_files(entry):
     """``KEY=VALUE`` items of benchmark_table's ``--run`` for one entry."""
     spec, wd = ENTRIES[entry], work_dir(entry)
-    items = [f"config={spec['config']}", f"name={spec['name']}"]
+    items = [f"config={spec['config']}", f"name={spec['name']}",
+             f"dataset={FAMILIES[family_of(entry)]['dataset']}"]
     found = dict(
         metrics=newest(osp.join(wd, 'test', '*', '*.json')),
         energy=newest(osp.join(wd, 'energy', 'energy.json')),
@@ -146,6 +158,9 @@ def main(argv=None):
     p_run = sub.add_parser('run', help='train, test and count one entry')
     p_run.add_argument('entry', choices=sorted(ENTRIES))
     p_run.add_argument('--energy-images', type=int, default=50)
+    p_run.add_argument('--seed', type=int, default=0,
+                       help="training seed (the configs' own: 0); other "
+                       'seeds train into WORK_DIR_seed<S>, beside the table')
     p_run.add_argument('--cfg-options', nargs='+',
                        help='more KEY=VALUE overrides of the training')
     p_table = sub.add_parser('table', help="write a family's table")
@@ -158,7 +173,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
     os.chdir(REPO)
     if args.command == 'run':
-        run(args.entry, args.cfg_options, args.energy_images)
+        run(args.entry, args.cfg_options, args.energy_images, args.seed)
     else:
         table(args.family, args.hardware, dict(args.note))
 

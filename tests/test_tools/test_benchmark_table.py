@@ -205,3 +205,11 @@ def test_train_log_without_stamps(tool, tmp_path):
     with pytest.raises(SystemExit, match=r'console.out: fewer than two'):
         tool.main(['--run', f'config={GEN1}', f'train_log={log}',
                    '--hardware', 'x'])
+
+
+def test_ann_row_shows_only_its_mac_energy(tool, tmp_path):
+    energy = energy_json(tmp_path / 'e.json', 'ann.pth', 'test set')
+    text = tool.main(['--run', f'config={ANN}', f'energy={energy}',
+                      '--hardware', 'x'])
+    cells = [c.strip() for c in text.splitlines()[-1].strip('|').split('|')]
+    assert cells[9:12] == ['-', '-', '- / 150']  # SOPs, rate, energy
