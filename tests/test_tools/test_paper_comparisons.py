@@ -1,6 +1,7 @@
 """tools/analysis_tools/paper_comparisons.py: the whole pipeline on tiny VOC
 data (smoke schedule), and its claims logic on constructed results."""
 import json
+import os
 import os.path as osp
 
 import torch
@@ -30,9 +31,10 @@ def test_whole_pipeline_on_tiny_data(tmp_path):
                     .state_dict()), ckpt)
     out = osp.join(str(tmp_path), 'docs', 'cmp.md')
     work = osp.join(str(tmp_path), 'work')
-    tool.main(['--smoke', '--ann-config', ann, '--snn-config', snn,
-               '--ann-checkpoint', ckpt,
-               '--work-dir', work, '--out', out, '--hardware', 'test CPU'])
+    args = ['--smoke', '--ann-config', ann, '--snn-config', snn,
+            '--ann-checkpoint', ckpt,
+            '--work-dir', work, '--out', out, '--hardware', 'test CPU']
+    tool.main(args)
     text = open(out).read()
     with open(osp.join(work, 'results.json')) as f:
         results = json.load(f)
@@ -55,6 +57,33 @@ def test_whole_pipeline_on_tiny_data(tmp_path):
     assert results['conversion']['results'][0]['macs_per_step'] == macs
     assert osp.getsize(osp.join(str(tmp_path), 'docs', 'cmp_fig2.png')) > 0
     assert osp.getsize(osp.join(str(tmp_path), 'docs', 'cmp_fig4.png')) > 0
+
+    # a second invocation reuses every stored run ...
+    runs = osp.join(work, 'runs')
+    stamps = {f: os.stat(osp.join(runs, f)).st_mtime_ns
+              for f in os.listdir(runs)}
+    again = tool.main(args)
+    assert {f: os.stat(osp.join(runs, f)).st_mtime_ns
+            for f in os.listdir(runs)} == stamps
+    assert again['sg'] == results['sg']
+    # ... and with --jobs 2 reruns the missing ones in two child processes
+    # (their logs in work/logs), leaving the others alone
+    lost = ['sgcmd_t4_seed0.json', 'sgrate_t6_seed0.json']
+    for f in lost:
+        os.remove(osp.join(runs, f))
+    tool.main(args + ['--jobs', '2'])
+    assert sorted(os.listdir(osp.join(work, 'logs'))) == [
+        'sgcmd_t4_seed0.log', 'sgrate_t6_seed0.log']
+    for f in set(stamps) - set(lost):
+        assert os.stat(osp.join(runs, f)).st_mtime_ns == stamps[f], f
+    with open(osp.join(work, 'results.json')) as f:
+        rerun = json.load(f)
+    assert [r['seed'] for r in rerun['sg']['SG+rate T=6']['runs']] == [0]
+    assert rerun['meta']['jobs'] == 2
+    # a changed setting (here the schedule's data root) is not reused
+    settings = tool.task_settings(tool.parse_args(args), 'conversion')
+    assert tool.task_settings(tool.parse_args(
+        args + ['--data-root', 'elsewhere/']), 'conversion') != settings
 
 
 def test_claims_follow_the_numbers():

@@ -29,6 +29,14 @@ configs/snn_yolov3/yolov3_d53_voc.py; GPU days)::
         --data-root data/VOCdevkit/ --ann-checkpoint yolov3_voc.pth \\
         --hardware "8x A100" --out docs/paper_comparisons_voc.md
 
+Each run (the ANN twin's test, every SG run, the conversion) writes its
+result to ``WORK_DIR/runs/<run>.json`` with the settings that define it; a
+later invocation with the same settings reuses it, so an interrupted
+comparison resumes where it stopped. ``--jobs N`` runs the SG runs and the
+conversion in N processes of ``cpu_count() // N`` threads each (on a 2-core
+CPU two 1-thread lanes train faster in all than one 2-thread run); their logs
+go to ``WORK_DIR/logs/``.
+
 ``--smoke`` runs the whole pipeline on a tiny schedule (1 epoch, 1 seed
 unless given, T sweep 2 and 4, few images): for tests, never for numbers.
 """
@@ -99,6 +107,9 @@ def parse_args(argv=None):
     p.add_argument('--snn-config', help='SNN config the SG runs start from')
     p.add_argument('--data-root', help='data_root of every data set')
     p.add_argument('--seeds', type=int, nargs='+', help='default 0 1 2')
+    p.add_argument('--threshold-seeds', type=int, nargs='+',
+                   help='seeds of the learnable-threshold ablation '
+                   '(default: --seeds)')
     p.add_argument('--epochs', type=int, help='SG schedule (preset default)')
     p.add_argument('--conversion-steps', type=int, nargs='+',
                    help=f'T sweep of the conversion (default {DEFAULT_SWEEP})')
@@ -109,6 +120,9 @@ def parse_args(argv=None):
                    help='what it ran on, for the write-up')
     p.add_argument('--work-dir', default='work_dirs/paper_comparisons')
     p.add_argument('--out', default='docs/paper_comparisons.md')
+    p.add_argument('--jobs', type=int, default=1,
+                   help='runs in parallel, each in its own process')
+    p.add_argument('--task', help=argparse.SUPPRESS)  # one run (--jobs)
     p.add_argument('--smoke', action='store_true',
                    help='tiny schedule to exercise the pipeline (tests)')
     p.add_argument('--cfg-options', nargs='+', action=DictAction,
@@ -129,6 +143,9 @@ def parse_args(argv=None):
         args.calib_images = min(args.calib_images, 2)
         args.energy_images = min(args.energy_images, 1)
     args.seeds = args.seeds or [0, 1, 2]
+    args.threshold_seeds = args.threshold_seeds or args.seeds
+    if args.jobs < 1:
+        p.error(f'--jobs must be at least 1, got {args.jobs}')
     args.conversion_steps = sorted(set(args.conversion_steps or
                                        DEFAULT_SWEEP))
     return args
@@ -311,41 +328,140 @@ def ensure_ann(args, log) -> dict:
                 protocol=protocol(cfg))
 
 
-def run_sg(args, log) -> dict:
-    out = {}
-    for label, variant in VARIANTS.items():
-        runs = []
-        for seed in args.seeds:
-            slug = label.replace('+', '').replace('=', '').replace(
-                ', ', '_').replace(' ', '_').lower()
-            cfg = sg_run_config(args, variant, seed,
-                                osp.join(args.work_dir, f'{slug}_seed{seed}'))
-            log(f'{label}, seed {seed}: {cfg.train_cfg.max_epochs} epochs')
-            runner, history, seconds = run_training(cfg)
-            curve = [dict(epoch=h['epoch'], map=headline(h['metrics']))
-                     for h in history]
-            ops = count_ops(runner.model, cfg, args.energy_images)
-            runs.append(dict(seed=seed, curve=curve,
-                             best_map=max(c['map'] for c in curve),
-                             final_map=curve[-1]['map'], ops=ops,
-                             train_seconds=seconds))
-            del runner
-        out[label] = dict(variant=variant, runs=runs)
-    return out
+def sg_slug(label: str, seed: int) -> str:
+    slug = label.replace('+', '').replace('=', '').replace(
+        ', ', '_').replace(' ', '_').lower()
+    return f'{slug}_seed{seed}'
 
 
-def run_conversion(args, log) -> dict:
-    log(f'Spiking-YOLO conversion at T = {args.conversion_steps}')
+def run_sg(args, label: str, seed: int) -> dict:
+    """One SG run: train, with the curve of validations, then count ops."""
+    cfg = sg_run_config(args, VARIANTS[label], seed,
+                        osp.join(args.work_dir, sg_slug(label, seed)))
+    runner, history, seconds = run_training(cfg)
+    curve = [dict(epoch=h['epoch'], map=headline(h['metrics']))
+             for h in history]
+    ops = count_ops(runner.model, cfg, args.energy_images)
+    return dict(seed=seed, curve=curve,
+                best_map=max(c['map'] for c in curve),
+                final_map=curve[-1]['map'], ops=ops, train_seconds=seconds)
+
+
+def run_conversion(args) -> dict:
     cfg = load_cfg(args.ann_config, args,
                    osp.join(args.work_dir, 'spiking_yolo'))
-    start = time.time()
     report = convert_and_evaluate(
         cfg, args.ann_checkpoint, args.conversion_steps,
         calib_images=args.calib_images, work_dir=cfg.work_dir)
-    report['seconds'] = time.time() - start
     for r in report['results']:
         r['map'] = headline(r['metrics'])
     return report
+
+
+# ----------------------------------------------------------------- tasks
+def sg_tasks(args) -> list:
+    """(task name, label, seed) of every SG run."""
+    return [(sg_slug(label, seed), label, seed)
+            for label in VARIANTS
+            for seed in (args.threshold_seeds if
+                         VARIANTS[label].get('learnable_threshold') else
+                         args.seeds)]
+
+
+def task_settings(args, task: str) -> dict:
+    """What defines a run's result: a stored result is reused only when
+    these are unchanged (the ANN checkpoint by path, size and mtime)."""
+    ckpt = args.ann_checkpoint
+    stat = os.stat(ckpt) if osp.isfile(ckpt) else None
+    out = dict(task=task, ann_config=args.ann_config, ann_checkpoint=ckpt,
+               ann_checkpoint_file=(stat.st_size, stat.st_mtime_ns)
+               if stat else None, cfg_options=args.cfg_options,
+               data_root=args.data_root, smoke=args.smoke,
+               energy_images=args.energy_images)
+    if task == 'conversion':
+        out.update(steps=args.conversion_steps, calib=args.calib_images)
+    elif task != 'ann':
+        out.update(snn_config=args.snn_config, epochs=args.epochs)
+    return json.loads(json.dumps(out, default=str))
+
+
+def result_path(args, task: str) -> str:
+    return osp.join(args.work_dir, 'runs', f'{task}.json')
+
+
+def stored_result(args, task: str):
+    """The stored result of ``task``, or None when missing or stale."""
+    try:
+        with open(result_path(args, task)) as f:
+            stored = json.load(f)
+    except (OSError, ValueError):
+        return None
+    if stored.get('settings') != task_settings(args, task):
+        return None
+    return stored['result']
+
+
+def run_task(args, task: str, log) -> dict:
+    """Run ``task`` in this process and store its result."""
+    start = time.time()
+    if task == 'ann':
+        result = ensure_ann(args, log)
+    elif task == 'conversion':
+        log(f'Spiking-YOLO conversion at T = {args.conversion_steps}')
+        result = run_conversion(args)
+    else:
+        label, seed = {t: (lb, sd) for t, lb, sd in sg_tasks(args)}[task]
+        log(f'{label}, seed {seed}: {args.epochs} epochs')
+        result = run_sg(args, label, seed)
+    result['seconds'] = time.time() - start
+    path = result_path(args, task)
+    os.makedirs(osp.dirname(path), exist_ok=True)
+    with open(path + '.tmp', 'w') as f:
+        json.dump(dict(settings=task_settings(args, task), result=result),
+                  f, indent=2, default=float)
+    os.replace(path + '.tmp', path)
+    return result
+
+
+def run_in_lanes(args, argv, tasks, log) -> None:
+    """Run ``tasks`` (longest first) in ``args.jobs`` child processes of
+    this tool (``--task``), each with its share of the CPU's threads."""
+    import subprocess
+    threads = max(1, (os.cpu_count() or 1) // args.jobs)
+    env = dict(os.environ, OMP_NUM_THREADS=str(threads),
+               MKL_NUM_THREADS=str(threads))
+    env.setdefault('OMP_WAIT_POLICY', 'PASSIVE')  # no spinning beside a lane
+    log_dir = osp.join(args.work_dir, 'logs')
+    os.makedirs(log_dir, exist_ok=True)
+    pending, running, failed = list(tasks), {}, []
+    while pending or running:
+        while pending and len(running) < args.jobs:
+            task = pending.pop(0)
+            log_file = open(osp.join(log_dir, f'{task}.log'), 'w')
+            cmd = [sys.executable, osp.abspath(__file__), *argv,
+                   '--task', task]
+            running[task] = (subprocess.Popen(
+                cmd, stdout=log_file, stderr=subprocess.STDOUT, env=env),
+                log_file)
+            log(f'started {task} ({threads} thread(s); log {log_file.name})')
+        time.sleep(1.)
+        for task, (proc, log_file) in list(running.items()):
+            if proc.poll() is None:
+                continue
+            log_file.close()
+            del running[task]
+            if proc.returncode:
+                failed.append(task)
+                log(f'{task} FAILED (exit {proc.returncode}): see '
+                    f'{log_file.name}')
+            else:
+                log(f'finished {task}')
+    if failed:
+        raise RuntimeError(
+            f'{len(failed)} run(s) failed: {failed}; their logs are in '
+            f'{log_dir}. Runs that finished are stored in '
+            f'{osp.join(args.work_dir, "runs")} and are reused by the next '
+            'invocation with the same arguments.')
 
 
 # ---------------------------------------------------------------- report
@@ -495,6 +611,7 @@ def write_report(results: dict, out: str) -> None:
     rows = energy_rows(ann, summary, conv)
     plot_fig4(rows, osp.join(out_dir, fig4))
     eff = conv['chip_efficiency_flops_per_w'] / 1e9
+    cost = meta['sg_seconds'] + conv['seconds'] + ann['seconds']
     lines = [
         '# The paper\'s comparisons, reproduced',
         '',
@@ -505,13 +622,15 @@ def write_report(results: dict, out: str) -> None:
         f'- data set: {meta["dataset"]}; protocol: {ann["protocol"]} on '
         'its test split',
         f'- hardware: {meta["hardware"]}',
-        f'- seeds of the SG runs: {meta["seeds"]}; schedule: '
+        f'- seeds of the SG runs: {meta["seeds"]} (learnable threshold: '
+        f'{meta["threshold_seeds"]}); schedule: '
         f'{meta["epochs"]} epochs each from the ANN twin '
         f'(`{meta["ann_checkpoint"]}`), config `{meta["snn_config"]}`',
         f'- command: `{meta["command"]}`',
-        f'- cost: {meta["seconds"] / 3600:.2f} h in all '
-        f'(SG training {meta["sg_seconds"] / 3600:.2f} h, conversion '
-        f'{conv["seconds"] / 3600:.2f} h)',
+        f'- cost: {cost / 3600:.2f} h of runs, each in one process '
+        f'(SG runs {meta["sg_seconds"] / 3600:.2f} h, conversion '
+        f'{conv["seconds"] / 3600:.2f} h, ANN twin {ann["seconds"] / 60:.1f}'
+        f' min); run {meta["jobs"]} at a time',
         f'- energy: per image over {ann["ops"]["images"]} test images; '
         '45 nm = real-valued MACs x 4.6 pJ + SOPs x 0.9 pJ; chip model = '
         f'SOPs/T x T x 1 ms / {eff:g} GFLOPs/W (the paper\'s Table 1 '
@@ -581,7 +700,15 @@ def hardware_string(args) -> str:
     return f'{dev}, torch {torch.__version__} (not stated by the user)'
 
 
+def task_cost(label: str) -> float:
+    """Relative cost, to start the longest runs first."""
+    if label == 'conversion':
+        return 1e9
+    return VARIANTS[label]['time_steps']
+
+
 def main(argv=None):
+    argv = list(sys.argv[1:] if argv is None else argv)
     args = parse_args(argv)
     init_default_scope('mmdet')
     os.makedirs(args.work_dir, exist_ok=True)
@@ -593,19 +720,39 @@ def main(argv=None):
               flush=True)
 
     with report_input_errors():
-        ann = ensure_ann(args, log)
-        sg_start = time.time()
-        sg = run_sg(args, log)
-        sg_seconds = time.time() - sg_start
-        conversion = run_conversion(args, log)
+        if args.task:  # one run, in a lane of a parent invocation
+            run_task(args, args.task, log)
+            return None
+        # first, in this process: the SG runs start from the twin, which
+        # may need training
+        ann = stored_result(args, 'ann') or run_task(args, 'ann', log)
+        labels = {t: label for t, label, _ in sg_tasks(args)}
+        labels['conversion'] = 'conversion'
+        todo = [t for t in labels if stored_result(args, t) is None]
+        log(f'{len(labels) - len(todo)} of {len(labels)} runs stored; '
+            f'running {todo}')
+        if args.jobs > 1 and len(todo) > 1:
+            todo.sort(key=lambda t: -task_cost(labels[t]))
+            run_in_lanes(args, argv, todo, log)
+        else:
+            for task in todo:
+                run_task(args, task, log)
+        sg = {label: dict(variant=variant, runs=[])
+              for label, variant in VARIANTS.items()}
+        for task, label, _ in sg_tasks(args):
+            sg[label]['runs'].append(stored_result(args, task))
+        conversion = stored_result(args, 'conversion')
     results = dict(
         meta=dict(dataset=args.dataset_name, hardware=hardware_string(args),
-                  seeds=args.seeds, epochs=args.epochs,
-                  ann_checkpoint=args.ann_checkpoint,
+                  seeds=args.seeds, threshold_seeds=args.threshold_seeds,
+                  epochs=args.epochs, ann_checkpoint=args.ann_checkpoint,
                   snn_config=args.snn_config, work_dir=args.work_dir,
+                  jobs=args.jobs,
                   command='python tools/analysis_tools/paper_comparisons.py '
-                  + ' '.join(argv if argv is not None else sys.argv[1:]),
-                  seconds=time.time() - start, sg_seconds=sg_seconds,
+                  + ' '.join(argv),
+                  seconds=time.time() - start,
+                  sg_seconds=sum(r['seconds'] for e in sg.values()
+                                 for r in e['runs']),
                   chip_step_time_s=CHIP_STEP_TIME,
                   chip_efficiency_flops_per_w=TABLE1_EFFICIENCY),
         ann=ann, sg=sg, conversion=conversion)
