@@ -166,6 +166,15 @@ def _how_to_get_data(dataset, root: str) -> str:
     own_hint = getattr(type(dataset), 'missing_data_hint', None)
     if callable(own_hint):
         return own_hint(root)
+    if 'MiniVOC' in str(dataset.ann_file).split(osp.sep):
+        # the bundled synthetic set is generated, not downloaded
+        out = osp.dirname(root.rstrip('/')) if osp.basename(
+            root.rstrip('/')) == 'VOCdevkit' else root
+        return (
+            f'it should hold {dataset.ann_file}, the bundled synthetic '
+            'mini-VOC, which is generated, not downloaded: python '
+            f'tools/misc/make_mini_voc.py --out {out or "."} (the main job, '
+            'tools/run_main_job.sh, does this).')
     return (
         f'it should hold {dataset.ann_file}. Get the data as {DATASET_DOC} '
         'describes (PASCAL VOC: download VOC2007 and VOC2012 and unpack them '

@@ -328,3 +328,16 @@ def test_images_without_objects_are_counted(voc, monkeypatch):
     logged.clear()
     check_data(cfg_of(voc_cfg(voc[0])), ['train_dataloader'])  # no filter
     assert logged and 'dropped' not in '\n'.join(logged)
+
+
+def test_missing_mini_voc_says_how_to_generate_it(tmp_path):
+    from tests.conftest import repo_path
+    cfg = Config.fromfile(repo_path('configs/mini_voc/snn_yolov3_minivoc_t4.py'))
+    root = str(tmp_path / 'mini_voc' / 'VOCdevkit') + '/'
+    cfg.train_dataloader.dataset.data_root = root
+    msg = missing_data_message(cfg)
+    assert msg.startswith(f'No data set at {root}'), msg
+    expected = ('python tools/misc/make_mini_voc.py --out '
+                f'{tmp_path / "mini_voc"} ')
+    assert expected in msg, msg
+    assert 'download VOC2007' not in msg  # that is PASCAL VOC's hint
