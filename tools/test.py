@@ -18,7 +18,7 @@ from copy import deepcopy
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 from mmengine import ConfigDict  # noqa: E402
-from mmengine.config import Config, DictAction  # noqa: E402
+from mmengine.config import DictAction  # noqa: E402
 from mmengine.registry import init_default_scope  # noqa: E402
 from mmengine.runner import Runner  # noqa: E402
 
@@ -28,11 +28,10 @@ from mmdet.registry import RUNNERS  # noqa: E402
 from mmdet.utils import setup_cache_size_limit_of_dynamo  # noqa: E402
 
 import mmsnn  # noqa: E402,F401  (registers components, safe loading)
-from mmsnn.models.layers import apply_time_steps_option  # noqa: E402
 from mmsnn.engine import (check_checkpoint_file,  # noqa: E402
                           check_test_checkpoint, setup_distributed)
 from mmsnn.utils import (check_data, check_work_dir,  # noqa: E402
-                         report_input_errors)
+                         load_runner_config, report_input_errors)
 
 
 def parse_args():
@@ -121,18 +120,8 @@ def main():
     args = parse_args()
     setup_cache_size_limit_of_dynamo()
 
-    cfg = Config.fromfile(args.config)
-    cfg.launcher = args.launcher
-    if args.cfg_options is not None:
-        cfg.merge_from_dict(args.cfg_options)
-        apply_time_steps_option(cfg, args.cfg_options)  # top-level T too
-
-    # work_dir is determined in this priority: CLI > segment in file > filename
-    if args.work_dir is not None:
-        cfg.work_dir = args.work_dir
-    elif cfg.get('work_dir', None) is None:
-        cfg.work_dir = osp.join('./work_dirs',
-                                osp.splitext(osp.basename(args.config))[0])
+    cfg = load_runner_config(args.config, args.cfg_options, args.work_dir,
+                             args.launcher)
 
     # Fail on bad input now rather than after the model and loaders are up.
     init_default_scope(cfg.get('default_scope', 'mmdet'))

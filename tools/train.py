@@ -16,20 +16,20 @@ import sys
 # Work from a checkout without `pip install -e .`.
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
-from mmengine.config import Config, DictAction  # noqa: E402
+from mmengine.config import DictAction  # noqa: E402
 from mmengine.registry import RUNNERS, init_default_scope  # noqa: E402
 from mmengine.runner import Runner  # noqa: E402
 
 from mmdet.utils import setup_cache_size_limit_of_dynamo  # noqa: E402
 
 import mmsnn  # noqa: E402,F401  (registers components, safe loading)
-from mmsnn.models.layers import apply_time_steps_option  # noqa: E402
 from mmsnn.engine import (add_reliability_hooks,  # noqa: E402
                           check_checkpoint_file, check_load_from,
                           check_resume, find_resume_checkpoint,
                           setup_distributed)
 from mmsnn.utils import (InputError, check_data,  # noqa: E402
-                         check_work_dir, report_input_errors)
+                         check_work_dir, load_runner_config,
+                         report_input_errors)
 
 
 def parse_args():
@@ -87,18 +87,8 @@ def main():
     args = parse_args()
     setup_cache_size_limit_of_dynamo()
 
-    cfg = Config.fromfile(args.config)
-    cfg.launcher = args.launcher
-    if args.cfg_options is not None:
-        cfg.merge_from_dict(args.cfg_options)
-        apply_time_steps_option(cfg, args.cfg_options)  # top-level T too
-
-    # work_dir is determined in this priority: CLI > segment in file > filename
-    if args.work_dir is not None:
-        cfg.work_dir = args.work_dir
-    elif cfg.get('work_dir', None) is None:
-        cfg.work_dir = osp.join('./work_dirs',
-                                osp.splitext(osp.basename(args.config))[0])
+    cfg = load_runner_config(args.config, args.cfg_options, args.work_dir,
+                             args.launcher)
 
     if args.amp is True:
         cfg.optim_wrapper.type = 'AmpOptimWrapper'

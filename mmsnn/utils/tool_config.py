@@ -1,4 +1,5 @@
 """How the user tools read a config: one place for the shared steps."""
+import os.path as osp
 from typing import Optional
 
 from mmengine.config import Config
@@ -21,4 +22,38 @@ def load_tool_config(path: str, cfg_options: Optional[dict] = None) -> Config:
     if cfg_options:
         cfg.merge_from_dict(cfg_options)
     init_default_scope(cfg.get('default_scope', 'mmdet'))
+    return cfg
+
+
+def load_runner_config(path: str,
+                       cfg_options: Optional[dict] = None,
+                       work_dir: Optional[str] = None,
+                       launcher: str = 'none') -> Config:
+    """The config ``tools/train.py`` and ``tools/test.py`` build their
+    runner from, as mmdet's tools do: ``--cfg-options`` merged (a top-level
+    ``time_steps`` reaching every module that holds T), the launcher set,
+    and ``work_dir`` from the command line, else the config, else
+    ``./work_dirs/<config name>``.
+
+    Args:
+        path (str): The config file.
+        cfg_options (dict, optional): ``--cfg-options`` of the tool.
+        work_dir (str, optional): ``--work-dir`` of the tool.
+        launcher (str): ``--launcher`` of the tool. Defaults to ``'none'``.
+
+    Returns:
+        Config: The config, default scope not yet entered.
+    """
+    # mmsnn.models imports this package: import it when called
+    from mmsnn.models.layers import apply_time_steps_option
+    cfg = Config.fromfile(path)
+    cfg.launcher = launcher
+    if cfg_options is not None:
+        cfg.merge_from_dict(cfg_options)
+        apply_time_steps_option(cfg, cfg_options)  # top-level T too
+    if work_dir is not None:
+        cfg.work_dir = work_dir
+    elif cfg.get('work_dir', None) is None:
+        cfg.work_dir = osp.join('./work_dirs',
+                                osp.splitext(osp.basename(path))[0])
     return cfg
