@@ -11,24 +11,5 @@ if [ "$#" -lt 2 ]; then
   echo "usage: bash tools/dist_train.sh CONFIG NUM_PROCS [train.py arguments...]" >&2
   exit 2
 fi
-CONFIG=$1
-GPUS=$2
-NNODES=${NNODES:-1}
-NODE_RANK=${NODE_RANK:-0}
-PORT=${PORT:-29500}
-MASTER_ADDR=${MASTER_ADDR:-"127.0.0.1"}
-PYTHON=${PYTHON:-python}
 here="$(dirname "$0")"
-
-# torch.distributed.run is torchrun (torch.distributed.launch is deprecated);
-# it passes LOCAL_RANK through the environment.
-PYTHONPATH="$here/..${PYTHONPATH:+:$PYTHONPATH}" \
-"$PYTHON" -m torch.distributed.run \
-    --nnodes="$NNODES" \
-    --node_rank="$NODE_RANK" \
-    --master_addr="$MASTER_ADDR" \
-    --nproc_per_node="$GPUS" \
-    --master_port="$PORT" \
-    "$here/train.py" \
-    "$CONFIG" \
-    --launcher pytorch "${@:3}"
+exec bash "$here/dist_launch.sh" "$2" "$here/train.py" "$1" "${@:3}"
