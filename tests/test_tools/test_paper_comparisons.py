@@ -111,7 +111,8 @@ def test_claims_follow_the_numbers():
     assert 'the conversion scores higher' in conv['numbers']
     assert 'it uses less energy than each' in conv['numbers']
     # beside it, the conversion at the SG run's energy (3e-5 J: T=512)
-    assert conv['note'].startswith('at about the same energy the '
-                                   'conversion (T=512, 900 uJ) scores 55.00')
+    assert conv['note'].startswith("the conversion's first T that spends "
+                                   'at least that energy (T=512, 900 uJ) '
+                                   'scores 55.00')
     mean, std = tool.mean_std([0.5, 0.7])
     assert abs(mean - 0.6) < 1e-12 and abs(std - 0.1414213) < 1e-6

@@ -536,7 +536,7 @@ def claims(summary: dict, conversion: dict) -> list:
     same_cost = next((r for r in conversion['results']
                       if r['energy_45nm_j'] >= sg_e), None)
     note = None if same_cost is None else (
-        f"at about the same energy the conversion (T="
+        f"the conversion's first T that spends at least that energy (T="
         f"{same_cost['time_steps']}, {same_cost['energy_45nm_j'] * 1e6:.3g}"
         f" uJ) scores {100 * same_cost['map']:.2f} mAP")
     out.append(dict(
@@ -656,22 +656,41 @@ def write_report(results: dict, out: str) -> None:
         '',
         f'![mAP against epoch]({fig2})',
         '',
-        '| run | T | best mAP (%) | per seed | final mAP (%) |',
-        '| --- | --- | --- | --- | --- |',
+        '| run | T | best mAP (%) | per seed | final mAP (%) | '
+        'mAP by epoch (%, mean) |',
+        '| --- | --- | --- | --- | --- | --- |',
     ]
     for label, entry in sg.items():
         runs = entry['runs']
+        by_epoch = [statistics.mean(c['map'] for c in epoch)
+                    for epoch in zip(*[r['curve'] for r in runs])]
         lines.append(
             f"| {label} | {entry['variant']['time_steps']} | "
             f"{fmt_map(r['best_map'] for r in runs)} | "
             + ', '.join(f"{100 * r['best_map']:.2f}" for r in runs) +
-            f" | {fmt_map(r['final_map'] for r in runs)} |")
+            f" | {fmt_map(r['final_map'] for r in runs)} | "
+            + ', '.join(f'{100 * m:.2f}' for m in by_epoch) + ' |')
     lines += [
         '',
         'mean ± standard deviation over seeds; the learnable threshold '
         f'(weight decay {THRESHOLD_DECAY:g} on the thresholds) is the '
         'ablation.',
         '',
+    ]
+    if any(v['decode_mode'] == 'rate' for v in
+           (e['variant'] for e in sg.values())):
+        lines += [
+            'Rate decoding reads the firing rate of neurons driven by the '
+            'prediction currents, as the paper describes it: outputs in '
+            '[0, 1], in steps of 1/T. A YOLOv3 head\'s objectness and class '
+            'logits then never go below 0 (sigmoid at least 0.5 at every '
+            'anchor, so the background\'s objectness loss cannot fall below '
+            'log 2 per anchor) and its log box sizes never below 0 (no box '
+            'smaller than its anchor). The paper does not say how it maps '
+            'rates to outputs.',
+            '',
+        ]
+    lines += [
         '## Table 1: surrogate gradients against conversion',
         '',
         '| method | mAP (%) | T | MACs/step (G) | real-valued MACs (G) | '
