@@ -14,13 +14,15 @@ analogue (PNG of mAP against epoch, table of best mAP, mean and spread over
 seeds), the Table 1 analogue (mAP, T, MACs per step, SOPs, 45 nm and
 chip-model energy), the Fig. 4 analogue (PNG of MAC vs AC energy) and each
 of the paper's claims stated as holding or not, with the numbers. Every
-number in it comes from the runs of that invocation; ``results.json`` in
-``--work-dir`` keeps them all.
+number in it comes from runs this tool made with the invocation's settings
+(stored in ``--work-dir``, see below); ``results.json`` there keeps them
+all.
 
 Mini-VOC (the default; the ANN twin is trained first if its checkpoint is
 missing)::
 
-    python tools/analysis_tools/paper_comparisons.py --hardware "2-core CPU"
+    python tools/analysis_tools/paper_comparisons.py --jobs 2 \\
+        --hardware "2-core CPU"
 
 PASCAL VOC (given the data and a trained ANN YOLOv3 of
 configs/snn_yolov3/yolov3_d53_voc.py; GPU days)::
@@ -565,6 +567,7 @@ def plot_fig2(sg: dict, path: str) -> None:
         ax.plot(epochs, mean, marker='o', label=label)
         ax.fill_between(epochs, [min(v) for v in per_epoch],
                         [max(v) for v in per_epoch], alpha=0.2)
+    ax.set_xticks(epochs)
     ax.set_xlabel('epoch')
     ax.set_ylabel('mAP@0.5 (%)')
     ax.set_title('mAP vs epoch (mean, band: min-max over seeds)')
@@ -585,6 +588,8 @@ def plot_fig4(rows: list, path: str) -> None:
     ax.bar(labels, mac, label='MAC energy (4.6 pJ)')
     ax.bar(labels, ac, bottom=mac, label='AC energy (0.9 pJ)')
     ax.set_yscale('log')
+    # down to the smallest part, so every stack shows both (log axis)
+    ax.set_ylim(bottom=0.5 * min(v for v in mac + ac if v > 0))
     ax.set_ylabel('energy per image (uJ, 45 nm)')
     ax.set_title('MAC vs AC energy per image')
     ax.legend()
@@ -631,9 +636,11 @@ def write_report(results: dict, out: str) -> None:
     lines = [
         '# The paper\'s comparisons, reproduced',
         '',
-        'Written by `tools/analysis_tools/paper_comparisons.py` from the runs '
-        'of one invocation; every number below is from those runs '
-        f'(all of them: `{meta["work_dir"]}/results.json`).',
+        'Written by `tools/analysis_tools/paper_comparisons.py`; every '
+        'number below is from the runs it made and stored in '
+        f'`{meta["work_dir"]}/runs/` (a run is reused only by an invocation '
+        'with the same settings; all numbers together: '
+        f'`{meta["work_dir"]}/results.json`).',
         '',
         f'- data set: {meta["dataset"]}; protocol: {ann["protocol"]} on '
         'its test split',
