@@ -35,3 +35,39 @@ def test_results_file_is_consistent_and_quoted():
         assert f"{entry['mean']:.3f}" in readme, key
     for run in runs:
         assert run['machine'] and run['data_matches_manifest'] is True
+
+
+def test_readme_comparison_rows_are_the_write_ups():
+    """Every row of the README's table of the paper's comparisons is a row
+    of docs/paper_comparisons.json, the numbers the tool wrote beside
+    docs/paper_comparisons.md."""
+    import re
+
+    from tests.test_tools.test_get_energy import load_tool
+    tool = load_tool('paper_comparisons')
+    with open(repo_path('docs', 'paper_comparisons.json')) as f:
+        results = json.load(f)
+    with open(repo_path('README.md')) as f:
+        readme = f.read()
+    section = readme[readme.index("**The paper's comparisons**"):]
+    section = section[:section.index('\n\n', section.index('| method |'))]
+    rows = re.findall(r'^\| (.+?) \| (\S+) \| (.+?) \| ([\d.]+) uJ \|$',
+                      section, re.M)
+    assert len(rows) >= 6, section
+    summary = tool.sg_summary(results['sg'])
+    written = {('ANN twin', '-'): (
+        f"{100 * results['ann']['map']:.2f}",
+        results['ann']['ops']['ann_energy_45nm_j'])}
+    for label, entry in summary.items():
+        method, t = label.replace(' T=6', '').replace(' T=4', ''), \
+            str(entry['time_steps'])
+        written[(method, t)] = (tool.fmt_map(entry['best']),
+                                entry['ops']['energy_45nm_j'])
+    for r in results['conversion']['results']:
+        written[('Spiking-YOLO conversion', str(r['time_steps']))] = (
+            f"{100 * r['map']:.2f}", r['energy_45nm_j'])
+    for method, t, m, energy in rows:
+        assert (method, t) in written, (method, t)
+        want_map, want_energy = written[(method, t)]
+        assert m == want_map, (method, t)
+        assert float(energy) == pytest.approx(want_energy * 1e6, rel=5e-3)

@@ -38,6 +38,8 @@ def test_whole_pipeline_on_tiny_data(tmp_path):
     text = open(out).read()
     with open(osp.join(work, 'results.json')) as f:
         results = json.load(f)
+    with open(osp.join(str(tmp_path), 'docs', 'cmp.json')) as f:
+        assert json.load(f) == results  # kept beside the write-up
     # every SG variant ran, with a curve, and everything reached the report
     assert set(results['sg']) == set(tool.VARIANTS)
     for label, entry in results['sg'].items():

@@ -639,8 +639,9 @@ def write_report(results: dict, out: str) -> None:
         'Written by `tools/analysis_tools/paper_comparisons.py`; every '
         'number below is from the runs it made and stored in '
         f'`{meta["work_dir"]}/runs/` (a run is reused only by an invocation '
-        'with the same settings; all numbers together: '
-        f'`{meta["work_dir"]}/results.json`).',
+        'with the same settings); all of them together are in '
+        f'[{stem}.json]({stem}.json), a copy of '
+        f'`{meta["work_dir"]}/results.json`.',
         '',
         f'- data set: {meta["dataset"]}; protocol: {ann["protocol"]} on '
         'its test split',
@@ -800,10 +801,16 @@ def main(argv=None):
                   chip_step_time_s=CHIP_STEP_TIME,
                   chip_efficiency_flops_per_w=TABLE1_EFFICIENCY),
         ann=ann, sg=sg, conversion=conversion)
-    with open(osp.join(args.work_dir, 'results.json'), 'w') as f:
-        json.dump(results, f, indent=2, default=float)
+    # the numbers beside the write-up too, which may be kept (docs/)
+    # where the work dir is not
+    beside = osp.splitext(args.out)[0] + '.json'
+    for path in (osp.join(args.work_dir, 'results.json'), beside):
+        os.makedirs(osp.dirname(osp.abspath(path)), exist_ok=True)
+        with open(path, 'w') as f:
+            json.dump(results, f, indent=2, default=float)
     write_report(results, args.out)
-    log(f'wrote {args.out} and {osp.join(args.work_dir, "results.json")}')
+    log(f'wrote {args.out}, {beside} and '
+        f'{osp.join(args.work_dir, "results.json")}')
     return results
 
 
