@@ -6,8 +6,21 @@ from mmengine.config import Config
 from mmengine.registry import init_default_scope
 
 
+def _read_config(path: str, cfg_options: Optional[dict]) -> Config:
+    """``path`` with ``--cfg-options`` merged over it, a top-level
+    ``time_steps`` written into every module that holds T."""
+    # mmsnn.models imports this package: import it when called
+    from mmsnn.models.layers import apply_time_steps_option
+    cfg = Config.fromfile(path)
+    if cfg_options:
+        cfg.merge_from_dict(cfg_options)
+        apply_time_steps_option(cfg, cfg_options)
+    return cfg
+
+
 def load_tool_config(path: str, cfg_options: Optional[dict] = None) -> Config:
-    """Read ``path``, merge ``--cfg-options`` over it and enter its default
+    """Read ``path``, merge ``--cfg-options`` over it (a top-level
+    ``time_steps`` reaching every module that holds T) and enter its default
     scope (``'mmdet'`` unless the config says otherwise), as every tool does
     before building anything.
 
@@ -18,9 +31,7 @@ def load_tool_config(path: str, cfg_options: Optional[dict] = None) -> Config:
     Returns:
         Config: The merged config.
     """
-    cfg = Config.fromfile(path)
-    if cfg_options:
-        cfg.merge_from_dict(cfg_options)
+    cfg = _read_config(path, cfg_options)
     init_default_scope(cfg.get('default_scope', 'mmdet'))
     return cfg
 
@@ -44,13 +55,8 @@ def load_runner_config(path: str,
     Returns:
         Config: The config, default scope not yet entered.
     """
-    # mmsnn.models imports this package: import it when called
-    from mmsnn.models.layers import apply_time_steps_option
-    cfg = Config.fromfile(path)
+    cfg = _read_config(path, cfg_options)
     cfg.launcher = launcher
-    if cfg_options is not None:
-        cfg.merge_from_dict(cfg_options)
-        apply_time_steps_option(cfg, cfg_options)  # top-level T too
     if work_dir is not None:
         cfg.work_dir = work_dir
     elif cfg.get('work_dir', None) is None:
