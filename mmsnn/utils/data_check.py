@@ -168,8 +168,9 @@ def _how_to_get_data(dataset, root: str) -> str:
         return own_hint(root)
     if 'MiniVOC' in str(dataset.ann_file).split(osp.sep):
         # the bundled synthetic set is generated, not downloaded
-        out = osp.dirname(root.rstrip('/')) if osp.basename(
-            root.rstrip('/')) == 'VOCdevkit' else root
+        root_dir = root.rstrip('/')
+        out = osp.dirname(root_dir) if osp.basename(
+            root_dir) == 'VOCdevkit' else root
         return (
             f'it should hold {dataset.ann_file}, the bundled synthetic '
             'mini-VOC, which is generated, not downloaded: python '

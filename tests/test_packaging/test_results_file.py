@@ -59,8 +59,8 @@ def test_readme_comparison_rows_are_the_write_ups():
         f"{100 * results['ann']['map']:.2f}",
         results['ann']['ops']['ann_energy_45nm_j'])}
     for label, entry in summary.items():
-        method, t = label.replace(' T=6', '').replace(' T=4', ''), \
-            str(entry['time_steps'])
+        t = str(entry['time_steps'])
+        method = label.replace(f' T={t}', '')
         written[(method, t)] = (tool.fmt_map(entry['best']),
                                 entry['ops']['energy_45nm_j'])
     for r in results['conversion']['results']:

@@ -363,13 +363,13 @@ def run_conversion(args) -> dict:
 
 
 # ----------------------------------------------------------------- tasks
-def sg_tasks(args) -> list:
-    """(task name, label, seed) of every SG run."""
-    return [(sg_slug(label, seed), label, seed)
+def sg_tasks(args) -> dict:
+    """Task name -> (label, seed) of every SG run, in VARIANTS' order."""
+    return {sg_slug(label, seed): (label, seed)
             for label in VARIANTS
             for seed in (args.threshold_seeds if
                          VARIANTS[label].get('learnable_threshold') else
-                         args.seeds)]
+                         args.seeds)}
 
 
 def task_settings(args, task: str) -> dict:
@@ -414,7 +414,7 @@ def run_task(args, task: str, log) -> dict:
         log(f'Spiking-YOLO conversion at T = {args.conversion_steps}')
         result = run_conversion(args)
     else:
-        label, seed = {t: (lb, sd) for t, lb, sd in sg_tasks(args)}[task]
+        label, seed = sg_tasks(args)[task]
         log(f'{label}, seed {seed}: {args.epochs} epochs')
         result = run_sg(args, label, seed)
     result['seconds'] = time.time() - start
@@ -771,7 +771,7 @@ def main(argv=None):
         # first, in this process: the SG runs start from the twin, which
         # may need training
         ann = stored_result(args, 'ann') or run_task(args, 'ann', log)
-        labels = {t: label for t, label, _ in sg_tasks(args)}
+        labels = {t: label for t, (label, _) in sg_tasks(args).items()}
         labels['conversion'] = 'conversion'
         todo = [t for t in labels if stored_result(args, t) is None]
         log(f'{len(labels) - len(todo)} of {len(labels)} runs stored; '
@@ -784,7 +784,7 @@ def main(argv=None):
                 run_task(args, task, log)
         sg = {label: dict(variant=variant, runs=[])
               for label, variant in VARIANTS.items()}
-        for task, label, _ in sg_tasks(args):
+        for task, (label, _) in sg_tasks(args).items():
             sg[label]['runs'].append(stored_result(args, task))
         conversion = stored_result(args, 'conversion')
     results = dict(
@@ -795,7 +795,6 @@ def main(argv=None):
                   jobs=args.jobs,
                   command='python tools/analysis_tools/paper_comparisons.py '
                   + ' '.join(argv),
-                  seconds=time.time() - start,
                   sg_seconds=sum(r['seconds'] for e in sg.values()
                                  for r in e['runs']),
                   chip_step_time_s=CHIP_STEP_TIME,
