@@ -4,6 +4,7 @@ import json
 import os
 import os.path as osp
 
+import pytest
 import torch
 from mmdet.registry import MODELS
 from mmengine.config import Config
@@ -118,3 +119,37 @@ def test_claims_follow_the_numbers():
                                    'scores 55.00')
     mean, std = tool.mean_std([0.5, 0.7])
     assert abs(mean - 0.6) < 1e-12 and abs(std - 0.1414213) < 1e-6
+
+
+def test_a_stopped_comparison_stops_its_lanes(tmp_path, monkeypatch):
+    """Ctrl-C in the parent terminates the running child processes rather
+    than leaving them training, orphaned."""
+    import subprocess
+    tool = load_tool('paper_comparisons')
+    started = []
+
+    class Child:
+        def __init__(self, cmd, **kwargs):
+            self.cmd, self.stopped = cmd, False
+            started.append(self)
+
+        def poll(self):
+            return None  # still training
+
+        def terminate(self):
+            self.stopped = True
+
+        def wait(self):
+            return -15
+
+    def interrupt(seconds):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(subprocess, 'Popen', Child)
+    monkeypatch.setattr(tool.time, 'sleep', interrupt)
+    args = tool.parse_args(['--smoke', '--ann-checkpoint', 'x.pth',
+                            '--work-dir', str(tmp_path), '--jobs', '2'])
+    with pytest.raises(KeyboardInterrupt):
+        tool.run_in_lanes(args, ['--smoke'], ['a', 'b', 'c'], print)
+    assert [c.cmd[-1] for c in started] == ['a', 'b']  # two lanes
+    assert all(c.stopped for c in started)

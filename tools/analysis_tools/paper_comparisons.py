@@ -438,28 +438,37 @@ def run_in_lanes(args, argv, tasks, log) -> None:
     log_dir = osp.join(args.work_dir, 'logs')
     os.makedirs(log_dir, exist_ok=True)
     pending, running, failed = list(tasks), {}, []
-    while pending or running:
-        while pending and len(running) < args.jobs:
-            task = pending.pop(0)
-            log_file = open(osp.join(log_dir, f'{task}.log'), 'w')
-            cmd = [sys.executable, osp.abspath(__file__), *argv,
-                   '--task', task]
-            running[task] = (subprocess.Popen(
-                cmd, stdout=log_file, stderr=subprocess.STDOUT, env=env),
-                log_file)
-            log(f'started {task} ({threads} thread(s); log {log_file.name})')
-        time.sleep(1.)
-        for task, (proc, log_file) in list(running.items()):
-            if proc.poll() is None:
-                continue
+    try:
+        while pending or running:
+            while pending and len(running) < args.jobs:
+                task = pending.pop(0)
+                log_file = open(osp.join(log_dir, f'{task}.log'), 'w')
+                cmd = [sys.executable, osp.abspath(__file__), *argv,
+                       '--task', task]
+                running[task] = (subprocess.Popen(
+                    cmd, stdout=log_file, stderr=subprocess.STDOUT,
+                    env=env), log_file)
+                log(f'started {task} ({threads} thread(s); log '
+                    f'{log_file.name})')
+            time.sleep(1.)
+            for task, (proc, log_file) in list(running.items()):
+                if proc.poll() is None:
+                    continue
+                log_file.close()
+                del running[task]
+                if proc.returncode:
+                    failed.append(task)
+                    log(f'{task} FAILED (exit {proc.returncode}): see '
+                        f'{log_file.name}')
+                else:
+                    log(f'finished {task}')
+    finally:
+        # stopped (Ctrl-C): no lane trains on, orphaned; finished runs stay
+        # stored for the next invocation
+        for proc, log_file in running.values():
+            proc.terminate()
+            proc.wait()
             log_file.close()
-            del running[task]
-            if proc.returncode:
-                failed.append(task)
-                log(f'{task} FAILED (exit {proc.returncode}): see '
-                    f'{log_file.name}')
-            else:
-                log(f'finished {task}')
     if failed:
         raise RuntimeError(
             f'{len(failed)} run(s) failed: {failed}; their logs are in '
