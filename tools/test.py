@@ -8,7 +8,6 @@ are refused; a checkpoint trained as another model type (ANN under an SNN
 config, or the reverse) is warned of. docs/faults.md lists the messages.
 """
 import argparse
-import os
 import os.path as osp
 import sys
 import warnings
@@ -18,7 +17,6 @@ from copy import deepcopy
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 from mmengine import ConfigDict  # noqa: E402
-from mmengine.config import DictAction  # noqa: E402
 from mmengine.registry import init_default_scope  # noqa: E402
 from mmengine.runner import Runner  # noqa: E402
 
@@ -30,8 +28,9 @@ from mmdet.utils import setup_cache_size_limit_of_dynamo  # noqa: E402
 import mmsnn  # noqa: E402,F401  (registers components, safe loading)
 from mmsnn.engine import (check_checkpoint_file,  # noqa: E402
                           check_test_checkpoint, setup_distributed)
-from mmsnn.utils import (check_data, check_work_dir,  # noqa: E402
-                         load_runner_config, report_input_errors)
+from mmsnn.utils import (add_runner_args, check_data,  # noqa: E402
+                         check_work_dir, load_runner_config,
+                         parse_runner_args, report_input_errors)
 
 
 def parse_args():
@@ -55,28 +54,9 @@ def parse_args():
         'to the work_dir/timestamp/show_dir')
     parser.add_argument(
         '--wait-time', type=float, default=2, help='the interval of show (s)')
-    parser.add_argument(
-        '--cfg-options',
-        nargs='+',
-        action=DictAction,
-        help='override some settings in the used config, the key-value pair '
-        'in xxx=yyy format will be merged into config file. If the value to '
-        'be overwritten is a list, it should be like key="[a,b]" or key=a,b '
-        'It also allows nested list/tuple values, e.g. key="[(a,b),(c,d)]" '
-        'Note that the quotation marks are necessary and that no white space '
-        'is allowed.')
-    parser.add_argument(
-        '--launcher',
-        choices=['none', 'pytorch', 'slurm', 'mpi'],
-        default='none',
-        help='job launcher')
+    add_runner_args(parser)
     parser.add_argument('--tta', action='store_true')
-    # torch.distributed.launch passes --local-rank (torch >= 2.0).
-    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
-    args = parser.parse_args()
-    if 'LOCAL_RANK' not in os.environ:
-        os.environ['LOCAL_RANK'] = str(args.local_rank)
-    return args
+    return parse_runner_args(parser)
 
 
 def add_tta(cfg):

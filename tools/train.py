@@ -9,14 +9,12 @@ reliability hooks are added (see :func:`mmsnn.engine.add_reliability_hooks`).
 docs/faults.md lists the messages.
 """
 import argparse
-import os
 import os.path as osp
 import sys
 
 # Work from a checkout without `pip install -e .`.
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
-from mmengine.config import DictAction  # noqa: E402
 from mmengine.registry import RUNNERS, init_default_scope  # noqa: E402
 from mmengine.runner import Runner  # noqa: E402
 
@@ -27,9 +25,9 @@ from mmsnn.engine import (add_reliability_hooks,  # noqa: E402
                           check_checkpoint_file, check_load_from,
                           check_resume, find_resume_checkpoint,
                           setup_distributed)
-from mmsnn.utils import (InputError, check_data,  # noqa: E402
-                         check_work_dir, load_runner_config,
-                         report_input_errors)
+from mmsnn.utils import (InputError, add_runner_args,  # noqa: E402
+                         check_data, check_work_dir, load_runner_config,
+                         parse_runner_args, report_input_errors)
 
 
 def parse_args():
@@ -60,27 +58,8 @@ def parse_args():
         'optim_wrapper.optimizer.lr from --cfg-options) replaces the one '
         'stored in the checkpoint, and the schedule goes on from there '
         '(see mmsnn.engine.ResetLrHook)')
-    parser.add_argument(
-        '--cfg-options',
-        nargs='+',
-        action=DictAction,
-        help='override some settings in the used config, the key-value pair '
-        'in xxx=yyy format will be merged into config file. If the value to '
-        'be overwritten is a list, it should be like key="[a,b]" or key=a,b '
-        'It also allows nested list/tuple values, e.g. key="[(a,b),(c,d)]" '
-        'Note that the quotation marks are necessary and that no white space '
-        'is allowed.')
-    parser.add_argument(
-        '--launcher',
-        choices=['none', 'pytorch', 'slurm', 'mpi'],
-        default='none',
-        help='job launcher')
-    # torch.distributed.launch passes --local-rank (torch >= 2.0).
-    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
-    args = parser.parse_args()
-    if 'LOCAL_RANK' not in os.environ:
-        os.environ['LOCAL_RANK'] = str(args.local_rank)
-    return args
+    add_runner_args(parser)
+    return parse_runner_args(parser)
 
 
 def main():
