@@ -58,6 +58,35 @@ def test_per_step_and_variant_comparisons(tool, config):
     assert result['with_cp'] is True
 
 
+def test_variant_layout_and_frozen_stages(tool, config, monkeypatch):
+    built = {}
+
+    def recording_make_step(model, data, *args, **kwargs):
+        step = make_step(model, data, *args, **kwargs)  # puts it in train()
+        built.setdefault('models', []).append((model, data['inputs']))
+        return step
+
+    make_step = tool.make_step
+    monkeypatch.setattr(tool, 'make_step', recording_make_step)
+    result = tool.main([
+        config, '--shape', '64', '64', '--iters', '1', '--warmup', '0',
+        '--no-progress', '--no-memory', '--variant-channels-last',
+        '--variant-set', 'frozen_stages=2'
+    ])
+    assert set(result['models']) == {'snn', 'variant'}
+    assert 'channels-last' in result['compared_with']
+    (snn, snn_inputs), (variant, variant_inputs) = built['models']
+    channels_last = torch.channels_last
+    assert variant_inputs.is_contiguous(memory_format=channels_last)
+    assert not snn_inputs.is_contiguous(memory_format=channels_last)
+    conv = variant.backbone.conv_res_block1.conv.conv.weight
+    assert conv.is_contiguous(memory_format=channels_last)
+    # Darknet's frozen_stages=2: the stem and the first stage stop learning.
+    assert not conv.requires_grad and conv.grad is None
+    assert variant.backbone.conv_res_block2.conv.conv.weight.requires_grad
+    assert snn.backbone.conv_res_block1.conv.conv.weight.requires_grad
+
+
 def test_bad_input_named(tool, config):
     with pytest.raises(InputError, match='missing.py'):
         tool.main(['missing.py'])

@@ -83,6 +83,14 @@ def parse_args(argv=None):
         metavar='ATTR=VALUE',
         help='compare the SNN with a copy of itself that has these '
         'attributes (instead of the ANN), e.g. encode_once=False')
+    parser.add_argument(
+        '--variant-channels-last', action='store_true',
+        help='compare the SNN with a copy of itself whose weights and '
+        'input images are in channels-last (NHWC) memory format')
+    parser.add_argument(
+        '--variant-compile', action='store_true',
+        help='compare the SNN with a copy of itself whose backbone and neck '
+        'are torch.compile\'d (compilation happens in the warm-up)')
     parser.add_argument('--ann-config',
                         help='compare with the model of this ANN config '
                         'instead of the twin built from CONFIG')
@@ -125,11 +133,20 @@ def build_models(args, cfg, device):
     if args.per_step:
         set_module_attrs(snn, attrs)
         return snn.to(device), None, time_steps
-    if args.variant_set:
+    if has_variant(args):
         set_module_attrs(snn, attrs)
         variant = copy.deepcopy(snn)
-        set_module_attrs(variant, args.variant_set)
-        return snn.to(device), variant.to(device), time_steps
+        if args.variant_set:
+            set_module_attrs(variant, args.variant_set)
+        variant.to(device)
+        if args.variant_channels_last:
+            variant.to(memory_format=torch.channels_last)
+        if args.variant_compile:
+            for name in ('backbone', 'neck'):
+                if getattr(variant, name, None) is not None:
+                    setattr(variant, name,
+                            torch.compile(getattr(variant, name)))
+        return snn.to(device), variant, time_steps
     if args.ann_config:
         ann = MODELS.build(load_model_cfg(args.ann_config).model)
     else:
@@ -139,6 +156,22 @@ def build_models(args, cfg, device):
         ann = build_ann_twin(snn, act_cfg=act)
     set_module_attrs(snn, attrs)  # after the twin: it keeps the defaults
     return snn.to(device), ann.to(device), time_steps
+
+
+def has_variant(args) -> bool:
+    """Whether the SNN is compared with a changed copy of itself."""
+    return bool(args.variant_set or args.variant_channels_last
+                or args.variant_compile)
+
+
+def variant_changes(args) -> list:
+    """What the variant changes, in words."""
+    changes = [str(dict(args.variant_set))] if args.variant_set else []
+    if args.variant_channels_last:
+        changes.append('channels-last weights and inputs')
+    if args.variant_compile:
+        changes.append('torch.compile\'d backbone and neck')
+    return changes
 
 
 def attrs_of(args) -> dict:
@@ -153,8 +186,8 @@ def attrs_of(args) -> dict:
 def compared_with(args) -> str:
     if args.per_step:
         return 'per-step reference path of the same SNN'
-    if args.variant_set:
-        return f'the same SNN with {dict(args.variant_set)}'
+    if has_variant(args):
+        return 'the same SNN with ' + ', '.join(variant_changes(args))
     return args.ann_config or f'ANN twin ({args.ann_act}) at batch T x B'
 
 
@@ -178,8 +211,11 @@ def main(argv=None):
     snn, other, time_steps = build_models(args, cfg, device)
     shape = tuple(args.shape)
 
-    def step_of(model, batch, path='folded'):
+    def step_of(model, batch, path='folded', channels_last=False):
         data = synthetic_batch(model, batch, shape, seed=args.seed)
+        if channels_last:
+            data['inputs'] = data['inputs'].contiguous(
+                memory_format=torch.channels_last)
         optim = build_benchmark_optim_wrapper(
             model, cfg.optim_wrapper, device, amp_dtype) \
             if args.mode == 'train' else None
@@ -191,9 +227,11 @@ def main(argv=None):
                      per_step=(step_of(snn, args.batch, 'per_step'),
                                args.batch))
         ratio = ('per_step', 'folded')
-    elif args.variant_set:
-        steps = dict(snn=(step_of(snn, args.batch), args.batch),
-                     variant=(step_of(other, args.batch), args.batch))
+    elif has_variant(args):
+        steps = dict(snn=(step_of(snn, args.batch), args.batch))
+        steps['variant'] = (step_of(
+            other, args.batch, channels_last=args.variant_channels_last),
+                            args.batch)
         ratio = ('snn', 'variant')
     else:
         ann_batch = time_steps * args.batch
