@@ -1,21 +1,10 @@
 """.dev_scripts/benchmark_neurons.py runs every neuron with its backends
 (timings themselves are not checked: nothing is timed in the tests)."""
-import importlib.util
-import os.path as osp
-
-from tests.conftest import REPO_ROOT
-
-
-def load_script():
-    path = osp.join(REPO_ROOT, '.dev_scripts', 'benchmark_neurons.py')
-    spec = importlib.util.spec_from_file_location('benchmark_neurons', path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+from tests.test_tools.script_loader import load_script
 
 
 def test_every_neuron_and_backend_runs(capsys):
-    script = load_script()
+    script = load_script('benchmark_neurons.py', top='.dev_scripts')
     times = script.main([
         '--shape', '1', '2', '4', '4', '--time-steps', '2', '--iters', '1',
         '--warmup', '0', '--backends', 'fused', 'autograd', 'spikingjelly'

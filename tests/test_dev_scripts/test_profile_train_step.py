@@ -1,25 +1,14 @@
 """.dev_scripts/profile_train_step.py profiles real training steps of a
 config's model on a batch of its train dataloader."""
-import importlib.util
-import os.path as osp
-
-from tests.conftest import REPO_ROOT
+from tests.test_tools.script_loader import load_script
 from tests.tiny_voc import tiny_config_text, write_tiny_voc
-
-
-def load_script():
-    path = osp.join(REPO_ROOT, '.dev_scripts', 'profile_train_step.py')
-    spec = importlib.util.spec_from_file_location('profile_train_step', path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def test_operators_of_a_training_step(tmp_path, capsys):
     root = write_tiny_voc(tmp_path / 'data')
     config = tmp_path / 'tiny.py'
     config.write_text(tiny_config_text(root, time_steps=2))
-    events = load_script().main([
+    events = load_script('profile_train_step.py', top='.dev_scripts').main([
         str(config), '--steps', '1', '--warmup', '0', '--by-shape',
         '--work-dir', str(tmp_path / 'work')
     ])

@@ -1,12 +1,14 @@
-"""Import a script of tools/ as a module (they are not a package)."""
+"""Import a script of tools/ (or .dev_scripts/) as a module (they are not a
+package)."""
 import importlib.util
 
 from tests.conftest import repo_path
 
 
-def load_script(*parts):
-    """``load_script('misc', 'make_mini_gen1.py')`` -> the module."""
-    path = repo_path('tools', *parts)
+def load_script(*parts, top='tools'):
+    """``load_script('misc', 'make_mini_gen1.py')`` -> the module of
+    ``tools/misc/make_mini_gen1.py``; ``top='.dev_scripts'`` for those."""
+    path = repo_path(top, *parts)
     spec = importlib.util.spec_from_file_location(
         parts[-1].rsplit('.', 1)[0], path)
     module = importlib.util.module_from_spec(spec)
