@@ -87,6 +87,15 @@ def test_variant_layout_and_frozen_stages(tool, config, monkeypatch):
     assert snn.backbone.conv_res_block1.conv.conv.weight.requires_grad
 
 
+def test_top_level_time_steps_reaches_the_model(tool, config):
+    # as in every tool: --cfg-options time_steps=N is the model's T
+    result = tool.main([config, '--shape', '64', '64', '--iters', '1',
+                        '--warmup', '0', '--no-progress', '--no-memory',
+                        '--mode', 'infer', '--cfg-options', 'time_steps=2'])
+    assert result['time_steps'] == 2  # the config says 3
+    assert result['models']['ann']['images_per_step'] == 2
+
+
 def test_bad_input_named(tool, config):
     with pytest.raises(InputError, match='missing.py'):
         tool.main(['missing.py'])

@@ -23,8 +23,7 @@ sys.path.insert(
 
 import torch  # noqa: E402
 from mmdet.registry import MODELS  # noqa: E402
-from mmengine.config import Config, DictAction  # noqa: E402
-from mmengine.registry import init_default_scope  # noqa: E402
+from mmengine.config import DictAction  # noqa: E402
 
 from mmsnn.analysis.ann_twin import build_ann_twin  # noqa: E402
 from mmsnn.analysis.benchmark import (  # noqa: E402
@@ -32,7 +31,8 @@ from mmsnn.analysis.benchmark import (  # noqa: E402
     set_module_attrs, synthetic_batch)
 from mmsnn.models.layers.if_neuron import BACKENDS  # noqa: E402
 from mmsnn.models.neurons import spiking_modules  # noqa: E402
-from mmsnn.utils import InputError, report_input_errors  # noqa: E402
+from mmsnn.utils import (InputError, load_tool_config,  # noqa: E402
+                         report_input_errors)
 
 AMP_DTYPES = dict(float16=torch.float16, bfloat16=torch.bfloat16)
 
@@ -110,17 +110,15 @@ def parse_args(argv=None):
 
 
 def load_model_cfg(path: str, cfg_options=None):
+    """The tools' config loading (a top-level ``time_steps`` reaching the
+    model, the default scope entered), with a missing file named."""
     if not osp.isfile(path):
         raise InputError(f'config file not found: {path}')
-    cfg = Config.fromfile(path)
-    if cfg_options:
-        cfg.merge_from_dict(cfg_options)
-    return cfg
+    return load_tool_config(path, cfg_options)
 
 
 def build_models(args, cfg, device):
     """The SNN and the model it is compared with, with their batches."""
-    init_default_scope(cfg.get('default_scope', 'mmdet'))
     torch.manual_seed(args.seed)
     snn = MODELS.build(cfg.model)
     if not any(True for _ in spiking_modules(snn)):
