@@ -1,9 +1,10 @@
 """Where a training step's time goes, operator by operator.
 
 Builds the runner's model and train dataloader from CONFIG, takes one real
-batch, runs ``--warmup`` untimed training steps (forward, loss, backward,
-AdamW) on it, then ``--steps`` steps under ``torch.profiler`` and prints the
-operators by self CPU time per step; ``--by-shape`` splits them by input
+batch (through the model's data preprocessor once), runs ``--warmup``
+untimed training steps (forward, loss, backward, AdamW;
+:func:`mmsnn.analysis.benchmark.make_step`) on it, then ``--steps`` steps
+under ``torch.profiler`` and prints the operators by self CPU time per step; ``--by-shape`` splits them by input
 shapes (which convolution, at which resolution). For step times against a
 baseline in the same process use ``tools/analysis_tools/benchmark_snn.py``
 (``--variant-set``, ``--variant-channels-last``, ``--variant-compile``);
@@ -21,10 +22,12 @@ sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 import torch  # noqa: E402
 from mmengine.config import DictAction  # noqa: E402
+from mmengine.optim import OptimWrapper  # noqa: E402
 from mmengine.runner import Runner  # noqa: E402
 from torch.profiler import ProfilerActivity, profile  # noqa: E402
 
 import mmsnn  # noqa: E402,F401  (registers the components)
+from mmsnn.analysis.benchmark import make_step  # noqa: E402
 from mmsnn.utils import load_tool_config  # noqa: E402
 
 
@@ -45,7 +48,7 @@ def parse_args(argv=None):
 
 
 def build(args):
-    """The model, its optimizer and one batch of the train dataloader."""
+    """The model and one batch of its train dataloader, preprocessed."""
     cfg = load_tool_config(args.config, args.cfg_options)
     cfg.work_dir = args.work_dir
     cfg.load_from = None  # the cost does not depend on the weights
@@ -54,8 +57,8 @@ def build(args):
     runner = Runner.from_cfg(cfg)
     loader = runner.build_dataloader(cfg.train_dataloader)
     model = runner.model
-    model.train()
-    return model, torch.optim.AdamW(model.parameters()), next(iter(loader))
+    batch = next(iter(loader))
+    return model, model.data_preprocessor(batch, True)
 
 
 def main(argv=None):
@@ -65,15 +68,9 @@ def main(argv=None):
                          f'{args.steps} and {args.warmup}')
     if args.threads:
         torch.set_num_threads(args.threads)
-    model, optimizer, batch = build(args)
-
-    def step():
-        data = model.data_preprocessor(batch, True)
-        loss, _ = model.parse_losses(model(**data, mode='loss'))
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
-
+    model, data = build(args)
+    step = make_step(model, data, 'train', optim_wrapper=OptimWrapper(
+        torch.optim.AdamW(model.parameters())))
     for _ in range(args.warmup):
         step()
     with profile(activities=[ProfilerActivity.CPU],
@@ -82,9 +79,9 @@ def main(argv=None):
             step()
     events = prof.key_averages(group_by_input_shape=args.by_shape)
     total_ms = sum(e.self_cpu_time_total for e in events) / 1e3 / args.steps
-    shape = tuple(batch['inputs'][0].shape)
-    print(f'{args.config}: batch {len(batch["inputs"])} (first image '
-          f'{shape}), {torch.get_num_threads()} threads, {args.steps} '
+    shape = tuple(data['inputs'].shape)
+    print(f'{args.config}: batch {shape[0]} (padded to {shape[2:]}), '
+          f'{torch.get_num_threads()} threads, {args.steps} '
           f'profiled steps: {total_ms:.1f} ms of self CPU time per step')
     print(f"{'ms/step':>9s} {'share':>6s} {'calls':>6s}  operator")
     rows = sorted(events, key=lambda e: -e.self_cpu_time_total)
