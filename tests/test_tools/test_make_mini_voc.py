@@ -117,6 +117,7 @@ def test_read_by_mmdet_voc_dataset_boxes_inside_images(mini_voc):
     (dict(num_test=0), 'num_test'),
     (dict(max_objects=1), 'max_objects'),
     (dict(num_trainval=2.5), 'num_trainval'),
+    (dict(workers=0), 'workers'),
 ])
 def test_bad_arguments_are_named(tmp_path, kwargs, culprit):
     with pytest.raises(ValueError, match=culprit):
@@ -168,15 +169,17 @@ def _read_manifest(path):
 
 
 def test_this_machine_draws_the_pinned_bytes(tmp_path):
-    """The script (numpy's AVX-512 off as it is only before numpy's import)
-    writes the bytes of the shipped subset manifest; its first trainval
-    images are the full data set's, so those lines of the shipped full
-    manifest are checked too."""
+    """The script (numpy's AVX-512 off as it is only before numpy's import),
+    drawing in 2 processes, writes the bytes of the shipped subset manifest
+    (which one process writes too: test_verify_names_changed_...); its first
+    trainval images are the full data set's, so those lines of the shipped
+    full manifest are checked too."""
     import subprocess
     import sys
     result = subprocess.run(
         [sys.executable, SCRIPT, '--out', str(tmp_path), *SUBSET,
-         '--verify', SUBSET_MANIFEST], capture_output=True, text=True)
+         '--workers', '2', '--verify', SUBSET_MANIFEST],
+        capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
     assert 'byte for byte' in result.stdout
     full = _read_manifest(gen.MANIFEST)

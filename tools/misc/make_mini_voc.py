@@ -43,12 +43,13 @@ Example:
 import argparse
 import hashlib
 import json
+import multiprocessing
 import os
 import os.path as osp
 import platform
 import sys
 from contextlib import contextmanager
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, Iterator, List, Optional, Tuple
 
 if platform.machine() in ('x86_64', 'AMD64'):
     # numpy's AVX-512 loops (sin, cos, exp, reductions) round differently
@@ -106,6 +107,10 @@ def parse_args():
         help='most objects per image (at least 2)')
     parser.add_argument(
         '--seed', type=int, default=SEED, help='random seed')
+    parser.add_argument(
+        '--workers', type=int, default=os.cpu_count() or 1,
+        help='processes that draw images (default: one per CPU core); the '
+        'bytes do not depend on it')
     parser.add_argument(
         '--if-outdated',
         action='store_true',
@@ -332,7 +337,8 @@ def make_mini_voc(out: str,
                   num_test: int = NUM_TEST,
                   max_objects: int = MAX_OBJECTS,
                   seed: int = SEED,
-                  counts: Optional[dict] = None) -> str:
+                  counts: Optional[dict] = None,
+                  workers: int = 1) -> str:
     """Write the data set; returns the ``VOCdevkit`` folder.
 
     Image ``i`` of split ``s`` is drawn by its own generator seeded with
@@ -346,24 +352,51 @@ def make_mini_voc(out: str,
         max_objects (int): Most objects per image (>= 2).
         seed (int): Random seed.
         counts (dict, optional): Filled with ``{split: {class: count}}``.
+        workers (int): Processes that draw the images (forked; the bytes do
+            not depend on it). Defaults to 1 (this process).
     """
     for name, value, low in (('num_trainval', num_trainval, 1),
                              ('num_test', num_test, 1),
-                             ('max_objects', max_objects, 2)):
+                             ('max_objects', max_objects, 2),
+                             ('workers', workers, 1)):
         if not isinstance(value, int) or value < low:
             raise ValueError(f'make_mini_voc: {name} must be an integer >= '
                              f'{low}, got {value!r}')
     devkit = osp.join(out, 'VOCdevkit')
     root = osp.join(devkit, YEAR_FOLDER)
     with _portable_opencv():
-        _write(root, (num_trainval, num_test), max_objects, seed, counts)
+        _write(root, (num_trainval, num_test), max_objects, seed, counts,
+               workers)
     with open(osp.join(root, MARKER), 'w') as f:
         json.dump(_marker(num_trainval, num_test, max_objects, seed), f)
     return devkit
 
 
+def _draw(task: Tuple[int, int, int, int]
+          ) -> Tuple[bytes, Tuple[int, int], List[dict]]:
+    """One image from its own generator: ``(seed, split index, index in the
+    split, max_objects)`` -> its JPEG bytes, ``(h, w)`` and annotations."""
+    seed, split_index, i, max_objects = task
+    rng = np.random.default_rng([seed, split_index, i])
+    img, annotations = make_image(rng, max_objects)
+    ok, jpg = cv2.imencode('.jpg', img, [cv2.IMWRITE_JPEG_QUALITY, 92])
+    assert ok, f'make_mini_voc: JPEG encoding of image {i} failed'
+    return jpg.tobytes(), img.shape[:2], annotations
+
+
+def _drawn(tasks: List[Tuple[int, int, int, int]], workers: int) -> Iterator:
+    """:func:`_draw` of every task, in order, in ``workers`` processes."""
+    if workers == 1:
+        yield from map(_draw, tasks)
+        return
+    # Forked: the workers keep this process's OpenCV and numpy settings
+    # (baseline kernels), which a spawned interpreter would not have.
+    with multiprocessing.get_context('fork').Pool(workers) as pool:
+        yield from pool.imap(_draw, tasks, chunksize=8)
+
+
 def _write(root: str, nums: Tuple[int, int], max_objects: int, seed: int,
-           counts: Optional[dict]) -> None:
+           counts: Optional[dict], workers: int = 1) -> None:
     """Draw and write the images, annotations and split lists."""
     # Gone while writing: an interrupted run is never taken as complete.
     if osp.exists(osp.join(root, MARKER)):
@@ -372,24 +405,19 @@ def _write(root: str, nums: Tuple[int, int], max_objects: int, seed: int,
         os.makedirs(osp.join(root, sub), exist_ok=True)
     first = 0
     for split_index, (split, num) in enumerate(zip(SPLITS, nums)):
-        ids = []
+        ids = [f'{first + i:06d}' for i in range(num)]
         split_counts = dict.fromkeys(CLASSES, 0)
-        for i in range(num):
-            rng = np.random.default_rng([seed, split_index, i])
-            img_id = f'{first + i:06d}'
-            img, annotations = make_image(rng, max_objects)
-            ok, jpg = cv2.imencode('.jpg', img,
-                                   [cv2.IMWRITE_JPEG_QUALITY, 92])
-            assert ok, f'make_mini_voc: JPEG encoding of {img_id} failed'
+        tasks = [(seed, split_index, i, max_objects) for i in range(num)]
+        for img_id, (jpg, (h, w), annotations) in zip(
+                ids, _drawn(tasks, workers)):
             with open(osp.join(root, 'JPEGImages', f'{img_id}.jpg'),
                       'wb') as f:
-                f.write(jpg.tobytes())
+                f.write(jpg)
             with open(osp.join(root, 'Annotations', f'{img_id}.xml'),
                       'w') as f:
-                f.write(voc_xml(img_id, *img.shape[:2], annotations))
+                f.write(voc_xml(img_id, h, w, annotations))
             for ann in annotations:
                 split_counts[ann['name']] += 1
-            ids.append(img_id)
         first += num
         with open(osp.join(root, 'ImageSets', 'Main', f'{split}.txt'),
                   'w') as f:
@@ -476,7 +504,7 @@ def main():
               f'{GENERATOR_VERSION}); nothing written')
     else:
         counts = {}
-        make_mini_voc(args.out, *data_args, counts)
+        make_mini_voc(args.out, *data_args, counts, args.workers)
         for split, split_counts in counts.items():
             print(f'{split}: ' + ', '.join(f'{k} {v}'
                                            for k, v in split_counts.items()))
