@@ -6,8 +6,8 @@ captured stdout / stderr, like ``python tools/NAME ...``. It is forked
 from a server process that imported torch, mmengine, mmdet and mmsnn once
 (multiprocessing's forkserver: that process has run no thread pool, so
 forking it is safe), so a tool starts in a fraction of a second instead of
-the ~9 s a new interpreter spends importing them on a 2-core machine; the
-suite runs about 20 tools. What only a new interpreter shows (a tool's own
+the ~9 s a new interpreter spends importing them on a 2-core machine (the
+suite starts about 20 tools). What only a new interpreter shows (a tool's own
 ``sys.path`` set-up, importing mmsnn from outside the checkout) is tested
 with real interpreters in tests/test_packaging/test_install.py.
 """
@@ -44,7 +44,9 @@ def _forkserver():
 def _run_as_main(script, args, cwd, env, out_path, err_path):
     """In the forked process: run ``script`` as ``python script *args``."""
     for fd, path in ((1, out_path), (2, err_path)):
-        os.dup2(os.open(path, os.O_WRONLY | os.O_TRUNC), fd)
+        opened = os.open(path, os.O_WRONLY | os.O_TRUNC)
+        os.dup2(opened, fd)
+        os.close(opened)
     sys.stdout = open(1, 'w', encoding='utf-8', closefd=False)
     sys.stderr = open(2, 'w', encoding='utf-8', closefd=False,
                       buffering=1)
