@@ -4,8 +4,9 @@ Builds the runner's model and train dataloader from CONFIG, takes one real
 batch (through the model's data preprocessor once), runs ``--warmup``
 untimed training steps (forward, loss, backward, AdamW;
 :func:`mmsnn.analysis.benchmark.make_step`) on it, then ``--steps`` steps
-under ``torch.profiler`` and prints the operators by self CPU time per step; ``--by-shape`` splits them by input
-shapes (which convolution, at which resolution). For step times against a
+under ``torch.profiler`` and prints the operators by self CPU time per
+step; ``--by-shape`` splits them by input shapes (which convolution, at
+which resolution). For step times against a
 baseline in the same process use ``tools/analysis_tools/benchmark_snn.py``
 (``--variant-set``, ``--variant-channels-last``, ``--variant-compile``);
 this script says where the time of one step goes, as configs/mini_voc/

@@ -380,7 +380,8 @@ def _draw(task: Tuple[int, int, int, int]
     rng = np.random.default_rng([seed, split_index, i])
     img, annotations = make_image(rng, max_objects)
     ok, jpg = cv2.imencode('.jpg', img, [cv2.IMWRITE_JPEG_QUALITY, 92])
-    assert ok, f'make_mini_voc: JPEG encoding of image {i} failed'
+    assert ok, (f'make_mini_voc: JPEG encoding of {SPLITS[split_index]} '
+                f'image {i} failed')
     return jpg.tobytes(), img.shape[:2], annotations
 
 
@@ -396,7 +397,7 @@ def _drawn(tasks: List[Tuple[int, int, int, int]], workers: int) -> Iterator:
 
 
 def _write(root: str, nums: Tuple[int, int], max_objects: int, seed: int,
-           counts: Optional[dict], workers: int = 1) -> None:
+           counts: Optional[dict], workers: int) -> None:
     """Draw and write the images, annotations and split lists."""
     # Gone while writing: an interrupted run is never taken as complete.
     if osp.exists(osp.join(root, MARKER)):
