@@ -15,6 +15,7 @@ import shutil
 import sys
 
 from setuptools import find_packages, setup
+from setuptools.command.build_py import build_py
 
 HERE = osp.dirname(osp.abspath(__file__))
 # What mmengine's `mmsnn::` lookup and `mim` read from <package>/.mim.
@@ -56,6 +57,24 @@ def add_mim_extension():
             shutil.copyfile(src, dst)
 
 
+class FreshBuildPy(build_py):
+    """``build_py`` that empties the checkout's ``build/lib`` first.
+
+    setuptools copies into what an earlier build left there, and the wheel
+    packs all of it: modules deleted or moved since, and packages an older
+    setup.py listed (a top-level ``tests``), would be installed again.
+    Temporary build folders (editable installs) are left alone.
+    """
+
+    def run(self):
+        build_lib = osp.abspath(self.build_lib)
+        if osp.isdir(build_lib) and osp.commonpath(
+                [build_lib, osp.join(HERE, 'build')]) == osp.join(
+                    HERE, 'build'):
+            shutil.rmtree(build_lib)
+        super().run()
+
+
 if __name__ == '__main__':
     add_mim_extension()
     setup(
@@ -76,5 +95,6 @@ if __name__ == '__main__':
         install_requires=[
             'mmengine>=0.10.0,<1.0', 'mmdet>=3.3.0,<3.4', 'numpy<2'
         ],
+        cmdclass={'build_py': FreshBuildPy},
         license='Apache License 2.0',
         zip_safe=False)

@@ -85,6 +85,13 @@ def test_wheel_carries_configs_and_tools_in_mim(tmp_path):
                 name.startswith(('tests/', 'docs/')):
             os.makedirs(osp.dirname(src / name), exist_ok=True)
             shutil.copyfile(osp.join(REPO_ROOT, name), src / name)
+    # What an earlier build of another version left in build/lib (a module
+    # since deleted, a package an older setup.py listed) must not ship.
+    stale = ('mmsnn/analysis/benchmark.py', 'tests/__init__.py',
+             'mmsnn/.mim/tools/analysis_tools/gpu_check.sh')
+    for name in stale:
+        os.makedirs(osp.dirname(src / 'build' / 'lib' / name), exist_ok=True)
+        (src / 'build' / 'lib' / name).write_text('# stale\n')
     result = subprocess.run(
         [sys.executable, 'setup.py', '-q', 'bdist_wheel', '-d',
          str(tmp_path / 'dist')], cwd=str(src), capture_output=True,
@@ -99,6 +106,7 @@ def test_wheel_carries_configs_and_tools_in_mim(tmp_path):
                  'mmsnn/.mim/tools/dist_train.sh', 'mmsnn/__init__.py',
                  'mmsnn/.mim/configs/snn_yolov3/metafile.yml'):
         assert path in names
+    assert not names & set(stale)
     # Only mmsnn's packages: no top-level tests/tools/configs packages.
     assert {n.split('/')[0] for n in names} == {
         'mmsnn', wheel.split('-')[0] + '-' + wheel.split('-')[1] +
