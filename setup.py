@@ -5,9 +5,10 @@ The heavy dependencies (torch, mmcv with ops) are installed by
 mmcv wheel when one fits; ``install_requires`` only names what must be there.
 
 As mmdet's setup.py does, the configs, tools and model index travel inside
-the package as ``mmsnn/.mim/`` (symlinks for an editable install, copies for
-``pip install .`` and wheels), so that an installed mmsnn serves
-``_base_ = 'mmsnn::snn_yolov3/snn_yolov3_d53_voc_t6.py'`` to any config.
+the package as ``mmsnn/.mim/`` (links for an editable install, copies in the
+built package for ``pip install .`` and wheels), so that an installed mmsnn
+serves ``_base_ = 'mmsnn::snn_yolov3/snn_yolov3_d53_voc_t6.py'`` to any
+config.
 """
 import os
 import os.path as osp
@@ -29,54 +30,66 @@ def read_version():
     return namespace['__version__']
 
 
-def add_mim_extension():
-    """Put :data:`MIM_FILES` into ``mmsnn/.mim``: symlinks when installed in
-    editable mode (``pip install -e .``: edits to configs take effect), copies
-    when a wheel or sdist is built (``pip install .``)."""
-    if {'develop', 'editable_wheel'} & set(sys.argv):
-        mode = 'symlink'
-    elif {'sdist', 'bdist_wheel', 'build', 'build_py'} & set(sys.argv):
-        mode = 'copy'
-    else:
+def link_mim_files():
+    """Editable installs (``pip install -e .``): ``mmsnn/.mim`` holds links
+    to :data:`MIM_FILES` of this checkout, so edits to configs take effect.
+
+    Builds never write into the checkout: :class:`BuildPy` copies the files
+    into the built package instead. (mmdet's setup.py copies them into the
+    source tree, where they replace an editable install's links and go
+    stale.)
+    """
+    if not {'develop', 'editable_wheel'} & set(sys.argv):
         return
     mim_path = osp.join(HERE, 'mmsnn', '.mim')
     os.makedirs(mim_path, exist_ok=True)
     for name in MIM_FILES:
-        src, dst = osp.join(HERE, name), osp.join(mim_path, name)
-        if osp.islink(dst) or osp.isfile(dst):
-            os.remove(dst)
-        elif osp.isdir(dst):
-            shutil.rmtree(dst)
-        if mode == 'symlink':
-            os.symlink(osp.relpath(src, mim_path), dst)
-        elif osp.isdir(src):
-            shutil.copytree(
-                src, dst,
-                ignore=shutil.ignore_patterns('__pycache__', '*.pyc'))
-        else:
-            shutil.copyfile(src, dst)
+        dst = osp.join(mim_path, name)
+        remove_path(dst)
+        os.symlink(osp.relpath(osp.join(HERE, name), mim_path), dst)
 
 
-class FreshBuildPy(build_py):
-    """``build_py`` that empties the checkout's ``build/lib`` first.
+def remove_path(path):
+    if osp.islink(path) or osp.isfile(path):
+        os.remove(path)
+    elif osp.isdir(path):
+        shutil.rmtree(path)
 
-    setuptools copies into what an earlier build left there, and the wheel
-    packs all of it: modules deleted or moved since, and packages an older
-    setup.py listed (a top-level ``tests``), would be installed again.
-    Temporary build folders (editable installs) are left alone.
+
+class BuildPy(build_py):
+    """``build_py`` that starts from an empty ``build/lib`` and puts copies
+    of :data:`MIM_FILES` into the built package's ``mmsnn/.mim``.
+
+    setuptools copies into what an earlier build left in the checkout's
+    ``build/lib``, and the wheel packs all of it: modules deleted or moved
+    since, and packages an older setup.py listed (a top-level ``tests``),
+    would be installed again. Temporary build folders are left alone.
     """
 
     def run(self):
         build_lib = osp.abspath(self.build_lib)
+        build_dir = osp.join(HERE, 'build')
         if osp.isdir(build_lib) and osp.commonpath(
-                [build_lib, osp.join(HERE, 'build')]) == osp.join(
-                    HERE, 'build'):
+                [build_lib, build_dir]) == build_dir:
             shutil.rmtree(build_lib)
         super().run()
+        if getattr(self, 'editable_mode', False):
+            return  # link_mim_files' links serve
+        mim_path = osp.join(build_lib, 'mmsnn', '.mim')
+        os.makedirs(mim_path, exist_ok=True)
+        for name in MIM_FILES:
+            src, dst = osp.join(HERE, name), osp.join(mim_path, name)
+            remove_path(dst)
+            if osp.isdir(src):
+                shutil.copytree(
+                    src, dst,
+                    ignore=shutil.ignore_patterns('__pycache__', '*.pyc'))
+            else:
+                shutil.copyfile(src, dst)
 
 
 if __name__ == '__main__':
-    add_mim_extension()
+    link_mim_files()
     setup(
         name='mmsnn',
         version=read_version(),
@@ -87,14 +100,12 @@ if __name__ == '__main__':
         if osp.exists(osp.join(HERE, 'README.md')) else '',
         long_description_content_type='text/markdown',
         packages=find_packages(include=('mmsnn', 'mmsnn.*')),
-        # mmsnn/.mim (MANIFEST.in lists what it holds).
-        include_package_data=True,
         python_requires='>=3.8',
         # Not torch/spikingjelly: pip would resolve them to CUDA builds or
         # drag in torchvision/torchaudio. See tools/setup_env.sh.
         install_requires=[
             'mmengine>=0.10.0,<1.0', 'mmdet>=3.3.0,<3.4', 'numpy<2'
         ],
-        cmdclass={'build_py': FreshBuildPy},
+        cmdclass={'build_py': BuildPy},
         license='Apache License 2.0',
         zip_safe=False)

@@ -103,8 +103,9 @@ import mmsnn
 from mmengine.utils import get_installed_path
 here = os.path.realpath(sys.argv[1])
 package = os.path.dirname(os.path.realpath(mmsnn.__file__))
-# .mim/configs must lead to this checkout's configs (a `pip install .` from
-# here leaves copies there, which would go stale).
+# .mim/configs must lead to this checkout's configs (mmsnn's setup.py
+# before 2026-12-02, like mmdet's, left copies there when it built a wheel,
+# which would go stale).
 sys.exit(package != os.path.join(here, 'mmsnn')
          or os.path.realpath(get_installed_path('mmsnn')) != package
          or os.path.realpath(os.path.join(package, '.mim', 'configs'))

@@ -6,6 +6,7 @@ import os.path as osp
 import shutil
 import subprocess
 import sys
+import tarfile
 import zipfile
 
 import pytest
@@ -71,20 +72,52 @@ def test_user_config_inherits_mmsnn_base_trains_and_tests(tmp_path):
     assert 'pascal_voc/mAP:' in out
 
 
-@pytest.mark.skipif(shutil.which('git') is None, reason='needs git')
-def test_wheel_carries_configs_and_tools_in_mim(tmp_path):
-    """`pip install .` installs what `setup.py bdist_wheel` packs; built
-    from a copy of the tracked files, so the checkout's own mmsnn/.mim
-    (links for the editable install) stays as it is."""
-    src = tmp_path / 'src'
+def _copy_tracked_files(dst):
+    """The checkout's tracked files (no tests or docs) copied to ``dst``, so
+    that building there leaves the checkout's own mmsnn/.mim (links for
+    the editable install) and build/ as they are."""
     files = subprocess.run(['git', 'ls-files'], cwd=REPO_ROOT,
                            capture_output=True, text=True,
                            check=True).stdout.split('\n')
     for name in files:
         if name and osp.isfile(osp.join(REPO_ROOT, name)) and not \
                 name.startswith(('tests/', 'docs/')):
-            os.makedirs(osp.dirname(src / name), exist_ok=True)
-            shutil.copyfile(osp.join(REPO_ROOT, name), src / name)
+            os.makedirs(osp.dirname(dst / name), exist_ok=True)
+            shutil.copyfile(osp.join(REPO_ROOT, name), dst / name)
+    return [name for name in files if name]
+
+
+def _setup_py(src, *args):
+    result = subprocess.run([sys.executable, 'setup.py', '-q', *args],
+                            cwd=str(src), capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr[-3000:]
+
+
+def _check_wheel(dist, files):
+    """The one wheel in ``dist`` carries every config, the tools and the
+    model index in mmsnn/.mim, and no package but mmsnn."""
+    (wheel, ) = os.listdir(dist)
+    names = set(zipfile.ZipFile(dist / wheel).namelist())
+    for config in files:
+        if config.startswith('configs/') and config.endswith('.py'):
+            assert f'mmsnn/.mim/{config}' in names
+    for path in ('mmsnn/.mim/model-index.yml', 'mmsnn/.mim/tools/train.py',
+                 'mmsnn/.mim/tools/dist_train.sh', 'mmsnn/__init__.py',
+                 'mmsnn/.mim/tools/misc/mini_voc_manifest.sha256',
+                 'mmsnn/.mim/configs/snn_yolov3/metafile.yml'):
+        assert path in names
+    # Only mmsnn's packages: no top-level tests/tools/configs packages.
+    assert {n.split('/')[0] for n in names} == {
+        'mmsnn', wheel.split('-')[0] + '-' + wheel.split('-')[1] +
+        '.dist-info'}
+    return names
+
+
+@pytest.mark.skipif(shutil.which('git') is None, reason='needs git')
+def test_wheel_carries_configs_and_tools_in_mim(tmp_path):
+    """`pip install .` installs what `setup.py bdist_wheel` packs."""
+    src = tmp_path / 'src'
+    files = _copy_tracked_files(src)
     # What an earlier build of another version left in build/lib (a module
     # since deleted, a package an older setup.py listed) must not ship.
     stale = ('mmsnn/analysis/benchmark.py', 'tests/__init__.py',
@@ -92,25 +125,27 @@ def test_wheel_carries_configs_and_tools_in_mim(tmp_path):
     for name in stale:
         os.makedirs(osp.dirname(src / 'build' / 'lib' / name), exist_ok=True)
         (src / 'build' / 'lib' / name).write_text('# stale\n')
-    result = subprocess.run(
-        [sys.executable, 'setup.py', '-q', 'bdist_wheel', '-d',
-         str(tmp_path / 'dist')], cwd=str(src), capture_output=True,
-        text=True)
-    assert result.returncode == 0, result.stderr[-3000:]
-    (wheel, ) = os.listdir(tmp_path / 'dist')
-    names = set(zipfile.ZipFile(tmp_path / 'dist' / wheel).namelist())
-    for config in files:
-        if config.startswith('configs/') and config.endswith('.py'):
-            assert f'mmsnn/.mim/{config}' in names
-    for path in ('mmsnn/.mim/model-index.yml', 'mmsnn/.mim/tools/train.py',
-                 'mmsnn/.mim/tools/dist_train.sh', 'mmsnn/__init__.py',
-                 'mmsnn/.mim/configs/snn_yolov3/metafile.yml'):
-        assert path in names
+    _setup_py(src, 'bdist_wheel', '-d', str(tmp_path / 'dist'))
+    names = _check_wheel(tmp_path / 'dist', files)
     assert not names & set(stale)
-    # Only mmsnn's packages: no top-level tests/tools/configs packages.
-    assert {n.split('/')[0] for n in names} == {
-        'mmsnn', wheel.split('-')[0] + '-' + wheel.split('-')[1] +
-        '.dist-info'}
+    # The build wrote its copies into build/, not into the source tree,
+    # where they would stand in for an editable install's links.
+    assert not (src / 'mmsnn' / '.mim').exists()
+
+
+@pytest.mark.skipif(shutil.which('git') is None, reason='needs git')
+def test_wheel_built_from_the_sdist_carries_configs(tmp_path):
+    """pip builds a wheel from an sdist (PyPI, `pip install mmsnn.tar.gz`):
+    the sdist must hold what the wheel's mmsnn/.mim is made of."""
+    src = tmp_path / 'src'
+    files = _copy_tracked_files(src)
+    _setup_py(src, 'sdist', '-d', str(tmp_path / 'sdist'))
+    (sdist, ) = os.listdir(tmp_path / 'sdist')
+    with tarfile.open(tmp_path / 'sdist' / sdist) as tar:
+        tar.extractall(tmp_path / 'unpacked', filter='data')
+    (unpacked, ) = (tmp_path / 'unpacked').iterdir()
+    _setup_py(unpacked, 'bdist_wheel', '-d', str(tmp_path / 'dist'))
+    _check_wheel(tmp_path / 'dist', files)
 
 
 def test_mmsnn_scope_builds_from_mmdet_registries():
