@@ -5,7 +5,9 @@ is built, the data the config points at and the work dir are checked (a
 missing data root, a bad annotation or a read-only work dir is reported as
 one clear message), ``load_from`` / ``--resume`` checkpoints are checked
 against the model (see :mod:`mmsnn.engine.checkpoint_check`), and mmsnn's
-reliability hooks are added (see :func:`mmsnn.engine.add_reliability_hooks`).
+reliability hooks and training loop are added (see
+:func:`mmsnn.engine.add_reliability_hooks`): Ctrl-C or SIGTERM ends the
+iteration, saves a checkpoint and exits with 128 + the signal number.
 docs/faults.md lists the messages.
 """
 import argparse
@@ -24,7 +26,7 @@ import mmsnn  # noqa: E402,F401  (registers components, safe loading)
 from mmsnn.engine import (add_reliability_hooks,  # noqa: E402
                           check_checkpoint_file, check_load_from,
                           check_resume, find_resume_checkpoint,
-                          setup_distributed)
+                          report_training_interrupted, setup_distributed)
 from mmsnn.utils import (InputError, add_runner_args,  # noqa: E402
                          check_data, check_work_dir, load_runner_config,
                          parse_runner_args, report_input_errors)
@@ -128,5 +130,5 @@ def main():
 
 
 if __name__ == '__main__':
-    with report_input_errors():
+    with report_input_errors(), report_training_interrupted():
         main()

@@ -1,6 +1,10 @@
-"""mmsnn's reliability hooks, added by tools/train.py to any config."""
+"""mmsnn's reliability hooks and training loop, added by tools/train.py to
+any config."""
 from mmengine.config import Config
 from mmengine.hooks import CheckpointHook
+from mmengine.runner import EpochBasedTrainLoop
+
+from mmdet.registry import LOOPS
 
 # Hook types added unless the config lists them already.
 RELIABILITY_HOOKS = ('FiniteLossHook', 'RandomStateHook')
@@ -15,8 +19,19 @@ def _is_stock_checkpoint_hook(hook_type) -> bool:
     return hook_type is CheckpointHook
 
 
+def _is_stock_epoch_loop(train_cfg: dict) -> bool:
+    """Whether ``train_cfg`` builds mmengine's ``EpochBasedTrainLoop``: by
+    ``type`` (a name, scoped or not, or the class) or ``by_epoch=True``."""
+    loop_type = train_cfg.get('type')
+    if loop_type is None:
+        return bool(train_cfg.get('by_epoch', False))
+    if isinstance(loop_type, str):
+        loop_type = LOOPS.get(loop_type)
+    return loop_type is EpochBasedTrainLoop
+
+
 def add_reliability_hooks(cfg: Config) -> Config:
-    """Add mmsnn's reliability hooks to a training config, in place.
+    """Add mmsnn's reliability hooks and loop to a training config, in place.
 
     - ``FiniteLossHook`` and ``RandomStateHook`` are appended to
       ``cfg.custom_hooks`` unless listed there already.
@@ -25,6 +40,10 @@ def add_reliability_hooks(cfg: Config) -> Config:
       a missing one becomes the runner's default (``interval=1``) as a
       ``SafeCheckpointHook``. Any other type, and ``None`` (no checkpoints),
       is left alone.
+    - A ``train_cfg`` that builds mmengine's ``EpochBasedTrainLoop`` builds
+      ``SafeEpochBasedTrainLoop`` (stops on Ctrl-C / SIGTERM with a
+      checkpoint, resumes mid-epoch) with the same arguments. Other loops
+      are left alone.
 
     Args:
         cfg (Config): A training config.
@@ -46,4 +65,9 @@ def add_reliability_hooks(cfg: Config) -> Config:
     ckpt = default_hooks['checkpoint']
     if isinstance(ckpt, dict) and _is_stock_checkpoint_hook(ckpt.get('type')):
         ckpt['type'] = 'SafeCheckpointHook'
+
+    train_cfg = cfg.get('train_cfg', None)
+    if isinstance(train_cfg, dict) and _is_stock_epoch_loop(train_cfg):
+        train_cfg.pop('by_epoch', None)  # the Runner takes type or by_epoch
+        train_cfg['type'] = 'SafeEpochBasedTrainLoop'
     return cfg

@@ -1,10 +1,15 @@
 """tools/train.py as users see it: a missing data set is one clear message;
 a tiny config trains, and its checkpoint tests and infers; a diverged run
 restarts as its message says; --resume refuses what does not fit (the
-unwritable work dir: tests/test_utils/test_work_dir.py)."""
+unwritable work dir: tests/test_utils/test_work_dir.py); SIGTERM stops it
+with a checkpoint that --resume goes on from."""
 import json
 import os
 import os.path as osp
+import re
+import signal
+import subprocess
+import sys
 
 from tests.tiny_voc import REPO_ROOT, tiny_runner_cfg
 from tests.test_tools.tool_runner import assert_one_paragraph_error, run_tool
@@ -147,3 +152,42 @@ def test_resume_refuses_another_width_and_a_truncated_file(tmp_path):
         f'Checkpoint file {half} (', 'not a complete checkpoint',
         'central directory')
 
+
+
+def test_sigterm_stops_with_a_checkpoint_and_resume_goes_on(tmp_path):
+    """A preempted job: SIGTERM from outside, to a real interpreter."""
+    tiny_runner_cfg(tmp_path, max_epochs=50)  # the signal lands mid-run
+    config, work_dir = tmp_path / 'tiny.py', tmp_path / 'wd'
+    args = ['--work-dir', str(work_dir), '--cfg-options',
+            'train_dataloader.batch_size=1']  # 2 iterations an epoch
+    proc = subprocess.Popen(
+        [sys.executable, osp.join(REPO_ROOT, 'tools', 'train.py'),
+         str(config), *args], cwd=tmp_path, stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT, text=True)
+    lines = []
+    for line in proc.stdout:
+        lines.append(line)
+        if 'Epoch(train)' in line:  # logged after each iteration
+            proc.send_signal(signal.SIGTERM)
+            break
+    output = ''.join(lines) + proc.stdout.read()
+    assert proc.wait(timeout=300) == 128 + signal.SIGTERM, output[-3000:]
+    assert 'Traceback' not in output
+    stop = re.search(r'mmsnn: training stopped by SIGTERM after iteration '
+                     r'(\d+) \(epoch (\d+) in progress\); checkpoint (\S+) '
+                     'written. Continue with the same command and --resume',
+                     output)
+    assert stop, output[-3000:]
+    iteration, epoch, checkpoint = int(stop[1]), int(stop[2]), stop[3]
+    assert checkpoint == str(work_dir / f'interrupted_iter_{iteration}.pth')
+    assert (work_dir / 'last_checkpoint').read_text() == checkpoint
+
+    # Finish the epoch in progress (a shorter run than the 50 epochs).
+    result = run_tool('train.py', config, *args,
+                      f'train_cfg.max_epochs={epoch}', '--resume',
+                      cwd=tmp_path)
+    assert result.returncode == 0, result.stderr[-3000:]
+    log = result.stdout + result.stderr
+    assert f'resumed epoch: {epoch - 1}, iter: {iteration}' in log
+    assert (work_dir / f'epoch_{epoch}.pth').is_file()
+    assert not osp.exists(checkpoint)  # replaced by epoch_<epoch>.pth

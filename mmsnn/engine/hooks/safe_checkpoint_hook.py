@@ -8,6 +8,8 @@ from mmengine.hooks import CheckpointHook
 from mmdet.registry import HOOKS
 from mmsnn.engine.atomic_local_backend import (AtomicLocalBackend,
                                                remove_stale_temporaries)
+from mmsnn.engine.runner.loops import (INTERRUPTED_CKPT_KEY,
+                                       remove_interrupted_checkpoint)
 
 
 @HOOKS.register_module()
@@ -28,6 +30,9 @@ class SafeCheckpointHook(CheckpointHook):
     - With ``save_best``, the stock hook deletes the previous
       ``best_*.pth`` before writing the new one; here the old one goes only
       after the new one is complete.
+    - The checkpoint that a stop signal made ``SafeEpochBasedTrainLoop``
+      write is removed once this hook has written a later one and moved
+      ``last_checkpoint`` to it.
     - Temporary files that a killed save left (see
       :func:`~mmsnn.engine.atomic_local_backend.remove_stale_temporaries`)
       are removed, with a log line, when training starts.
@@ -100,6 +105,12 @@ class SafeCheckpointHook(CheckpointHook):
             runner.message_hub.update_info('keep_ckpt_ids',
                                            list(self.keep_ckpt_ids))
 
+        # A stop signal's checkpoint (SafeEpochBasedTrainLoop) is outdated
+        # by this one; cleared first so that this one does not name it.
+        interrupted = runner.message_hub.get_info(INTERRUPTED_CKPT_KEY)
+        if interrupted:
+            runner.message_hub.update_info(INTERRUPTED_CKPT_KEY, None)
+
         ckpt_filename = self.filename_tmpl.format(step)
         self.last_ckpt = self.file_backend.join_path(self.out_dir,
                                                      ckpt_filename)
@@ -124,6 +135,9 @@ class SafeCheckpointHook(CheckpointHook):
         # The pointer moves before the removal: it never names a deleted file.
         AtomicLocalBackend().put_text(
             self.last_ckpt, osp.join(runner.work_dir, 'last_checkpoint'))
+        if interrupted and interrupted != self.last_ckpt and \
+                osp.isfile(interrupted):
+            remove_interrupted_checkpoint(runner, interrupted)
         if outdated is not None:
             path = self.file_backend.join_path(
                 self.out_dir, self.filename_tmpl.format(outdated))

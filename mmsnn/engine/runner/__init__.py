@@ -1,0 +1,3 @@
+from .loops import SafeEpochBasedTrainLoop
+
+__all__ = ['SafeEpochBasedTrainLoop']

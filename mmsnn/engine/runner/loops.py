@@ -1,0 +1,130 @@
+"""mmengine's epoch-based training loop that survives Ctrl-C and SIGTERM."""
+import contextlib
+import os.path as osp
+import random
+
+import numpy as np
+import torch
+from mmengine.dist import all_reduce, get_world_size, is_main_process
+from mmengine.runner import EpochBasedTrainLoop
+
+from mmdet.registry import LOOPS
+from ..atomic_local_backend import AtomicLocalBackend
+from ..stop_signals import StopSignals, TrainingInterrupted
+
+#: Where the runner's message hub keeps the path of the checkpoint written on
+#: a stop signal (SafeCheckpointHook removes it once a later one is saved).
+INTERRUPTED_CKPT_KEY = 'interrupted_ckpt'
+
+
+@contextlib.contextmanager
+def kept_random_state():
+    """Run the block, then put Python's, numpy's and torch's generators back
+    to where they were before it."""
+    states = random.getstate(), np.random.get_state(), torch.get_rng_state()
+    try:
+        yield
+    finally:
+        random.setstate(states[0])
+        np.random.set_state(states[1])
+        torch.set_rng_state(states[2])
+
+
+@LOOPS.register_module()
+class SafeEpochBasedTrainLoop(EpochBasedTrainLoop):
+    """``EpochBasedTrainLoop`` that stops on a signal with a checkpoint and
+    resumes from the middle of an epoch.
+
+    Same arguments as mmengine's loop. The differences:
+
+    - While it runs, the first SIGINT (Ctrl-C) or SIGTERM (a preempted
+      cluster job) only asks to stop (:class:`~mmsnn.engine.StopSignals`):
+      the current iteration ends, ``<work_dir>/interrupted_iter_<N>.pth``
+      is written (model, optimizer, schedulers, random states, the message
+      hub) and pointed to by ``last_checkpoint``, and
+      :class:`~mmsnn.engine.TrainingInterrupted` is raised. In distributed
+      training every rank stops after the same iteration (the flag is
+      all-reduced each iteration). A second signal acts at once.
+    - Resumed from such a checkpoint, the first epoch goes on from the
+      batch after the last one trained: the epoch's batches before it are
+      drawn again and dropped (the sampler and the workers' augmentation
+      draws are the same as before, as in mmengine's iteration-based
+      resume), with the main process's random state put back afterwards,
+      so that the run continues as if it had not stopped. mmengine's own
+      loop would train that whole epoch again.
+
+    ``tools/train.py`` puts it in place of a config's ``EpochBasedTrainLoop``
+    (see :func:`mmsnn.engine.add_reliability_hooks`).
+    """
+
+    def run(self) -> torch.nn.Module:
+        self.stop_signals = StopSignals()
+        self.stop_signals.install()
+        try:
+            return super().run()
+        finally:
+            self.stop_signals.restore()
+
+    def run_epoch(self) -> None:
+        """One epoch, or its remainder after a mid-epoch checkpoint."""
+        done = self._iter - self._epoch * len(self.dataloader)
+        if done <= 0:
+            return super().run_epoch()
+        self.runner.logger.warning(
+            f'Resuming in epoch {self._epoch + 1} after {done} of its '
+            f'{len(self.dataloader)} batches: drawing those again without '
+            'training on them')
+        self.runner.call_hook('before_train_epoch')
+        self.runner.model.train()
+        batches = enumerate(self.dataloader)
+        with kept_random_state():
+            for _ in range(done):
+                next(batches)
+        for idx, data_batch in batches:
+            self.run_iter(idx, data_batch)
+        self.runner.call_hook('after_train_epoch')
+        self._epoch += 1
+
+    def run_iter(self, idx, data_batch) -> None:
+        super().run_iter(idx, data_batch)
+        signum = self._stop_signal()
+        if signum:
+            raise TrainingInterrupted(signum, self._save_interrupted(),
+                                      self._epoch, self._iter)
+
+    def _stop_signal(self) -> int:
+        """The stop signal received on any rank (0: none)."""
+        received = self.stop_signals.received or 0
+        if get_world_size() > 1:
+            flag = torch.tensor(received)
+            all_reduce(flag, op='max')
+            received = int(flag)
+        return received
+
+    def _save_interrupted(self) -> str:
+        """Save the state after the current iteration; return the path."""
+        runner = self.runner
+        path = osp.join(runner.work_dir, f'interrupted_iter_{self._iter}.pth')
+        previous = runner.message_hub.get_info(INTERRUPTED_CKPT_KEY)
+        # Recorded first, so that the checkpoint carries it and the resumed
+        # run removes it once a later checkpoint is written.
+        runner.message_hub.update_info(INTERRUPTED_CKPT_KEY, path)
+        runner.save_checkpoint(
+            runner.work_dir,
+            osp.basename(path),
+            meta=dict(epoch=self._epoch, iter=self._iter),
+            by_epoch=False)
+        if is_main_process():
+            AtomicLocalBackend().put_text(
+                path, osp.join(runner.work_dir, 'last_checkpoint'))
+            if previous and previous != path and osp.isfile(previous):
+                remove_interrupted_checkpoint(runner, previous)
+        runner.logger.warning(f'Stop signal: saved {path}')
+        return path
+
+
+def remove_interrupted_checkpoint(runner, path: str) -> None:
+    """Delete a stop-signal checkpoint that a later one has replaced."""
+    AtomicLocalBackend().remove(path)
+    runner.logger.info(f'Removed {path}, the checkpoint of a stop signal, '
+                       'now that a later checkpoint is written')

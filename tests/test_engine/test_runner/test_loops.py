@@ -1,0 +1,159 @@
+"""SafeEpochBasedTrainLoop: a stop signal ends training after the current
+iteration with a checkpoint, and resuming from it mid-epoch gives the
+weights of an uninterrupted run (CPU, fixed seed, bitwise)."""
+import os
+import os.path as osp
+import signal
+
+import pytest
+import torch
+from mmengine.config import Config
+from mmengine.hooks import Hook
+from mmengine.runner import EpochBasedTrainLoop, Runner
+
+from mmdet.registry import HOOKS
+from mmsnn.engine import (SafeEpochBasedTrainLoop, TrainingInterrupted,
+                          add_reliability_hooks)
+from tests.tiny_voc import tiny_runner_cfg
+
+# 2 images, batch 1: 2 iterations an epoch, 6 in all.
+EPOCHS = 3
+
+
+@HOOKS.register_module()
+class SignalAtIterHook(Hook):
+    """Sends ``signum`` to this process during iteration ``at`` (0-based):
+    what SLURM's preemption or Ctrl-C does at a random moment."""
+
+    def __init__(self, at, signum=int(signal.SIGTERM), times=1):
+        self.at, self.signum, self.times = at, signum, times
+
+    def before_train_iter(self, runner, batch_idx, data_batch=None):
+        if runner.iter == self.at:
+            for _ in range(self.times):
+                os.kill(os.getpid(), self.signum)
+
+
+def train(tmp_path, work_dir, hooks=(), num_workers=0, **kwargs):
+    cfg = tiny_runner_cfg(
+        tmp_path, max_epochs=EPOCHS, work_dir=work_dir,
+        train_dataloader=dict(batch_size=1, num_workers=num_workers),
+        **kwargs)
+    add_reliability_hooks(cfg)  # what tools/train.py does
+    cfg.custom_hooks += list(hooks)
+    runner = Runner.from_cfg(cfg)
+    assert type(runner.train_loop) is SafeEpochBasedTrainLoop
+    runner.train()
+    return runner.model.state_dict()
+
+
+@pytest.fixture(scope='module')
+def straight(tmp_path_factory):
+    """``straight(num_workers)``: the weights of an uninterrupted run with
+    the safe loop (trained once per module and loader setting)."""
+    runs = {}
+
+    def weights(num_workers=0):
+        if num_workers not in runs:
+            tmp_path = tmp_path_factory.mktemp(f'straight{num_workers}')
+            runs[num_workers] = train(tmp_path, str(tmp_path / 'work_dir'),
+                                      num_workers=num_workers)
+        return runs[num_workers]
+
+    return weights
+
+
+def differing(a, b):
+    assert a.keys() == b.keys()
+    return [k for k in a if not torch.equal(a[k], b[k])]
+
+
+# Stopped after the first batch of epoch 2 (mid-epoch) or after its last
+# one; the data drawn in the main process, or in a worker as the mini-VOC
+# configs do.
+@pytest.mark.parametrize('at, num_workers', [(2, 0), (3, 1)])
+def test_stop_signal_saves_and_resume_mid_epoch_is_exact(
+        tmp_path, straight, at, num_workers):
+    work_dir = str(tmp_path / 'stopped')
+    handler = signal.getsignal(signal.SIGTERM)
+    with pytest.raises(TrainingInterrupted) as info:
+        train(tmp_path, work_dir, num_workers=num_workers,
+              hooks=[dict(type='SignalAtIterHook', at=at)])
+    assert signal.getsignal(signal.SIGTERM) is handler  # put back
+    stop = info.value
+    assert (stop.signum, stop.epoch, stop.iteration) == (
+        signal.SIGTERM, 1, at + 1)
+    assert stop.checkpoint == osp.join(work_dir,
+                                       f'interrupted_iter_{at + 1}.pth')
+    with open(osp.join(work_dir, 'last_checkpoint')) as f:
+        assert f.read() == stop.checkpoint
+    assert osp.isfile(stop.checkpoint)
+
+    resumed = train(tmp_path, work_dir, num_workers=num_workers, resume=True)
+    diff = differing(straight(num_workers), resumed)
+    assert not diff, f'{len(diff)} tensors differ, e.g. {diff[:3]}'
+    # The later epoch checkpoints replaced it.
+    assert not osp.exists(stop.checkpoint)
+    with open(osp.join(work_dir, 'last_checkpoint')) as f:
+        assert f.read() == osp.join(work_dir, f'epoch_{EPOCHS}.pth')
+
+
+def test_mmengines_loop_retrains_the_epoch_after_a_mid_epoch_checkpoint(
+        tmp_path, straight):
+    """The gap the loop closes: with mmengine's EpochBasedTrainLoop the same
+    checkpoint resumes into a run that differs from the uninterrupted one
+    (strict xfail would hide which assertion fails, so it is asserted)."""
+    work_dir = str(tmp_path / 'stopped')
+    with pytest.raises(TrainingInterrupted):
+        train(tmp_path, work_dir,
+              hooks=[dict(type='SignalAtIterHook', at=2)])
+    cfg = tiny_runner_cfg(
+        tmp_path, max_epochs=EPOCHS, work_dir=work_dir, resume=True,
+        train_dataloader=dict(batch_size=1))
+    add_reliability_hooks(cfg)
+    cfg.train_cfg.type = 'EpochBasedTrainLoop'
+    runner = Runner.from_cfg(cfg)
+    runner.train()
+    assert differing(straight(), runner.model.state_dict())
+
+
+def test_second_signal_stops_at_once(tmp_path):
+    """Ctrl-C twice: the second one raises KeyboardInterrupt where it lands,
+    without a checkpoint of the iteration."""
+    work_dir = str(tmp_path / 'stopped')
+    with pytest.raises(KeyboardInterrupt) as info:
+        train(tmp_path, work_dir, hooks=[
+            dict(type='SignalAtIterHook', at=2, signum=int(signal.SIGINT),
+                 times=2)
+        ])
+    assert not isinstance(info.value, TrainingInterrupted)
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    assert not [f for f in os.listdir(work_dir) if f.startswith('interrupt')]
+
+
+def test_no_signal_trains_as_mmengines_loop(tmp_path, straight):
+    cfg = tiny_runner_cfg(tmp_path, max_epochs=EPOCHS,
+                          work_dir=str(tmp_path / 'stock'),
+                          train_dataloader=dict(batch_size=1))
+    runner = Runner.from_cfg(cfg)
+    assert type(runner.train_loop).__name__ == 'EpochBasedTrainLoop'
+    runner.train()
+    assert not differing(straight(), runner.model.state_dict())
+
+
+@pytest.mark.parametrize('train_cfg, loop_type', [
+    (dict(type='EpochBasedTrainLoop'), 'SafeEpochBasedTrainLoop'),
+    (dict(type='mmengine.EpochBasedTrainLoop'), 'SafeEpochBasedTrainLoop'),
+    (dict(type=EpochBasedTrainLoop), 'SafeEpochBasedTrainLoop'),
+    (dict(by_epoch=True), 'SafeEpochBasedTrainLoop'),
+    (dict(type='IterBasedTrainLoop'), 'IterBasedTrainLoop'),
+    (dict(by_epoch=False), None),
+])
+def test_add_reliability_hooks_swaps_only_mmengines_epoch_loop(
+        train_cfg, loop_type):
+    cfg = add_reliability_hooks(
+        Config(dict(train_cfg=dict(train_cfg, max_epochs=2))))
+    assert cfg.train_cfg.get('type') == loop_type
+    # The Runner takes `type` or `by_epoch`, not both.
+    assert loop_type is None or 'by_epoch' not in cfg.train_cfg
+    assert cfg.train_cfg.max_epochs == 2
