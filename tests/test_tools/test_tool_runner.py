@@ -2,6 +2,7 @@
 status, captured output, working directory, argv, environment, uncaught
 errors as tracebacks, and exit handlers."""
 import os
+import signal
 import textwrap
 
 from tests.test_tools.tool_runner import run_script
@@ -52,3 +53,23 @@ def test_normal_end_is_status_0_and_a_message_exit_is_1(tmp_path):
         sys.exit('usage: no')
         '''), cwd=tmp_path)
     assert (result.returncode, result.stderr) == (1, 'usage: no\n')
+
+
+def test_signal_on_text_reaches_the_tool_with_python_handlers(tmp_path):
+    """SIGINT is KeyboardInterrupt in the tool (as in a new interpreter,
+    not ignored as in multiprocessing's server); SIGTERM kills by default."""
+    script = _script(tmp_path, '''
+        import sys, time
+        print('ready', flush=True)
+        try:
+            time.sleep(60)
+        except KeyboardInterrupt:
+            print('interrupted')
+            sys.exit(130)
+        ''')
+    result = run_script(script, cwd=tmp_path,
+                        signal_on=('ready', signal.SIGINT))
+    assert (result.returncode, result.stdout) == (130, 'ready\ninterrupted\n')
+    result = run_script(script, cwd=tmp_path,
+                        signal_on=('ready', signal.SIGTERM))
+    assert result.returncode == -signal.SIGTERM  # as subprocess reports it

@@ -8,8 +8,6 @@ import os
 import os.path as osp
 import re
 import signal
-import subprocess
-import sys
 
 from tests.tiny_voc import REPO_ROOT, tiny_runner_cfg
 from tests.test_tools.tool_runner import assert_one_paragraph_error, run_tool
@@ -155,23 +153,16 @@ def test_resume_refuses_another_width_and_a_truncated_file(tmp_path):
 
 
 def test_sigterm_stops_with_a_checkpoint_and_resume_goes_on(tmp_path):
-    """A preempted job: SIGTERM from outside, to a real interpreter."""
+    """A preempted job: SIGTERM from outside, once training has begun."""
     tiny_runner_cfg(tmp_path, max_epochs=50)  # the signal lands mid-run
     config, work_dir = tmp_path / 'tiny.py', tmp_path / 'wd'
-    args = ['--work-dir', str(work_dir), '--cfg-options',
+    args = ['--work-dir', work_dir, '--cfg-options',
             'train_dataloader.batch_size=1']  # 2 iterations an epoch
-    proc = subprocess.Popen(
-        [sys.executable, osp.join(REPO_ROOT, 'tools', 'train.py'),
-         str(config), *args], cwd=tmp_path, stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT, text=True)
-    lines = []
-    for line in proc.stdout:
-        lines.append(line)
-        if 'Epoch(train)' in line:  # logged after each iteration
-            proc.send_signal(signal.SIGTERM)
-            break
-    output = ''.join(lines) + proc.stdout.read()
-    assert proc.wait(timeout=300) == 128 + signal.SIGTERM, output[-3000:]
+    # 'Epoch(train)' is logged after each iteration.
+    result = run_tool('train.py', config, *args, cwd=tmp_path,
+                      signal_on=('Epoch(train)', signal.SIGTERM))
+    output = result.stdout + result.stderr
+    assert result.returncode == 128 + signal.SIGTERM, output[-3000:]
     assert 'Traceback' not in output
     stop = re.search(r'mmsnn: training stopped by SIGTERM after iteration '
                      r'(\d+) \(epoch (\d+) in progress\); checkpoint (\S+) '

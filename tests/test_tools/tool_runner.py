@@ -69,14 +69,30 @@ def _run_as_main(script, args, cwd, env, out_path, err_path):
         atexit._run_exitfuncs()  # as at an interpreter's exit
 
 
-def run_tool(name, *args, cwd):
+def run_tool(name, *args, cwd, signal_on=None):
     """Run ``tools/<name>`` with ``args`` in ``cwd``: :func:`run_script`."""
-    return run_script(osp.join(REPO_ROOT, 'tools', name), *args, cwd=cwd)
+    return run_script(osp.join(REPO_ROOT, 'tools', name), *args, cwd=cwd,
+                      signal_on=signal_on)
 
 
-def run_script(script, *args, cwd):
+def _signal_when_written(process, paths, text, signum):
+    """Send ``signum`` to ``process`` once one of ``paths`` holds ``text``
+    (as a user would at the sight of a log line); return at its exit."""
+    while process.exitcode is None:
+        if any(text in open(path, encoding='utf-8', errors='replace').read()
+               for path in paths):
+            os.kill(process.pid, signum)
+            return
+        process.join(0.05)
+
+
+def run_script(script, *args, cwd, signal_on=None):
     """Run the Python file ``script`` with ``args`` (made str) in ``cwd``,
     with this process's environment, as ``python script *args`` would.
+
+    Args:
+        signal_on (tuple[str, int], optional): ``(text, signum)``: send the
+            signal to the tool once its stdout or stderr shows ``text``.
 
     Returns:
         subprocess.CompletedProcess: ``returncode``, and ``stdout`` and
@@ -91,6 +107,8 @@ def run_script(script, *args, cwd):
             target=_run_as_main,
             args=(script, args, str(cwd), dict(os.environ), out, err))
         process.start()
+        if signal_on is not None:
+            _signal_when_written(process, (out, err), *signal_on)
         process.join(TOOL_TIMEOUT)
         if process.exitcode is None:
             process.kill()
