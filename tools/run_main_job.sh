@@ -21,6 +21,8 @@
 #      image;
 #   6. print where everything went, both mAPs beside the published range
 #      (configs/mini_voc/results.json) and the time of each step.
+# Ctrl-C (or SIGTERM) during training stops it after the current iteration
+# with a checkpoint; run the job again and it goes on from there.
 #
 # Environment (all optional):
 #   MMSNN_SEED      training seed of both models (default 0); the published
@@ -93,9 +95,35 @@ if ! "$py" tools/misc/make_mini_voc.py --out "$data_dir" --if-outdated \
 fi
 data_done=$(stamp)
 
+# train_step DIR CONFIG [CFG_OPTIONS...]: tools/train.py CONFIG into DIR.
+# Ctrl-C or SIGTERM stops training with interrupted_iter_<N>.pth, named by
+# DIR/last_checkpoint (tools/train.py exits with 130 or 143): the next run
+# of this job goes on from there (--resume) instead of starting over.
+resumed=""
+train_step() {
+  local dir="$1" config="$2"
+  shift 2
+  local pointer="$dir/last_checkpoint" resume=() rc=0
+  if [ -f "$pointer" ]; then
+    case "$(basename "$(cat "$pointer")")" in
+      interrupted_iter_*.pth)
+        log "going on from $(cat "$pointer"), where the last run of this" \
+          "step was stopped (delete $dir to start it over)"
+        resume=(--resume)
+        resumed="$resumed; $(basename "$dir") resumed, its time is the rest" ;;
+    esac
+  fi
+  "$py" tools/train.py "$config" --work-dir "$dir" "${resume[@]}" \
+    --cfg-options "$@" || rc=$?
+  if [ "$rc" -eq 130 ] || [ "$rc" -eq 143 ]; then
+    log "stopped; bash tools/run_main_job.sh again goes on from" \
+      "$(cat "$pointer")"
+  fi
+  [ "$rc" -eq 0 ] || exit "$rc"
+}
+
 log "training the ANN twin $ann_config (logs in $ann_dir)"
-"$py" tools/train.py "$ann_config" --work-dir "$ann_dir" \
-  --cfg-options "${seed_opts[@]}"
+train_step "$ann_dir" "$ann_config" "${seed_opts[@]}"
 ann_done=$(stamp)
 ann_log="$(newest_log "$ann_dir")"
 ann_checkpoint="$(cat "$ann_dir/last_checkpoint")"
@@ -104,9 +132,8 @@ log "training the SNN $snn_config from $ann_checkpoint (logs in $snn_dir)"
 # No validation during training: the test below scores the same checkpoint
 # on the same images. mmengine validates after the last epoch whatever
 # val_interval says, so the first validated epoch is put past the last.
-"$py" tools/train.py "$snn_config" --work-dir "$snn_dir" \
-  --cfg-options load_from="$ann_checkpoint" train_cfg.val_begin=1000 \
-  "${seed_opts[@]}"
+train_step "$snn_dir" "$snn_config" load_from="$ann_checkpoint" \
+  train_cfg.val_begin=1000 "${seed_opts[@]}"
 snn_done=$(stamp)
 snn_log="$(newest_log "$snn_dir")"
 checkpoint="$(cat "$snn_dir/last_checkpoint")"
@@ -151,7 +178,7 @@ SNN checkpoint:  $checkpoint
 SNN test log:    $snn_dir/test/test_output.log
 detections:      $show_dir ($(ls "$show_dir" 2>/dev/null | wc -l) PNG pictures: ground truth left, detections right)
 seed:            $seed ($OMP_NUM_THREADS threads, CPU kernels ${ATEN_CPU_CAPABILITY:-default}); data $data_note
-times:           data $((data_done - start)) s, ANN twin $((ann_done - data_done)) s, SNN $((snn_done - ann_done)) s, test + pictures $((test_done - snn_done)) s, total $((test_done - start)) s (set-up excluded)
+times:           data $((data_done - start)) s, ANN twin $((ann_done - data_done)) s, SNN $((snn_done - ann_done)) s, test + pictures $((test_done - snn_done)) s, total $((test_done - start)) s (set-up excluded$resumed)
 ANN twin mAP:    ${ann_map:-not found, see $ann_log} (its validation after training; $(published ann_twin))
 final SNN mAP:   ${snn_map:-not found, see the test log} (VOC mAP@0.5, 11 points, mini-VOC test split; $(published snn))
 EOF
