@@ -3,6 +3,7 @@ import copy
 import os
 import os.path as osp
 
+import mmengine.config.config as mmengine_config
 import pytest
 import torch
 from mmengine.config import Config
@@ -21,6 +22,21 @@ torch.set_num_threads(1)
 # variant); tiny test models would mostly compile. The tests that check the
 # compiled kernels ask for them explicitly.
 os.environ.setdefault('MMSNN_NEURON_BACKEND', 'fused')
+
+# mmengine formats every config text it logs, dumps or stores in a
+# checkpoint's meta with yapf: six calls per training run, about two thirds
+# of a tiny run's time. Here the text stays unformatted (valid Python all
+# the same, and mmsnn reads it by parsing); the tools the tests fork get
+# this too (tests/test_tools/tool_runner.py preloads this file). Tests of
+# what reads formatted text ask for the fixture `yapf_formatting`.
+_format_code = mmengine_config.FormatCode
+mmengine_config.FormatCode = lambda text, **kwargs: (text, False)
+
+
+@pytest.fixture
+def yapf_formatting(monkeypatch):
+    """Config texts formatted by yapf, as in users' runs."""
+    monkeypatch.setattr(mmengine_config, 'FormatCode', _format_code)
 
 
 def repo_path(*parts):

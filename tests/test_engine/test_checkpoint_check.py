@@ -16,6 +16,9 @@ from mmsnn.engine import (DamagedCheckpointError, check_checkpoint_file,
 from mmsnn.utils import InputError
 from tests.conftest import narrow_yolov3, tiny_snn_yolov3_cfg
 
+# What reads checkpoints' config texts sees them as users' runs write them.
+pytestmark = pytest.mark.usefixtures('yapf_formatting')
+
 
 def save(module, path):
     torch.save({'state_dict': module.state_dict(), 'meta': {}}, path)

@@ -4,8 +4,13 @@ with exit 0), warns of one trained as another model type, and with
 --show-dir draws event samples of an event config."""
 import os.path as osp
 
+import pytest
+
 from tests.tiny_voc import REPO_ROOT
 from tests.test_tools.tool_runner import assert_one_paragraph_error, run_tool
+
+# What reads checkpoints' config texts sees them as users' runs write them.
+pytestmark = pytest.mark.usefixtures('yapf_formatting')
 
 CONFIG = osp.join(REPO_ROOT, 'configs/snn_yolov3/snn_yolov3_d53_voc_t6.py')
 

@@ -23,9 +23,10 @@ from subprocess import CompletedProcess
 
 from tests.tiny_voc import REPO_ROOT
 
-#: What the server imports before it forks the tools.
-PRELOAD = ['tests.test_tools.tool_runner', 'mmengine.runner', 'mmdet.apis',
-           'mmsnn']
+#: What the server imports before it forks the tools (tests.conftest: the
+#: suite's settings, e.g. unformatted config texts).
+PRELOAD = ['tests.conftest', 'tests.test_tools.tool_runner',
+           'mmengine.runner', 'mmdet.apis', 'mmsnn']
 
 #: Longest a tool may run, in seconds (the suite's own timeout is 600 s).
 TOOL_TIMEOUT = 500

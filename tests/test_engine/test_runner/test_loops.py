@@ -16,8 +16,8 @@ from mmsnn.engine import (SafeEpochBasedTrainLoop, TrainingInterrupted,
                           add_reliability_hooks)
 from tests.tiny_voc import tiny_runner_cfg
 
-# 2 images, batch 1: 2 iterations an epoch, 6 in all.
-EPOCHS = 3
+# 2 images, batch 1: 2 iterations an epoch, 4 in all.
+EPOCHS = 2
 
 
 @HOOKS.register_module()
@@ -68,10 +68,11 @@ def differing(a, b):
     return [k for k in a if not torch.equal(a[k], b[k])]
 
 
-# Stopped after the first batch of epoch 2 (mid-epoch) or after its last
-# one; the data drawn in the main process, or in a worker as the mini-VOC
-# configs do.
-@pytest.mark.parametrize('at, num_workers', [(2, 0), (3, 1)])
+# Stopped after the first batch of epoch 2 or of epoch 1, so that batches of
+# the epoch follow the ones drawn again; the data drawn in the main process
+# (its random state must be put back after them), or in a worker as the
+# mini-VOC configs do.
+@pytest.mark.parametrize('at, num_workers', [(2, 0), (0, 1)])
 def test_stop_signal_saves_and_resume_mid_epoch_is_exact(
         tmp_path, straight, at, num_workers):
     work_dir = str(tmp_path / 'stopped')
@@ -82,7 +83,7 @@ def test_stop_signal_saves_and_resume_mid_epoch_is_exact(
     assert signal.getsignal(signal.SIGTERM) is handler  # put back
     stop = info.value
     assert (stop.signum, stop.epoch, stop.iteration) == (
-        signal.SIGTERM, 1, at + 1)
+        signal.SIGTERM, at // 2, at + 1)
     assert stop.checkpoint == osp.join(work_dir,
                                        f'interrupted_iter_{at + 1}.pth')
     with open(osp.join(work_dir, 'last_checkpoint')) as f:
