@@ -107,7 +107,8 @@ class SafeCheckpointHook(CheckpointHook):
 
         # A stop signal's checkpoint (SafeEpochBasedTrainLoop) is outdated
         # by this one; cleared first so that this one does not name it.
-        interrupted = runner.message_hub.get_info(INTERRUPTED_CKPT_KEY)
+        interrupted = (runner.message_hub.get_info(INTERRUPTED_CKPT_KEY)
+                       or {}).get('path')
         if interrupted:
             runner.message_hub.update_info(INTERRUPTED_CKPT_KEY, None)
 

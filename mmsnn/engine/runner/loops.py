@@ -9,11 +9,13 @@ from mmengine.dist import all_reduce, get_world_size, is_main_process
 from mmengine.runner import EpochBasedTrainLoop
 
 from mmdet.registry import LOOPS
+from ...utils.input_error import InputError
 from ..atomic_local_backend import AtomicLocalBackend
 from ..stop_signals import StopSignals, TrainingInterrupted
 
-#: Where the runner's message hub keeps the path of the checkpoint written on
-#: a stop signal (SafeCheckpointHook removes it once a later one is saved).
+#: Where the runner's message hub keeps, for the checkpoint written on a stop
+#: signal, ``dict(path=..., batches_per_epoch=...)`` (SafeCheckpointHook
+#: removes the file once a later checkpoint is saved).
 INTERRUPTED_CKPT_KEY = 'interrupted_ckpt'
 
 
@@ -70,6 +72,7 @@ class SafeEpochBasedTrainLoop(EpochBasedTrainLoop):
         done = self._iter - self._epoch * len(self.dataloader)
         if done <= 0:
             return super().run_epoch()
+        self._check_epoch_length(done)
         self.runner.logger.warning(
             f'Resuming in epoch {self._epoch + 1} after {done} of its '
             f'{len(self.dataloader)} batches: drawing those again without '
@@ -84,6 +87,22 @@ class SafeEpochBasedTrainLoop(EpochBasedTrainLoop):
             self.run_iter(idx, data_batch)
         self.runner.call_hook('after_train_epoch')
         self._epoch += 1
+
+    def _check_epoch_length(self, done: int) -> None:
+        """Raise if the epoch that a stop signal cut had another number of
+        batches than this run's (``done`` would then point elsewhere)."""
+        stopped = self.runner.message_hub.get_info(INTERRUPTED_CKPT_KEY)
+        saved = (stopped or {}).get('batches_per_epoch')
+        if saved is not None and saved != len(self.dataloader):
+            raise InputError(
+                f'--resume: {stopped["path"]} was written {self._iter} '
+                f'iterations into training, in an epoch of {saved} batches, '
+                f'but this run\'s train_dataloader gives '
+                f'{len(self.dataloader)} batches an epoch (another batch '
+                'size, data set or number of processes), so the batches '
+                'already trained cannot be told apart. Resume with the '
+                'settings of the stopped run, or start a new schedule from '
+                'its weights with load_from.')
 
     def run_iter(self, idx, data_batch) -> None:
         super().run_iter(idx, data_batch)
@@ -105,10 +124,14 @@ class SafeEpochBasedTrainLoop(EpochBasedTrainLoop):
         """Save the state after the current iteration; return the path."""
         runner = self.runner
         path = osp.join(runner.work_dir, f'interrupted_iter_{self._iter}.pth')
-        previous = runner.message_hub.get_info(INTERRUPTED_CKPT_KEY)
-        # Recorded first, so that the checkpoint carries it and the resumed
-        # run removes it once a later checkpoint is written.
-        runner.message_hub.update_info(INTERRUPTED_CKPT_KEY, path)
+        previous = (runner.message_hub.get_info(INTERRUPTED_CKPT_KEY)
+                    or {}).get('path')
+        # Recorded first, so that the checkpoint carries it: the resumed run
+        # checks the epoch length and removes the file once a later
+        # checkpoint is written.
+        runner.message_hub.update_info(
+            INTERRUPTED_CKPT_KEY,
+            dict(path=path, batches_per_epoch=len(self.dataloader)))
         runner.save_checkpoint(
             runner.work_dir,
             osp.basename(path),

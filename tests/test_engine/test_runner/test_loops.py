@@ -3,6 +3,7 @@ iteration with a checkpoint, and resuming from it mid-epoch gives the
 weights of an uninterrupted run (CPU, fixed seed, bitwise)."""
 import os
 import os.path as osp
+import re
 import signal
 
 import pytest
@@ -14,6 +15,7 @@ from mmengine.runner import EpochBasedTrainLoop, Runner
 from mmdet.registry import HOOKS
 from mmsnn.engine import (SafeEpochBasedTrainLoop, TrainingInterrupted,
                           add_reliability_hooks)
+from mmsnn.utils import InputError
 from tests.tiny_voc import tiny_runner_cfg
 
 # 2 images, batch 1: 2 iterations an epoch, 4 in all.
@@ -116,6 +118,23 @@ def test_mmengines_loop_retrains_the_epoch_after_a_mid_epoch_checkpoint(
     runner = Runner.from_cfg(cfg)
     runner.train()
     assert differing(straight(), runner.model.state_dict())
+
+
+def test_resume_with_another_epoch_length_is_refused(tmp_path):
+    """Batch 2 instead of 1: the batches already trained in the cut epoch
+    cannot be found again, so resuming names the file and both lengths."""
+    work_dir = str(tmp_path / 'stopped')
+    with pytest.raises(TrainingInterrupted) as info:
+        train(tmp_path, work_dir,
+              hooks=[dict(type='SignalAtIterHook', at=2)])
+    cfg = tiny_runner_cfg(tmp_path, max_epochs=EPOCHS, work_dir=work_dir,
+                          resume=True, train_dataloader=dict(batch_size=2))
+    add_reliability_hooks(cfg)
+    with pytest.raises(InputError, match=re.escape(
+            f'--resume: {info.value.checkpoint} was written 3 iterations '
+            'into training, in an epoch of 2 batches, but this run\'s '
+            'train_dataloader gives 1 batches an epoch')):
+        Runner.from_cfg(cfg).train()
 
 
 def test_second_signal_stops_at_once(tmp_path):
