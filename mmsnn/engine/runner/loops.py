@@ -47,13 +47,15 @@ class SafeEpochBasedTrainLoop(EpochBasedTrainLoop):
       :class:`~mmsnn.engine.TrainingInterrupted` is raised. In distributed
       training every rank stops after the same iteration (the flag is
       all-reduced each iteration). A second signal acts at once.
-    - Resumed from such a checkpoint, the first epoch goes on from the
-      batch after the last one trained: the epoch's batches before it are
+    - Resumed from such a checkpoint, or any other saved inside an epoch
+      (``CheckpointHook(by_epoch=False, interval=N)``), the first epoch
+      goes on from the batch after the last one trained: the epoch's batches before it are
       drawn again and dropped (the sampler and the workers' augmentation
       draws are the same as before, as in mmengine's iteration-based
       resume), with the main process's random state put back afterwards,
       so that the run continues as if it had not stopped. mmengine's own
-      loop would train that whole epoch again.
+      loop would train that whole epoch again. A run whose epochs have
+      another number of batches (batch size, data, processes) is refused.
 
     ``tools/train.py`` puts it in place of a config's ``EpochBasedTrainLoop``
     (see :func:`mmsnn.engine.add_reliability_hooks`).
@@ -89,20 +91,24 @@ class SafeEpochBasedTrainLoop(EpochBasedTrainLoop):
         self._epoch += 1
 
     def _check_epoch_length(self, done: int) -> None:
-        """Raise if the epoch that a stop signal cut had another number of
-        batches than this run's (``done`` would then point elsewhere)."""
-        stopped = self.runner.message_hub.get_info(INTERRUPTED_CKPT_KEY)
-        saved = (stopped or {}).get('batches_per_epoch')
-        if saved is not None and saved != len(self.dataloader):
-            raise InputError(
-                f'--resume: {stopped["path"]} was written {self._iter} '
-                f'iterations into training, in an epoch of {saved} batches, '
-                f'but this run\'s train_dataloader gives '
-                f'{len(self.dataloader)} batches an epoch (another batch '
-                'size, data set or number of processes), so the batches '
-                'already trained cannot be told apart. Resume with the '
-                'settings of the stopped run, or start a new schedule from '
-                'its weights with load_from.')
+        """Raise if the cut epoch had another number of batches than this
+        run's (``done`` would then point elsewhere): as a stop-signal
+        checkpoint records it, or as ``done`` shows."""
+        stopped = self.runner.message_hub.get_info(INTERRUPTED_CKPT_KEY) or {}
+        saved, length = stopped.get('batches_per_epoch'), len(self.dataloader)
+        if (saved is None or saved == length) and done <= length:
+            return
+        where = (f'{stopped["path"]} was written {self._iter} iterations '
+                 f'into training, in an epoch of {saved} batches'
+                 if saved is not None else
+                 f'the checkpoint is {self._iter} iterations into training, '
+                 f'{done} batches into epoch {self._epoch + 1}')
+        raise InputError(
+            f"--resume: {where}, but this run's train_dataloader gives "
+            f'{length} batches an epoch (another batch size, data set or '
+            'number of processes), so the batches already trained cannot '
+            'be told apart. Resume with the settings of the stopped run, or '
+            'start a new schedule from its weights with load_from.')
 
     def run_iter(self, idx, data_batch) -> None:
         super().run_iter(idx, data_batch)

@@ -137,6 +137,47 @@ def test_resume_with_another_epoch_length_is_refused(tmp_path):
         Runner.from_cfg(cfg).train()
 
 
+@HOOKS.register_module()
+class CrashAtIterHook(Hook):
+    """A crash (not a signal) at the start of iteration ``at``."""
+
+    def __init__(self, at):
+        self.at = at
+
+    def before_train_iter(self, runner, batch_idx, data_batch=None):
+        if runner.iter == self.at:
+            raise RuntimeError('crash')
+
+
+def test_resume_from_an_iteration_checkpoint_mid_epoch_is_exact(
+        tmp_path, straight):
+    """Checkpoints every 3 iterations in an epoch-based run: the one of
+    iteration 3, inside epoch 2, resumes exactly too; with another epoch
+    length it is refused."""
+    work_dir = str(tmp_path / 'crashed')
+    every_3 = dict(default_hooks=dict(
+        checkpoint=dict(by_epoch=False, interval=3)))
+    with pytest.raises(RuntimeError, match='crash'):
+        train(tmp_path, work_dir, hooks=[dict(type='CrashAtIterHook', at=3)],
+              **every_3)
+    with open(osp.join(work_dir, 'last_checkpoint')) as f:
+        assert f.read() == osp.join(work_dir, 'iter_3.pth')
+
+    cfg = tiny_runner_cfg(tmp_path, max_epochs=EPOCHS, work_dir=work_dir,
+                          resume=True, train_dataloader=dict(batch_size=2),
+                          **every_3)
+    add_reliability_hooks(cfg)
+    with pytest.raises(InputError, match=re.escape(
+            '--resume: the checkpoint is 3 iterations into training, 2 '
+            'batches into epoch 2, but this run\'s train_dataloader gives 1 '
+            'batches an epoch')):
+        Runner.from_cfg(cfg).train()
+
+    resumed = train(tmp_path, work_dir, resume=True, **every_3)
+    diff = differing(straight(), resumed)
+    assert not diff, f'{len(diff)} tensors differ, e.g. {diff[:3]}'
+
+
 def test_second_signal_stops_at_once(tmp_path):
     """Ctrl-C twice: the second one raises KeyboardInterrupt where it lands,
     without a checkpoint of the iteration."""
