@@ -1,8 +1,9 @@
 """Hooks the distributed tests load into tools/train.py by custom_imports.
 
 They record, per rank, what only the rank itself can see: the weights it
-ended with and the checkpoints it saved.
+ended with and the checkpoints it saved; and one sends a signal to one rank.
 """
+import os
 import os.path as osp
 
 import torch
@@ -31,3 +32,16 @@ class RankRecordHook(Hook):
             dict(params=params,
                  buffers={k: v for k, v in state.items() if k not in params}),
             osp.join(runner.work_dir, f'weights_rank{get_rank()}.pth'))
+
+
+@HOOKS.register_module()
+class SignalRankHook(Hook):
+    """Sends ``signum`` (SIGTERM) to rank ``rank`` alone, in iteration
+    ``at``: a signal that reaches one process of a distributed job."""
+
+    def __init__(self, rank: int, at: int, signum: int = 15) -> None:
+        self.rank, self.at, self.signum = rank, at, signum
+
+    def before_train_iter(self, runner, batch_idx, data_batch=None) -> None:
+        if get_rank() == self.rank and runner.iter == self.at:
+            os.kill(os.getpid(), self.signum)
