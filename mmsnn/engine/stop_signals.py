@@ -4,7 +4,7 @@ A preempted cluster job (SLURM, Kubernetes) gets SIGTERM, a user at the
 terminal sends SIGINT; by default either kills training wherever it is, and
 everything since the last checkpoint is lost. :class:`StopSignals` turns the
 first of them into a flag that the training loop reads after an iteration
-(:class:`~mmsnn.engine.hooks.SafeCheckpointHook` then saves and raises
+(:class:`~mmsnn.engine.SafeEpochBasedTrainLoop` then saves and raises
 :class:`TrainingInterrupted`); a second signal acts as it would have without
 it (Ctrl-C twice still stops at once).
 """

@@ -1,12 +1,10 @@
 """Checkpoint the random number generators so that resume is exact."""
-import random
 from typing import Optional
 
-import numpy as np
-import torch
 from mmengine.hooks import Hook
 
 from mmdet.registry import HOOKS
+from mmsnn.engine.random_state import get_random_state, set_random_state
 
 
 @HOOKS.register_module()
@@ -33,12 +31,7 @@ class RandomStateHook(Hook):
         self._loaded: Optional[dict] = None
 
     def before_save_checkpoint(self, runner, checkpoint: dict) -> None:
-        checkpoint['rng_state'] = dict(
-            python=random.getstate(),
-            numpy=np.random.get_state(),
-            torch=torch.get_rng_state(),
-            cuda=(torch.cuda.get_rng_state_all()
-                  if torch.cuda.is_available() else []))
+        checkpoint['rng_state'] = get_random_state()
 
     def after_load_checkpoint(self, runner, checkpoint: dict) -> None:
         state = checkpoint.get('rng_state')
@@ -51,8 +44,4 @@ class RandomStateHook(Hook):
         if (state is None or state['epoch'] != runner.epoch
                 or state['iter'] != runner.iter):
             return
-        random.setstate(state['python'])
-        np.random.set_state(state['numpy'])
-        torch.set_rng_state(state['torch'])
-        if state['cuda'] and torch.cuda.is_available():
-            torch.cuda.set_rng_state_all(state['cuda'])
+        set_random_state(state)

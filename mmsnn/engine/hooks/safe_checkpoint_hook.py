@@ -136,9 +136,8 @@ class SafeCheckpointHook(CheckpointHook):
         # The pointer moves before the removal: it never names a deleted file.
         AtomicLocalBackend().put_text(
             self.last_ckpt, osp.join(runner.work_dir, 'last_checkpoint'))
-        if interrupted and interrupted != self.last_ckpt and \
-                osp.isfile(interrupted):
-            remove_interrupted_checkpoint(runner, interrupted)
+        remove_interrupted_checkpoint(runner, interrupted,
+                                      kept=self.last_ckpt)
         if outdated is not None:
             path = self.file_backend.join_path(
                 self.out_dir, self.filename_tmpl.format(outdated))

@@ -1,9 +1,7 @@
 """mmengine's epoch-based training loop that survives Ctrl-C and SIGTERM."""
-import contextlib
 import os.path as osp
-import random
+from typing import Optional
 
-import numpy as np
 import torch
 from mmengine.dist import all_reduce, get_world_size, is_main_process
 from mmengine.runner import EpochBasedTrainLoop
@@ -11,25 +9,13 @@ from mmengine.runner import EpochBasedTrainLoop
 from mmdet.registry import LOOPS
 from ...utils.input_error import InputError
 from ..atomic_local_backend import AtomicLocalBackend
+from ..random_state import kept_random_state
 from ..stop_signals import StopSignals, TrainingInterrupted
 
 #: Where the runner's message hub keeps, for the checkpoint written on a stop
 #: signal, ``dict(path=..., batches_per_epoch=...)`` (SafeCheckpointHook
 #: removes the file once a later checkpoint is saved).
 INTERRUPTED_CKPT_KEY = 'interrupted_ckpt'
-
-
-@contextlib.contextmanager
-def kept_random_state():
-    """Run the block, then put Python's, numpy's and torch's generators back
-    to where they were before it."""
-    states = random.getstate(), np.random.get_state(), torch.get_rng_state()
-    try:
-        yield
-    finally:
-        random.setstate(states[0])
-        np.random.set_state(states[1])
-        torch.set_rng_state(states[2])
 
 
 @LOOPS.register_module()
@@ -49,13 +35,14 @@ class SafeEpochBasedTrainLoop(EpochBasedTrainLoop):
       all-reduced each iteration). A second signal acts at once.
     - Resumed from such a checkpoint, or any other saved inside an epoch
       (``CheckpointHook(by_epoch=False, interval=N)``), the first epoch
-      goes on from the batch after the last one trained: the epoch's batches before it are
-      drawn again and dropped (the sampler and the workers' augmentation
-      draws are the same as before, as in mmengine's iteration-based
-      resume), with the main process's random state put back afterwards,
-      so that the run continues as if it had not stopped. mmengine's own
-      loop would train that whole epoch again. A run whose epochs have
-      another number of batches (batch size, data, processes) is refused.
+      goes on from the batch after the last one trained: the epoch's
+      batches before it are drawn again and dropped (the sampler and the
+      workers' augmentation draws are the same as before, as in mmengine's
+      iteration-based resume), with the main process's random state put
+      back afterwards, so that the run continues as if it had not stopped.
+      mmengine's own loop would train that whole epoch again. A run whose
+      epochs have another number of batches (batch size, data, processes)
+      is refused.
 
     ``tools/train.py`` puts it in place of a config's ``EpochBasedTrainLoop``
     (see :func:`mmsnn.engine.add_reliability_hooks`).
@@ -146,14 +133,17 @@ class SafeEpochBasedTrainLoop(EpochBasedTrainLoop):
         if is_main_process():
             AtomicLocalBackend().put_text(
                 path, osp.join(runner.work_dir, 'last_checkpoint'))
-            if previous and previous != path and osp.isfile(previous):
-                remove_interrupted_checkpoint(runner, previous)
+            remove_interrupted_checkpoint(runner, previous, kept=path)
         runner.logger.warning(f'Stop signal: saved {path}')
         return path
 
 
-def remove_interrupted_checkpoint(runner, path: str) -> None:
-    """Delete a stop-signal checkpoint that a later one has replaced."""
+def remove_interrupted_checkpoint(runner, path: Optional[str],
+                                  kept: str) -> None:
+    """Delete the stop-signal checkpoint ``path`` (if any, and still there)
+    now that ``kept``, a later checkpoint, is written."""
+    if not path or path == kept or not osp.isfile(path):
+        return
     AtomicLocalBackend().remove(path)
     runner.logger.info(f'Removed {path}, the checkpoint of a stop signal, '
                        'now that a later checkpoint is written')
