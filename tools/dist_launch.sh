@@ -15,10 +15,11 @@ MASTER_ADDR=${MASTER_ADDR:-"127.0.0.1"}
 PYTHON=${PYTHON:-python}
 here="$(dirname "$0")"
 
-# torch.distributed.run is torchrun (torch.distributed.launch is deprecated);
-# it passes LOCAL_RANK through the environment.
+# dist_run.py is torchrun (torch.distributed.run; torch.distributed.launch is
+# deprecated), with a Ctrl-C or SIGTERM stop ending in one line and status
+# 128 + signal; torchrun passes LOCAL_RANK through the environment.
 PYTHONPATH="$here/..${PYTHONPATH:+:$PYTHONPATH}" \
-exec "$PYTHON" -m torch.distributed.run \
+exec "$PYTHON" "$here/dist_run.py" \
     --nnodes="$NNODES" \
     --node_rank="$NODE_RANK" \
     --master_addr="$MASTER_ADDR" \

@@ -5,14 +5,29 @@ terminal sends SIGINT; by default either kills training wherever it is, and
 everything since the last checkpoint is lost. :class:`StopSignals` turns the
 first of them into a flag that the training loop reads after an iteration
 (:class:`~mmsnn.engine.SafeEpochBasedTrainLoop` then saves and raises
-:class:`TrainingInterrupted`); a second signal acts as it would have without
-it (Ctrl-C twice still stops at once).
+:class:`TrainingInterrupted`); a second SIGINT acts as it would have without
+it (Ctrl-C twice still stops at once). A repeated SIGTERM is the same
+request again, not a second one: under SLURM a torchrun worker gets the
+job's SIGTERM both from SLURM and from torchrun, which passes it on, and
+torchrun sends it again to the ranks still running when one has stopped.
+
+The signals often reach more than the training process: Ctrl-C goes to the
+terminal's whole process group, torchrun passes SIGTERM on to each worker's
+process group and SLURM sends it to every process of the job. A DataLoader
+worker killed by it makes the training process fail at once ("DataLoader
+worker exited unexpectedly", from torch's SIGCHLD handler, wherever the
+step is), so :func:`shield_loader_workers` makes the workers ignore them:
+they are stopped by their loader (a SIGTERM from it still acts), or exit
+when the training process is gone.
 """
 import contextlib
+import os
 import signal
 import sys
 import threading
-from typing import Dict, Optional
+from typing import Callable, Dict, Optional
+
+from torch.utils.data import DataLoader
 
 #: The signals that ask training to stop.
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
@@ -54,12 +69,14 @@ class StopSignals:
     def __init__(self) -> None:
         self.received: Optional[int] = None
         self._previous: Dict[int, object] = {}
+        self._pid: Optional[int] = None
 
     def install(self) -> bool:
         """Install the handlers; return whether any was installed."""
         if threading.current_thread() is not threading.main_thread():
             return False
         self.received = None
+        self._pid = os.getpid()
         for signum in STOP_SIGNALS:
             if signal.getsignal(signum) is signal.SIG_IGN:
                 continue
@@ -73,16 +90,74 @@ class StopSignals:
         self._previous.clear()
 
     def _handle(self, signum: int, frame) -> None:
-        if self.received is None:
+        if os.getpid() != self._pid:
+            # A forked child inherited the handler (a process pool, as
+            # mmdet's VOC metric starts; a pool ends its workers with
+            # SIGTERM and waits for them): act as without us.
+            self._act_as_before(signum, frame)
+        elif self.received is None:
             self.received = signum
-            return
-        # A second signal: do what would have happened without us.
+        elif signum != signal.SIGTERM:
+            # Ctrl-C again. A repeated SIGTERM is the same stop again (see
+            # the module's docstring).
+            self._act_as_before(signum, frame)
+
+    def _act_as_before(self, signum: int, frame) -> None:
+        """Do what would have happened without these handlers."""
         previous = self._previous.get(signum, signal.SIG_DFL)
         self.restore()
         if callable(previous):
             previous(signum, frame)  # SIGINT: raises KeyboardInterrupt
         elif previous is not signal.SIG_IGN:
             signal.raise_signal(signum)  # the default action: terminate
+
+
+class IgnoreStopSignals:
+    """A DataLoader ``worker_init_fn``: the worker process ignores
+    :data:`STOP_SIGNALS` except a SIGTERM from the loader's own process,
+    then the loader's own ``worker_init_fn`` runs.
+
+    torch's worker handler lets a SIGTERM from anyone but the loader's
+    process kill the worker; the loader's process itself ends workers
+    with SIGTERM (at shutdown, and multiprocessing at exit, which then
+    waits for them), so that one still ends the worker, with status 0 as
+    under torch's handler. SIGTERM is blocked and waited for in a thread,
+    the only way to learn its sender. A module-level class, so that it
+    pickles for the ``spawn`` start method.
+
+    Args:
+        init_fn (Callable, optional): The loader's ``worker_init_fn``
+            (mmengine's seeding), called with the worker id.
+    """
+
+    def __init__(self, init_fn: Optional[Callable[[int], None]]) -> None:
+        self.init_fn = init_fn
+
+    def __call__(self, worker_id: int) -> None:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        # Blocked in this thread, and so in every thread started from now.
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})
+        threading.Thread(target=_exit_on_sigterm_from, args=(os.getppid(), ),
+                         name='sigterm-from-loader', daemon=True).start()
+        if self.init_fn is not None:
+            self.init_fn(worker_id)
+
+
+def _exit_on_sigterm_from(loader_pid: int) -> None:
+    """Wait for SIGTERMs; exit at once on one sent by ``loader_pid``."""
+    while True:
+        if signal.sigwaitinfo({signal.SIGTERM}).si_pid == loader_pid:
+            os._exit(0)
+
+
+def shield_loader_workers(dataloader: Optional[DataLoader]) -> None:
+    """Make ``dataloader``'s worker processes, started from now on, ignore
+    :data:`STOP_SIGNALS` (:class:`IgnoreStopSignals`); no-op for ``None``,
+    loaders without workers and loaders already shielded."""
+    if (not isinstance(dataloader, DataLoader) or dataloader.num_workers == 0
+            or isinstance(dataloader.worker_init_fn, IgnoreStopSignals)):
+        return
+    dataloader.worker_init_fn = IgnoreStopSignals(dataloader.worker_init_fn)
 
 
 @contextlib.contextmanager

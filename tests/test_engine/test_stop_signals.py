@@ -1,13 +1,23 @@
-"""StopSignals: the first SIGINT/SIGTERM is remembered, a second acts as
-without it, ignored signals stay ignored; and the tools' report of a stop."""
+"""StopSignals: the first SIGINT/SIGTERM is remembered, a second SIGINT
+acts as without it, a repeated SIGTERM does not, ignored signals stay
+ignored; DataLoader workers ignore both; and the tools' report of a stop."""
+import functools
+import multiprocessing
 import os
+import pickle
 import signal
+import subprocess
 import threading
+import time
 
 import pytest
+import torch
+from torch.utils.data import DataLoader
 
 from mmsnn.engine import (StopSignals, TrainingInterrupted,
                           report_training_interrupted)
+from mmsnn.engine.stop_signals import (IgnoreStopSignals,
+                                       shield_loader_workers)
 
 
 @pytest.fixture
@@ -24,6 +34,33 @@ def test_first_signal_is_remembered_second_acts(signals):
     with pytest.raises(KeyboardInterrupt):
         os.kill(os.getpid(), signal.SIGINT)
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+def test_repeated_sigterm_is_the_same_request_ctrl_c_still_acts(signals):
+    """SLURM and torchrun both pass a job's SIGTERM to a worker."""
+    assert signals.install()
+    for _ in range(3):
+        os.kill(os.getpid(), signal.SIGTERM)  # the process would end here
+    assert signals.received == signal.SIGTERM
+    with pytest.raises(KeyboardInterrupt):
+        os.kill(os.getpid(), signal.SIGINT)
+
+
+def test_forked_children_act_as_without_the_handlers(signals):
+    """A process pool forked while training (mmdet's VOC metric) ends its
+    workers with SIGTERM and waits for them: they must die of it."""
+    assert signals.install()
+    child = multiprocessing.get_context('fork').Process(target=time.sleep,
+                                                        args=(60, ))
+    child.start()
+    try:
+        time.sleep(0.2)  # the child is asleep, with the inherited handler
+        child.terminate()
+        child.join(20)
+        assert child.exitcode == -signal.SIGTERM
+    finally:
+        child.kill()
+    assert signals.received is None  # the parent was not asked to stop
 
 
 def test_ignored_signal_stays_ignored(signals):
@@ -56,3 +93,66 @@ def test_report_names_signal_checkpoint_and_exits_128_plus_signal(capsys):
     assert ('mmsnn: training stopped by SIGTERM after iteration 7 (epoch 4 '
             'in progress); checkpoint wd/interrupted_iter_7.pth written. '
             'Continue with the same command and --resume') in err
+
+
+def _worker_state(worker_id, received):
+    """A worker_init_fn that records its id and how its signals are set."""
+    received.put((worker_id, signal.getsignal(signal.SIGINT),
+                  signal.SIGTERM in signal.pthread_sigmask(signal.SIG_BLOCK,
+                                                           [])))
+
+
+def test_loader_workers_ignore_stop_signals_and_keep_their_init_fn():
+    received = multiprocessing.get_context('fork').SimpleQueue()
+    loader = DataLoader(torch.arange(2), num_workers=1,
+                        multiprocessing_context='fork',
+                        worker_init_fn=functools.partial(
+                            _worker_state, received=received))
+    init_fn = loader.worker_init_fn
+    shield_loader_workers(loader)
+    shield_loader_workers(loader)  # once is enough: no second wrapper
+    assert isinstance(loader.worker_init_fn, IgnoreStopSignals)
+    assert loader.worker_init_fn.init_fn is init_fn
+    assert [int(x) for x in loader] == [0, 1]  # the data is unchanged
+    # SIGINT ignored, SIGTERM blocked (waited for by a thread), set after
+    # torch's worker handlers (which let SIGTERM kill a worker).
+    assert received.get() == (0, signal.SIG_IGN, True)
+    # In the training process nothing changed.
+    assert signal.getsignal(signal.SIGINT) is not signal.SIG_IGN
+    assert signal.SIGTERM not in signal.pthread_sigmask(signal.SIG_BLOCK, [])
+    # The spawn start method pickles the worker_init_fn.
+    assert pickle.loads(pickle.dumps(IgnoreStopSignals(None))).init_fn is None
+
+
+def test_loader_worker_survives_others_sigterm_but_not_its_loaders():
+    """Someone else's SIGTERM (SLURM's, torchrun's) is ignored; the
+    loader's own (its shutdown; multiprocessing's at exit, which then
+    waits for the worker) ends the worker, with status 0 as under torch's
+    handler."""
+    loader = DataLoader(torch.arange(4), num_workers=1,
+                        persistent_workers=True,
+                        multiprocessing_context='fork')
+    shield_loader_workers(loader)
+    batches = iter(loader)
+    assert int(next(batches)) == 0
+    worker = batches._workers[0]
+    try:
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            subprocess.run(['kill', f'-{signum.name[3:]}', str(worker.pid)],
+                           check=True)  # sent by the kill process
+        time.sleep(0.5)
+        assert worker.is_alive()
+        assert [int(x) for x in batches] == [1, 2, 3]
+        worker.terminate()  # SIGTERM from the loader's process
+        worker.join(20)
+        assert worker.exitcode == 0
+    finally:
+        worker.kill()
+        del batches
+
+
+def test_loaders_without_workers_are_left_alone():
+    loader = DataLoader(torch.arange(2))
+    shield_loader_workers(loader)
+    assert loader.worker_init_fn is None
+    shield_loader_workers(None)  # a runner without a val loop

@@ -153,14 +153,19 @@ def test_resume_refuses_another_width_and_a_truncated_file(tmp_path):
 
 
 def test_sigterm_stops_with_a_checkpoint_and_resume_goes_on(tmp_path):
-    """A preempted job: SIGTERM from outside, once training has begun."""
+    """A preempted job: SIGTERM from outside, once training has begun, to
+    the tool and its DataLoader worker (SLURM signals every process of a
+    job, torchrun a worker's process group): the worker must not die
+    under the tool."""
     tiny_runner_cfg(tmp_path, max_epochs=50)  # the signal lands mid-run
     config, work_dir = tmp_path / 'tiny.py', tmp_path / 'wd'
     args = ['--work-dir', work_dir, '--cfg-options',
-            'train_dataloader.batch_size=1']  # 2 iterations an epoch
+            'train_dataloader.batch_size=1',  # 2 iterations an epoch
+            'train_dataloader.num_workers=1']
     # 'Epoch(train)' is logged after each iteration.
     result = run_tool('train.py', config, *args, cwd=tmp_path,
-                      signal_on=('Epoch(train)', signal.SIGTERM))
+                      signal_on=('Epoch(train)', signal.SIGTERM),
+                      signal_group=True)
     output = result.stdout + result.stderr
     assert result.returncode == 128 + signal.SIGTERM, output[-3000:]
     assert 'Traceback' not in output

@@ -42,8 +42,11 @@ def _forkserver():
     return _context
 
 
-def _run_as_main(script, args, cwd, env, out_path, err_path):
-    """In the forked process: run ``script`` as ``python script *args``."""
+def _run_as_main(script, args, cwd, env, out_path, err_path, own_group):
+    """In the forked process: run ``script`` as ``python script *args``
+    (in a process group of its own if ``own_group``)."""
+    if own_group:
+        os.setpgid(0, 0)
     for fd, path in ((1, out_path), (2, err_path)):
         opened = os.open(path, os.O_WRONLY | os.O_TRUNC)
         os.dup2(opened, fd)
@@ -70,30 +73,35 @@ def _run_as_main(script, args, cwd, env, out_path, err_path):
         atexit._run_exitfuncs()  # as at an interpreter's exit
 
 
-def run_tool(name, *args, cwd, signal_on=None):
+def run_tool(name, *args, cwd, signal_on=None, signal_group=False):
     """Run ``tools/<name>`` with ``args`` in ``cwd``: :func:`run_script`."""
     return run_script(osp.join(REPO_ROOT, 'tools', name), *args, cwd=cwd,
-                      signal_on=signal_on)
+                      signal_on=signal_on, signal_group=signal_group)
 
 
-def _signal_when_written(process, paths, text, signum):
-    """Send ``signum`` to ``process`` once one of ``paths`` holds ``text``
-    (as a user would at the sight of a log line); return at its exit."""
+def _signal_when_written(process, paths, text, signum, group):
+    """Send ``signum`` to ``process`` (or its process group) once one of
+    ``paths`` holds ``text`` (as a user would at the sight of a log line);
+    return at its exit."""
     while process.exitcode is None:
         if any(text in open(path, encoding='utf-8', errors='replace').read()
                for path in paths):
-            os.kill(process.pid, signum)
+            (os.killpg if group else os.kill)(process.pid, signum)
             return
         process.join(0.05)
 
 
-def run_script(script, *args, cwd, signal_on=None):
+def run_script(script, *args, cwd, signal_on=None, signal_group=False):
     """Run the Python file ``script`` with ``args`` (made str) in ``cwd``,
     with this process's environment, as ``python script *args`` would.
 
     Args:
         signal_on (tuple[str, int], optional): ``(text, signum)``: send the
             signal to the tool once its stdout or stderr shows ``text``.
+        signal_group (bool): Run the tool in a process group of its own
+            and send that signal to the group (the tool and its
+            children, e.g. DataLoader workers), as a terminal's Ctrl-C,
+            torchrun or SLURM do.
 
     Returns:
         subprocess.CompletedProcess: ``returncode``, and ``stdout`` and
@@ -106,10 +114,12 @@ def run_script(script, *args, cwd, signal_on=None):
             open(path, 'w').close()
         process = _forkserver().Process(
             target=_run_as_main,
-            args=(script, args, str(cwd), dict(os.environ), out, err))
+            args=(script, args, str(cwd), dict(os.environ), out, err,
+                  signal_group))
         process.start()
         if signal_on is not None:
-            _signal_when_written(process, (out, err), *signal_on)
+            _signal_when_written(process, (out, err), *signal_on,
+                                 signal_group)
         process.join(TOOL_TIMEOUT)
         if process.exitcode is None:
             process.kill()

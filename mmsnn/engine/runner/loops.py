@@ -3,14 +3,16 @@ import os.path as osp
 from typing import Optional
 
 import torch
-from mmengine.dist import all_reduce, get_world_size, is_main_process
+from mmengine.dist import (all_reduce, barrier, get_world_size,
+                           is_main_process)
 from mmengine.runner import EpochBasedTrainLoop
 
 from mmdet.registry import LOOPS
 from ...utils.input_error import InputError
 from ..atomic_local_backend import AtomicLocalBackend
 from ..random_state import kept_random_state
-from ..stop_signals import StopSignals, TrainingInterrupted
+from ..stop_signals import (StopSignals, TrainingInterrupted,
+                            shield_loader_workers)
 
 #: Where the runner's message hub keeps, for the checkpoint written on a stop
 #: signal, ``dict(path=..., batches_per_epoch=...)`` (SafeCheckpointHook
@@ -32,7 +34,11 @@ class SafeEpochBasedTrainLoop(EpochBasedTrainLoop):
       hub) and pointed to by ``last_checkpoint``, and
       :class:`~mmsnn.engine.TrainingInterrupted` is raised. In distributed
       training every rank stops after the same iteration (the flag is
-      all-reduced each iteration). A second signal acts at once.
+      all-reduced each iteration). A second signal acts at once. The
+      training and validation loaders' worker processes ignore both
+      signals (:func:`~mmsnn.engine.stop_signals.shield_loader_workers`),
+      so that a signal sent to the whole process group or job does not
+      kill them under the training process.
     - Resumed from such a checkpoint, or any other saved inside an epoch
       (``CheckpointHook(by_epoch=False, interval=N)``), the first epoch
       goes on from the batch after the last one trained: the epoch's
@@ -50,7 +56,10 @@ class SafeEpochBasedTrainLoop(EpochBasedTrainLoop):
 
     def run(self) -> torch.nn.Module:
         self.stop_signals = StopSignals()
-        self.stop_signals.install()
+        if self.stop_signals.install():
+            shield_loader_workers(self.dataloader)
+            shield_loader_workers(
+                getattr(self.runner.val_loop, 'dataloader', None))
         try:
             return super().run()
         finally:
@@ -134,6 +143,9 @@ class SafeEpochBasedTrainLoop(EpochBasedTrainLoop):
             AtomicLocalBackend().put_text(
                 path, osp.join(runner.work_dir, 'last_checkpoint'))
             remove_interrupted_checkpoint(runner, previous, kept=path)
+        # No rank exits before rank 0 has written: torchrun stops the other
+        # ranks as soon as one has ended.
+        barrier()
         runner.logger.warning(f'Stop signal: saved {path}')
         return path
 

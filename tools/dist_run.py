@@ -1,0 +1,58 @@
+"""torchrun for tools/dist_launch.sh, with a stop that ends as in one process.
+
+``python tools/dist_run.py ARGS`` is ``python -m torch.distributed.run ARGS``
+(torchrun), except when training stops on Ctrl-C or SIGTERM: then, instead
+of torchrun's traceback, it exits with one line and the status a single
+``tools/train.py`` gives, 128 + the signal (130, 143), so that job scripts
+can requeue with ``--resume``:
+
+- torchrun itself got the signal (a terminal's Ctrl-C, ``kill``, a
+  scheduler): it has passed it on to every rank, which stop after their
+  iteration with a checkpoint, and waited for them (at most
+  ``TORCH_ELASTIC_SHUTDOWN_TIMEOUT`` seconds, 30 by default, then SIGKILL);
+- the ranks stopped on their own after a signal: one exited with 130 or
+  143 (having printed where the checkpoint is; no rank exits before rank 0
+  has written it), and torchrun then stopped the others with SIGTERM
+  (during their exit, which they no longer catch) if they had not exited
+  the same way.
+
+Any other failure keeps torchrun's report.
+"""
+import signal
+import sys
+from typing import Optional
+
+from torch.distributed.elastic.multiprocessing.api import SignalException
+from torch.distributed.elastic.multiprocessing.errors import ChildFailedError
+from torch.distributed.run import main
+
+#: The exit statuses of a rank that stopped on SIGINT or SIGTERM.
+STOP_STATUSES = {128 + signal.SIGINT, 128 + signal.SIGTERM}
+
+
+def stop_status(failures: dict) -> Optional[int]:
+    """The status of ranks that all stopped on a signal, else ``None``.
+
+    Args:
+        failures (dict[int, ProcessFailure]): ``ChildFailedError.failures``.
+    """
+    statuses = {failure.exitcode for failure in failures.values()}
+    stopped = statuses & STOP_STATUSES
+    if len(stopped) != 1 or not statuses <= stopped | {-signal.SIGTERM}:
+        return None
+    return stopped.pop()
+
+
+if __name__ == '__main__':
+    try:
+        main()
+    except SignalException as e:
+        print(f'\nmmsnn: torchrun got {signal.Signals(e.sigval).name} and '
+              'passed it on to the training processes; their messages '
+              'above say where they stopped.', file=sys.stderr, flush=True)
+        sys.exit(128 + e.sigval)
+    except ChildFailedError as e:
+        status = stop_status(e.failures)
+        if status is None:
+            raise
+        sys.exit(status)
