@@ -12,6 +12,8 @@ import torch
 import torch.nn as nn
 from mmengine.optim import OptimWrapper, build_optim_wrapper
 
+from ...models.detectors import SpikingDetectorMixin
+
 MODES = ('train', 'infer')
 PATHS = ('folded', 'per_step')
 
@@ -73,8 +75,9 @@ def per_step_loss(model: nn.Module, inputs: torch.Tensor,
     folded path's, and its cost measured.
 
     Args:
-        model (nn.Module): A detector with ``forward_per_step`` and a
-            ``bbox_head`` that has mmdet's ``loss_by_feat``.
+        model (nn.Module): A spiking detector
+            (:class:`~mmsnn.models.SpikingDetectorMixin`) whose
+            ``bbox_head`` has mmdet's ``loss_by_feat``.
         inputs (Tensor): Images, ``[B, 3, H, W]``.
         data_samples (list[DetDataSample]): With ``gt_instances``.
 
@@ -82,13 +85,14 @@ def per_step_loss(model: nn.Module, inputs: torch.Tensor,
         dict: The losses, as ``model.loss`` returns them.
     """
     from mmdet.models.utils import unpack_gt_instances
-    if not hasattr(model, 'forward_per_step'):
+    if not isinstance(model, SpikingDetectorMixin):
         raise TypeError(f'{type(model).__name__} has no forward_per_step: '
-                        'the per-step reference path needs SNNYOLOV3 (or '
-                        'another detector that defines it)')
-    pred_maps = model.forward_per_step(inputs)
+                        'the per-step reference path needs a spiking '
+                        'detector (SpikingDetectorMixin, e.g. SNNYOLOV3)')
+    # The head's outputs, then its targets, as mmdet's dense heads' loss().
+    outs = model.forward_per_step(inputs, data_samples)
     gt_instances, gt_ignore, img_metas = unpack_gt_instances(data_samples)
-    return model.bbox_head.loss_by_feat(pred_maps, gt_instances, img_metas,
+    return model.bbox_head.loss_by_feat(*outs, gt_instances, img_metas,
                                         gt_ignore)
 
 

@@ -1,9 +1,6 @@
 """SNN-YOLOv3: mmdet's YOLOv3 made spiking by the detector mixin."""
-from typing import List
-
 from mmdet.models.detectors import YOLOV3
 from mmdet.registry import MODELS
-from torch import Tensor
 
 from .spiking_detector_mixin import SpikingDetectorMixin
 
@@ -24,15 +21,3 @@ class SNNYOLOV3(SpikingDetectorMixin, YOLOV3):
         train_cfg, test_cfg, data_preprocessor, init_cfg: As
             :class:`YOLOV3`.
     """
-
-    def forward_per_step(self, batch_inputs: Tensor) -> List[Tensor]:
-        """The per-step reference path of :class:`SpikingDetectorMixin`.
-
-        Args:
-            batch_inputs (Tensor): Images, ``[B, 3, H, W]``.
-
-        Returns:
-            list[Tensor]: Prediction maps, each ``[B, A*(5+K), h, w]`` (what
-            the head's ``loss_by_feat`` takes first).
-        """
-        return list(super().forward_per_step(batch_inputs)[0])
