@@ -25,6 +25,7 @@ import os
 import signal
 import sys
 import threading
+import weakref
 from typing import Callable, Dict, Optional
 
 from torch.utils.data import DataLoader
@@ -69,14 +70,13 @@ class StopSignals:
     def __init__(self) -> None:
         self.received: Optional[int] = None
         self._previous: Dict[int, object] = {}
-        self._pid: Optional[int] = None
 
     def install(self) -> bool:
         """Install the handlers; return whether any was installed."""
         if threading.current_thread() is not threading.main_thread():
             return False
         self.received = None
-        self._pid = os.getpid()
+        _installed.add(self)
         for signum in STOP_SIGNALS:
             if signal.getsignal(signum) is signal.SIG_IGN:
                 continue
@@ -88,14 +88,10 @@ class StopSignals:
         for signum, handler in self._previous.items():
             signal.signal(signum, handler)
         self._previous.clear()
+        _installed.discard(self)
 
     def _handle(self, signum: int, frame) -> None:
-        if os.getpid() != self._pid:
-            # A forked child inherited the handler (a process pool, as
-            # mmdet's VOC metric starts; a pool ends its workers with
-            # SIGTERM and waits for them): act as without us.
-            self._act_as_before(signum, frame)
-        elif self.received is None:
+        if self.received is None:
             self.received = signum
         elif signum != signal.SIGTERM:
             # Ctrl-C again. A repeated SIGTERM is the same stop again (see
@@ -110,6 +106,26 @@ class StopSignals:
             previous(signum, frame)  # SIGINT: raises KeyboardInterrupt
         elif previous is not signal.SIG_IGN:
             signal.raise_signal(signum)  # the default action: terminate
+
+
+#: The installed StopSignals, whose handlers forked children drop.
+_installed: 'weakref.WeakSet[StopSignals]' = weakref.WeakSet()
+
+
+def _restore_in_forked_child() -> None:
+    """Give a forked child the handlers it would have without us.
+
+    A process pool forked while training (mmdet's VOC metric) ends its
+    workers with SIGTERM and waits for them. With the handlers inherited,
+    a worker only noted the signal, or, had it come just before a blocking
+    call, never ran the handler at all: training hung. Restored at the
+    fork, the child dies of it at once, as without us.
+    """
+    for stop in list(_installed):
+        stop.restore()
+
+
+os.register_at_fork(after_in_child=_restore_in_forked_child)
 
 
 class IgnoreStopSignals:
