@@ -41,7 +41,8 @@ model = dict(
                                           [(24, 14), (12, 30), (34, 20)]])))
 
 metainfo = None  # Gen1Dataset's own: car, pedestrian
-dataset_type = 'Gen1Dataset'
+# Gen1Dataset that says how to generate the data when it is missing.
+dataset_type = 'MiniGen1Dataset'
 data_root = 'data/mini_gen1/'
 img_scale = (192, 152)
 train_pipeline = [

@@ -1,5 +1,5 @@
 """Event-camera data: Prophesee Gen1 files, data set and transforms."""
-from .gen1 import Gen1Dataset
+from .gen1 import Gen1Dataset, MiniGen1Dataset
 from .gen1_protocol import (GEN1_CLASSES, GEN1_SENSOR_SIZE, MIN_BOX_DIAG,
                             MIN_BOX_SIDE, SKIP_FIRST_US, TIME_TOLERANCE_US,
                             protocol_box_mask)
@@ -9,8 +9,8 @@ from .prophesee_io import (BOX_DTYPE, EVENT_DTYPE, PropheseeDatFile,
 from .transforms import *  # noqa: F401,F403
 
 __all__ = [
-    'Gen1Dataset', 'GEN1_CLASSES', 'GEN1_SENSOR_SIZE', 'MIN_BOX_DIAG',
-    'MIN_BOX_SIDE', 'SKIP_FIRST_US', 'TIME_TOLERANCE_US',
+    'Gen1Dataset', 'MiniGen1Dataset', 'GEN1_CLASSES', 'GEN1_SENSOR_SIZE',
+    'MIN_BOX_DIAG', 'MIN_BOX_SIDE', 'SKIP_FIRST_US', 'TIME_TOLERANCE_US',
     'protocol_box_mask', 'BOX_DTYPE', 'EVENT_DTYPE', 'PropheseeDatFile',
     'read_prophesee_boxes', 'read_prophesee_dat', 'write_prophesee_dat'
 ]

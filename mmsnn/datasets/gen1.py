@@ -19,8 +19,17 @@ EVENTS_SUFFIX, BOXES_SUFFIX = '_td.dat', '_bbox.npy'
 #: Where the layout and the mini-Gen1 generator are described.
 EVENTS_DOC = 'docs/events.md'
 MINI_GEN1_COMMAND = 'python tools/misc/make_mini_gen1.py --out data/mini_gen1'
-#: Bump when the cached index's content changes.
-INDEX_VERSION = 1
+#: Where the real Gen1 config looks for the data set.
+GEN1_CONFIG, GEN1_ROOT = 'configs/events/snn_yolov3_gen1_t4.py', 'data/gen1'
+#: Bump when the cached index's content changes (2: event order checked,
+#: labels at exactly skip_first_us dropped).
+INDEX_VERSION = 2
+
+
+#: What a missing data root should hold (first sentence of the hints).
+_LAYOUT = ('it should hold the Gen1 layout: train/, val/ and test/ folders '
+           'of NAME_td.dat recordings with NAME_bbox.npy beside each '
+           f'({EVENTS_DOC}).')
 
 
 @DATASETS.register_module()
@@ -36,8 +45,10 @@ class Gen1Dataset(BaseDetDataset):
 
     The index (timestamps and boxes of every recording) is cached in
     ``cache_file`` and rebuilt when a file's size or time stamp or a filter
-    setting changes. Recordings that cannot be used are skipped with a
-    warning that names each file and why (``self.skipped``).
+    setting changes. Recordings that cannot be used (including events whose
+    timestamps go backwards, which would mislead the binary search of
+    every window) are skipped with a warning that names each file and why
+    (``self.skipped``).
 
     Args:
         data_root (str): The Gen1 root (holding ``train/``, ``val/``,
@@ -46,7 +57,16 @@ class Gen1Dataset(BaseDetDataset):
         window_us (int): Events before each label, in microseconds (50-250
             ms in the literature). Defaults to 50000.
         min_box_diag, min_box_side (float): Protocol filter (px).
-        skip_first_us (int): Labels before this time are not used.
+            Defaults to 30 and 10, the toolbox's Gen1 values.
+        skip_first_us (int): Labels at or before this time (us since the
+            recording's start) are not used, as the toolbox's
+            ``filter_boxes`` drops ``t <= skip_ts``. Defaults to 100000,
+            the value the toolbox's ``psee_evaluator.py`` passes
+            (docs/events.md).
+        check_event_order (bool): While indexing, stream each recording's
+            timestamps once to make sure they never go backwards (cached
+            with the index; on real Gen1 this reads every ``.dat`` once).
+            False checks only around each window read. Defaults to True.
         cache_file (str | bool, optional): Index cache. None puts
             ``.mmsnn_gen1_index.json`` in the split folder (skipped with a
             warning where that is not writable); False disables it.
@@ -63,6 +83,7 @@ class Gen1Dataset(BaseDetDataset):
                  min_box_diag: float = MIN_BOX_DIAG,
                  min_box_side: float = MIN_BOX_SIDE,
                  skip_first_us: int = SKIP_FIRST_US,
+                 check_event_order: bool = True,
                  cache_file=None,
                  **kwargs) -> None:
         if not isinstance(window_us, int) or window_us <= 0:
@@ -73,6 +94,7 @@ class Gen1Dataset(BaseDetDataset):
         self.filter_args = dict(min_box_diag=float(min_box_diag),
                                 min_box_side=float(min_box_side),
                                 skip_first_us=int(skip_first_us))
+        self.check_event_order = bool(check_event_order)
         self.cache_file = cache_file
         self.skipped: List[Tuple[str, str]] = []
         kwargs.setdefault('ann_file', '')
@@ -81,7 +103,7 @@ class Gen1Dataset(BaseDetDataset):
     @classmethod
     def missing_data_hint(cls, data_root: str) -> str:
         """What ``mmsnn.utils.check_data`` says when ``data_root`` is
-        missing: the Gen1 layout and how to get mini-Gen1 or real Gen1.
+        missing: the Gen1 layout, where real Gen1 goes, and mini-Gen1.
 
         Args:
             data_root (str): The missing data root of the config.
@@ -91,14 +113,12 @@ class Gen1Dataset(BaseDetDataset):
         """
         root = data_root.rstrip('/')
         return (
-            'it should hold the Gen1 layout: train/, val/ and test/ folders '
-            'of NAME_td.dat recordings with NAME_bbox.npy beside each '
-            f'({EVENTS_DOC}). For the bundled synthetic mini-Gen1 run '
-            f'`{MINI_GEN1_COMMAND}` from the repository root (about 50 s of '
-            'CPU; --out takes any folder, which is then the data_root). For '
-            "real Prophesee Gen1, unpack the archive so that its train/, "
-            f'val/ and test/ folders sit under {root}/, or link your copy '
-            f'there (ln -s /path/to/gen1 {root}).')
+            f'{_LAYOUT} For real Prophesee Gen1, unpack the archive so that '
+            f'its train/, val/ and test/ folders sit under {root}/, or link '
+            f'your copy there (ln -s /path/to/gen1 {root}). For the bundled '
+            f'synthetic mini-Gen1 instead, run `{MINI_GEN1_COMMAND}` from '
+            'the repository root and use the mini-Gen1 configs '
+            '(configs/events/*minigen1*.py).')
 
     # Index --------------------------------------------------------------
     def _split_dir(self) -> str:
@@ -129,6 +149,8 @@ class Gen1Dataset(BaseDetDataset):
         if dat.sensor_size is None:
             raise InputError(f'{dat_path}: no "% Height" / "% Width" header '
                              'lines, so the sensor size is unknown')
+        if self.check_event_order:
+            dat.check_order()
         bad = boxes['class_id'] >= num_classes
         if bad.any():
             raise InputError(
@@ -153,6 +175,7 @@ class Gen1Dataset(BaseDetDataset):
         names = sorted(glob.glob(osp.join(folder, '*' + EVENTS_SUFFIX)))
         stamps = {osp.basename(p): _file_stamp(p) for p in names}
         key = dict(version=INDEX_VERSION, filter=self.filter_args,
+                   check_event_order=self.check_event_order,
                    classes=list(self.metainfo['classes']), files=stamps)
         cache = self._cache_path(folder)
         if cache and osp.isfile(cache):
@@ -227,3 +250,35 @@ def _file_stamp(dat_path: str) -> list:
     box_path = dat_path[:-len(EVENTS_SUFFIX)] + BOXES_SUFFIX
     return [[os.stat(p).st_size, os.stat(p).st_mtime_ns]
             if osp.isfile(p) else None for p in (dat_path, box_path)]
+
+
+@DATASETS.register_module()
+class MiniGen1Dataset(Gen1Dataset):
+    """:class:`Gen1Dataset` on the bundled synthetic mini-Gen1
+    (``tools/misc/make_mini_gen1.py``), for the mini-Gen1 configs.
+
+    It reads the data exactly as :class:`Gen1Dataset` does; only the hint
+    for a missing ``data_root`` differs: the folder is generated, and real
+    Gen1 belongs to another config and folder.
+    """
+
+    @classmethod
+    def missing_data_hint(cls, data_root: str) -> str:
+        """What ``mmsnn.utils.check_data`` says when ``data_root`` is
+        missing: how to generate mini-Gen1, and where real Gen1 goes.
+
+        Args:
+            data_root (str): The missing data root of the config.
+
+        Returns:
+            str: Sentences ending with a full stop.
+        """
+        root = data_root.rstrip('/')
+        return (
+            f'{_LAYOUT} It is the bundled synthetic mini-Gen1, which is '
+            f'generated, not downloaded: run `{MINI_GEN1_COMMAND}` from the '
+            f'repository root (about 50 s of CPU; --out {root} writes it '
+            'where this config looks). For real Prophesee Gen1 use '
+            f'{GEN1_CONFIG}, which reads it from {GEN1_ROOT}/ (unpack the '
+            'archive so that its train/, val/ and test/ folders sit there, '
+            f'or ln -s /path/to/gen1 {GEN1_ROOT}).')

@@ -227,7 +227,18 @@ class PropheseeDatFile:
         return decode_events(raw)
 
     def check_order(self, chunk: int = 1 << 22) -> None:
-        """Raise if timestamps decrease anywhere (streams in chunks)."""
+        """Raise if timestamps decrease anywhere.
+
+        Streams the timestamps in chunks (32 MB of records each), so it
+        reads the whole file once but never holds it in memory.
+
+        Args:
+            chunk (int): Records per chunk. Defaults to 2**22.
+
+        Raises:
+            InputError: Naming the file and the first event whose
+                timestamp is below its predecessor's.
+        """
         last = None
         for start in range(0, self.num_events, chunk):
             t = np.asarray(self._raw['t'][start:start + chunk])
@@ -242,8 +253,20 @@ class PropheseeDatFile:
     def window(self, t_start: int, t_end: int) -> np.ndarray:
         """Events with ``t_start <= t < t_end`` (microseconds).
 
+        The binary search is right only on sorted timestamps. The window's
+        own records are checked, but a disorder outside it can make the
+        search miss some of its events unnoticed (the search still sees
+        order around its answer); :meth:`check_order` rules that out, and
+        ``Gen1Dataset`` runs it once per recording when indexing.
+
+        Args:
+            t_start, t_end (int): The window (us).
+
         Returns:
             np.ndarray: :data:`EVENT_DTYPE`, shape ``[N]``.
+
+        Raises:
+            InputError: Timestamps go backwards inside the window.
         """
         # bisect touches ~log2(N) records; np.searchsorted would copy the
         # strided timestamp column of the whole file first.

@@ -132,9 +132,12 @@ def sample_boxes(data_sample, score_thr: float = 0.3
                  ) -> Tuple[Optional[Boxes], Optional[Boxes]]:
     """Ground truth and detections of a sample, in frame pixels.
 
-    Boxes of a data sample are in sensor pixels (the test pipelines load
-    annotations after the resize; detections are rescaled back), so they
-    are multiplied by the sample's ``scale_factor`` to lie on its frame.
+    Detections (after ``predict``) are in sensor pixels, rescaled back, so
+    they are multiplied by the sample's ``scale_factor`` to lie on its
+    frame. The ground truth is too, unless the sample's ``gt_in_frame``
+    (set by ``ResizeEvents``) says it was resized with the events: the
+    train pipelines load annotations before the resize, the test pipelines
+    after it.
 
     Args:
         data_sample (DetDataSample): A packed sample, after the model's
@@ -143,17 +146,18 @@ def sample_boxes(data_sample, score_thr: float = 0.3
             Defaults to 0.3.
 
     Returns:
-        tuple: ``(boxes, labels)`` of ``gt_instances`` and ``(boxes, labels,
-        scores)`` of ``pred_instances``, each None where the sample has
-        none.
+        tuple: ``(boxes [N, 4], labels [N])`` of ``gt_instances`` and
+        ``(boxes, labels, scores)`` of ``pred_instances``, each None where
+        the sample has none.
     """
     scale = np.tile(np.asarray(data_sample.metainfo.get('scale_factor',
                                                         (1., 1.)),
                                np.float32), 2)
+    gt_scale = 1. if data_sample.metainfo.get('gt_in_frame') else scale
     gt = dets = None
     if 'gt_instances' in data_sample:
         inst = data_sample.gt_instances
-        gt = (_numpy(inst.bboxes) * scale, _numpy(inst.labels))
+        gt = (_numpy(inst.bboxes) * gt_scale, _numpy(inst.labels))
     if 'pred_instances' in data_sample:
         inst = data_sample.pred_instances
         keep = _numpy(inst.scores) >= score_thr

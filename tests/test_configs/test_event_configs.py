@@ -30,13 +30,17 @@ def _point_at(cfg, root):
     return cfg
 
 
-def test_real_gen1_config_changes_only_data_root():
+def test_real_gen1_config_changes_only_data_root_and_dataset_type():
     mini, real = load_config(MINI), load_config(
         'configs/events/snn_yolov3_gen1_t4.py')
     for key in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
         assert real[key].dataset.data_root == 'data/gen1/'
+        # MiniGen1Dataset differs only in its missing-data hint.
+        assert (real[key].dataset.type, mini[key].dataset.type) == (
+            'Gen1Dataset', 'MiniGen1Dataset')
         real[key].dataset.data_root = mini[key].dataset.data_root
-    real.data_root = mini.data_root
+        real[key].dataset.type = mini[key].dataset.type
+    real.data_root, real.dataset_type = mini.data_root, mini.dataset_type
     assert real.to_dict() == mini.to_dict()
 
 

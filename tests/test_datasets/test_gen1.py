@@ -101,3 +101,65 @@ def test_missing_split_folder_and_empty_split(tmp_path):
     (tmp_path / 'train').mkdir()
     with pytest.raises(InputError, match='no usable labelled timestamp'):
         _build(tmp_path, cache_file=False)
+
+
+def _backwards_split(root):
+    """One recording whose timestamps go back once, before the window of
+    its label: a binary search for that window misses 110 and 120 ms."""
+    split = root / 'train'
+    split.mkdir(parents=True)
+    t = [110_000, 120_000, 90_000, 130_000, 140_000]
+    write_dat(split / 'r_td.dat', [(ti, 1, 1, 1) for ti in t])
+    write_boxes(split / 'r_bbox.npy', [(150_000, 10., 10., 50., 40., 0, 0,
+                                        1.)])
+    return split
+
+
+def test_timestamps_going_backwards_skip_the_recording(tmp_path):
+    _backwards_split(tmp_path)
+    with pytest.raises(InputError, match='1 skipped'):
+        _build(tmp_path, cache_file=False)
+    # Named with the file and where, as the other bad files.
+    ds = _build(tmp_path, cache_file=False, lazy_init=True)
+    with pytest.raises(InputError):
+        ds.full_init()
+    (name, why), = ds.skipped
+    assert name == 'r_td.dat' and 'r_td.dat' in why
+    assert 'backwards at event 2 (120000 us, then 90000 us)' in why
+
+
+def test_event_order_check_can_be_left_to_the_windows(tmp_path):
+    split = _backwards_split(tmp_path)
+    ds = _build(tmp_path, check_event_order=False)
+    assert len(ds) == 1 and ds.skipped == []
+    # The cached index says it was not checked: checking rebuilds it.
+    index = json.loads((split / '.mmsnn_gen1_index.json').read_text())
+    assert index['key']['check_event_order'] is False
+    with pytest.raises(InputError, match='1 skipped'):
+        _build(tmp_path)
+
+
+def test_mini_gen1_hint_generates_it_and_sends_real_gen1_elsewhere():
+    from mmsnn.datasets import MiniGen1Dataset
+    hint = MiniGen1Dataset.missing_data_hint('data/mini_gen1/')
+    assert '`python tools/misc/make_mini_gen1.py --out data/mini_gen1`' \
+        in hint
+    assert 'configs/events/snn_yolov3_gen1_t4.py' in hint
+    assert 'data/gen1/' in hint and 'ln -s /path/to/gen1 data/gen1' in hint
+    assert 'under data/mini_gen1' not in hint
+    assert 'ln -s /path/to/gen1 data/mini_gen1' not in hint
+    # Real Gen1's hint keeps its own root.
+    hint = Gen1Dataset.missing_data_hint('/mnt/gen1/')
+    assert 'under /mnt/gen1/' in hint and 'make_mini_gen1.py' in hint
+
+
+def test_protocol_skips_as_the_toolbox_filter_boxes():
+    from mmsnn.datasets import SKIP_FIRST_US, protocol_box_mask
+
+    # The toolbox keeps ts > skip_ts: a label at exactly 0.1 s is dropped.
+    t = [SKIP_FIRST_US, SKIP_FIRST_US + 1, 500_000, 500_001]
+    assert protocol_box_mask(t, [40] * 4, [40] * 4).tolist() == [
+        False, True, True, True]
+    assert protocol_box_mask(t, [40] * 4, [40] * 4,
+                             skip_first_us=500_000).tolist() == [
+                                 False, False, False, True]

@@ -77,3 +77,23 @@ def test_files_are_gen1_events_of_moving_objects(tmp_path):
             area[y0:y1, x0:x1] = True
         inside = area[win['y'], win['x']]
         assert inside.mean() > 1.5 * area.mean()
+
+
+def test_rewriting_a_folder_leaves_no_recording_of_the_earlier_run(
+        tmp_path):
+    out = tmp_path / 'data'
+    gen.make_mini_gen1(str(out), 'tiny')
+    # What a larger earlier run leaves: more recordings per split; and
+    # files that are not the generator's, which must stay.
+    for split in gen.SPLITS:
+        for suffix in ('_td.dat', '_bbox.npy'):
+            (out / split / f'mini_gen1_{split}_7{suffix}').write_bytes(b'x')
+    (out / 'train' / 'mine_td.dat').write_bytes(b'keep')
+    (out / 'train' / 'mini_gen1_train_notes.txt').write_bytes(b'keep')
+    gen.make_mini_gen1(str(out), 'tiny')
+    gen.make_mini_gen1(str(tmp_path / 'fresh'), 'tiny')
+    # (unlink fails if the generator deleted them)
+    (out / 'train' / 'mine_td.dat').unlink()
+    (out / 'train' / 'mini_gen1_train_notes.txt').unlink()
+    assert _digest(out) == _digest(tmp_path / 'fresh')
+    assert gen.is_current(str(out), 'tiny')

@@ -77,3 +77,19 @@ def test_sample_boxes_lie_on_the_frame_and_drop_low_scores():
     assert labels.tolist() == [0]
     np.testing.assert_allclose(scores, [0.9])
     assert sample_name(sample) == 'rec_0_t150000'
+
+
+def test_ground_truth_resized_with_the_events_is_not_scaled_again():
+    # A train pipeline loads annotations before ResizeEvents: its ground
+    # truth is in frame pixels already; detections stay in sensor pixels.
+    sample = DetDataSample(metainfo=dict(scale_factor=(0.5, 0.25),
+                                         gt_in_frame=True))
+    sample.gt_instances = InstanceData(
+        bboxes=HorizontalBoxes(torch.tensor([[10., 10, 30, 20]])),
+        labels=torch.tensor([0]))
+    sample.pred_instances = InstanceData(
+        bboxes=torch.tensor([[20., 40, 60, 80]]), labels=torch.tensor([0]),
+        scores=torch.tensor([0.9]))
+    (gt_boxes, _), (boxes, _, _) = sample_boxes(sample)
+    np.testing.assert_allclose(gt_boxes, [[10, 10, 30, 20]])
+    np.testing.assert_allclose(boxes, [[10, 10, 30, 20]])

@@ -26,12 +26,15 @@ import sys
 
 import cv2
 import numpy as np
+from mmengine.config import DictAction
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(
     osp.abspath(__file__)))))
 
 import mmsnn  # noqa: E402,F401  (registers components, safe loading)
-from mmsnn.utils import report_input_errors  # noqa: E402
+from mmsnn.engine import check_checkpoint_file  # noqa: E402
+from mmsnn.utils import (InputError, check_data,  # noqa: E402
+                         load_tool_config, report_input_errors)
 from mmsnn.visualization import (draw_event_frame,  # noqa: E402
                                  sample_boxes, sample_name)
 
@@ -48,7 +51,31 @@ def parse_args():
     parser.add_argument('--score-thr', type=float, default=0.3)
     parser.add_argument('--zoom', type=int, default=2,
                         help='pixels per frame pixel in the pictures')
+    parser.add_argument(
+        '--cfg-options', nargs='+', action=DictAction,
+        help='override config settings, e.g. '
+        'test_dataloader.dataset.data_root=/path/to/gen1/')
     return parser.parse_args()
+
+
+def check_indices(indices, num_samples: int, split: str, config: str):
+    """Raise a one-paragraph error for ``--indices`` outside the split.
+
+    Args:
+        indices (list[int]): The requested sample indices.
+        num_samples (int): Samples in the split.
+        split (str): ``'train'``, ``'val'`` or ``'test'``.
+        config (str): The config file, for the message.
+
+    Raises:
+        InputError: Naming the bad indices and the valid range.
+    """
+    bad = [i for i in indices if not 0 <= i < num_samples]
+    if bad:
+        raise InputError(
+            f'--indices {" ".join(map(str, bad))}: the {split} split of '
+            f'{config} has {num_samples} samples, so an index must be '
+            f'between 0 and {num_samples - 1}.')
 
 
 def sample_panels(frames: np.ndarray, gt, dets, classes, zoom: int):
@@ -70,14 +97,15 @@ def main():
     args = parse_args()
     import torch
     from mmdet.registry import DATASETS, MODELS
-    from mmengine.config import Config
     from mmengine.dataset import pseudo_collate
-    from mmengine.registry import init_default_scope
     from mmengine.runner import load_checkpoint
 
-    cfg = Config.fromfile(args.config)
-    init_default_scope(cfg.get('default_scope', 'mmdet'))
-    dataset = DATASETS.build(cfg[f'{args.split}_dataloader'].dataset)
+    check_checkpoint_file(args.checkpoint, '--checkpoint')
+    cfg = load_tool_config(args.config, args.cfg_options)
+    loader = f'{args.split}_dataloader'
+    check_data(cfg, [loader], args.config)
+    dataset = DATASETS.build(cfg[loader].dataset)
+    check_indices(args.indices, len(dataset), args.split, args.config)
     classes = dataset.metainfo['classes']
     model = None
     if args.checkpoint:

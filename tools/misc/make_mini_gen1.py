@@ -18,8 +18,10 @@ dtype::
     <out>/{train,val,test}/mini_gen1_<split>_<i>_bbox.npy
 
 Every recording comes from its own seeded generator: the same arguments
-give the same bytes. It is a smoke-test and demo set, not Gen1: never report
-its numbers as Gen1 results.
+give the same bytes. Rewriting a folder first deletes the recordings an
+earlier run wrote there (only files named as above), so a smaller size
+leaves none of the larger one's behind. It is a smoke-test and demo set,
+not Gen1: never report its numbers as Gen1 results.
 
 Example:
     python tools/misc/make_mini_gen1.py --out data/mini_gen1
@@ -29,6 +31,7 @@ import argparse
 import json
 import os
 import os.path as osp
+import re
 import sys
 from typing import List, Tuple
 
@@ -293,21 +296,62 @@ def is_current(out: str, size: str = 'default', seed: int = SEED) -> bool:
         return json.load(f) == _marker(size, seed)
 
 
+def _recording_prefix(split: str) -> str:
+    """Recording ``i`` of ``split`` is ``<prefix><i>_td.dat`` (and
+    ``_bbox.npy``)."""
+    return f'mini_gen1_{split}_'
+
+
+def remove_old_recordings(folder: str, split: str) -> List[str]:
+    """Delete the recordings an earlier run wrote into a split folder.
+
+    Only this generator's files (``mini_gen1_<split>_<i>_td.dat`` and
+    ``_bbox.npy``) go: a smaller size would otherwise leave the larger
+    run's extra recordings beside the new ones. Anything else stays.
+
+    Args:
+        folder (str): The split folder (``<out>/<split>``).
+        split (str): Its split name.
+
+    Returns:
+        list[str]: The removed file names.
+    """
+    own = re.compile(re.escape(_recording_prefix(split)) +
+                     r'\d+(_td\.dat|_bbox\.npy)$')
+    removed = sorted(n for n in os.listdir(folder) if own.match(n))
+    for name in removed:
+        os.remove(osp.join(folder, name))
+    return removed
+
+
 def make_mini_gen1(out: str, size: str = 'default', seed: int = SEED) -> int:
-    """Write the data set; returns the number of events written."""
+    """Write the data set, replacing the recordings of an earlier run.
+
+    Args:
+        out (str): The data root to write (``<out>/{train,val,test}``).
+        size (str): A key of :data:`SIZES`. Defaults to ``'default'``.
+        seed (int): Seed of every recording's generator. Defaults to 0.
+
+    Returns:
+        int: The number of events written.
+    """
     spec = SIZES[size]
     total = 0
+    marker = osp.join(out, 'mini_gen1.json')
+    if osp.isfile(marker):  # an interrupted rewrite is not current
+        os.remove(marker)
     for split_index, split in enumerate(SPLITS):
         folder = osp.join(out, split)
         os.makedirs(folder, exist_ok=True)
+        remove_old_recordings(folder, split)
         for i in range(spec[split]):
             rng = np.random.default_rng([seed, split_index, i])
             events, boxes = simulate_recording(rng, spec['seconds'])
-            name = osp.join(folder, f'mini_gen1_{split}_{i}')
+            name = osp.join(folder, f'{_recording_prefix(split)}{i}')
             write_prophesee_dat(name + '_td.dat', events, HEIGHT, WIDTH)
             np.save(name + '_bbox.npy', boxes)
             total += len(events)
-    with open(osp.join(out, 'mini_gen1.json'), 'w') as f:
+    with open(marker, 'w') as f:
         json.dump(_marker(size, seed), f)
     return total
 

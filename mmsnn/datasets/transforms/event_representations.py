@@ -5,10 +5,10 @@ so each step sees its own slice of time (no repetition): bin ``k`` holds
 the events with ``k * window / T <= t < (k + 1) * window / T``.
 """
 import numpy as np
-from mmcv.transforms import BaseTransform
 from mmdet.registry import TRANSFORMS
 
 from ...utils.input_error import ConfigValueError
+from .time_bins import TimeBinsTransform
 
 
 def _check_bins(name: str, value) -> int:
@@ -33,7 +33,7 @@ def _pixels(events: np.ndarray, height: int, width: int):
 
 
 @TRANSFORMS.register_module()
-class EventsToHistogram(BaseTransform):
+class EventsToHistogram(TimeBinsTransform):
     """Per-bin 2-channel histograms: event counts by polarity and pixel.
 
     ``img[k, p, y, x]`` is the number of events of polarity ``p`` (channel
@@ -69,14 +69,19 @@ class EventsToHistogram(BaseTransform):
 
 
 @TRANSFORMS.register_module()
-class EventsToVoxelGrid(BaseTransform):
+class EventsToVoxelGrid(TimeBinsTransform):
     """Voxel grid: polarity-signed events spread linearly in time.
 
-    The window is cut into ``num_bins * bins_per_step`` sub-bins; an event
-    adds ``+1`` (ON) or ``-1`` (OFF) split between the two sub-bin centres
-    around its time (linear interpolation, as in Zhu et al. 2019). Time step
-    ``k`` gets sub-bins ``k * bins_per_step ... (k + 1) * bins_per_step - 1``
-    as its channels.
+    The voxel grid of Zhu et al. 2019 with ``n = num_bins * bins_per_step``
+    sub-bins: an event at time ``t`` of the window ``[t0, tN)`` sits at
+    ``t* = (n - 1) (t - t0) / (tN - t0)`` and adds ``+1`` (ON) or ``-1``
+    (OFF) split between sub-bins ``floor(t*)`` and ``floor(t*) + 1``
+    (weights ``1 - frac(t*)`` and ``frac(t*)``), so every event weighs 1
+    in total, also at the window's edges. ``t0`` and ``tN`` are the
+    window's bounds (Zhu et al. take the first and last event), so a
+    sub-bin means the same time in every sample. Sub-bin ``j``'s centre is
+    at ``j / (n - 1)`` of the window; time step ``k`` gets sub-bins
+    ``k * bins_per_step ... (k + 1) * bins_per_step - 1`` as its channels.
 
     Required keys: as :class:`EventsToHistogram`. Added key: ``img``
     (float32, ``[T, bins_per_step, H, W]``).
@@ -96,7 +101,8 @@ class EventsToVoxelGrid(BaseTransform):
         height, width = _canvas(results)
         n_sub = self.num_bins * self.bins_per_step
         xi, yi, inside = _pixels(events, height, width)
-        pos = events['t'] * (n_sub / window) - 0.5  # sub-bin centres at k
+        # t* in [0, n_sub - 1]; with one sub-bin every event lands on it.
+        pos = np.clip(events['t'] * ((n_sub - 1) / window), 0, n_sub - 1)
         left = np.floor(pos).astype(np.int64)
         frac = (pos - left).astype(np.float32)
         sign = np.where(events['p'] > 0, 1., -1.).astype(np.float32)

@@ -4,11 +4,12 @@ import torch
 from mmdet.datasets.transforms import PackDetInputs
 from mmdet.registry import TRANSFORMS
 
-#: Meta keys of an event sample: mmdet's, the padded shape, and where and
-#: when the sample was cut (the Gen1 metric groups by recording/timestamp).
+#: Meta keys of an event sample: mmdet's, the padded shape, where and
+#: when the sample was cut (the Gen1 metric groups by recording/timestamp)
+#: and whether its ground truth was resized with the events (pictures).
 EVENT_META_KEYS = ('img_id', 'img_path', 'ori_shape', 'img_shape',
                    'pad_shape', 'scale_factor', 'flip', 'flip_direction',
-                   'recording', 'timestamp', 'window_us')
+                   'recording', 'timestamp', 'window_us', 'gt_in_frame')
 
 
 @TRANSFORMS.register_module()

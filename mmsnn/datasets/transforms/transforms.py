@@ -19,6 +19,10 @@ from ...utils.input_error import ConfigValueError
 class ResizeEvents(Resize):
     """Scale event coordinates (and boxes) to ``scale``.
 
+    Records ``gt_in_frame``: whether ground-truth boxes were there to be
+    scaled with the events (annotations loaded before the resize, as in
+    training), so pictures know if the boxes are in frame or sensor pixels.
+
     Args:
         scale (tuple[int, int]): ``(width, height)`` target, as
             :class:`Resize` (with ``keep_ratio=True``, the largest size that
@@ -53,6 +57,8 @@ class ResizeEvents(Resize):
         results['img_shape'] = (new_h, new_w)
         results['scale_factor'] = (w_scale, h_scale)
         results['keep_ratio'] = self.keep_ratio
+        # mmdet's Resize scales the boxes right after this, if any.
+        results['gt_in_frame'] = results.get('gt_bboxes') is not None
 
 
 @TRANSFORMS.register_module()

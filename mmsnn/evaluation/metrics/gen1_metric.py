@@ -24,7 +24,7 @@ class Gen1Metric(BaseMetric):
     its detections are the model's output for the window ending there, so
     they fall inside the protocol's 50 ms matching window by construction.
     Ground truth and detections are filtered with the protocol's box filter
-    (diagonal >= 30 px, sides >= 10 px, not in the first 0.1 s) in sensor
+    (diagonal >= 30 px, sides >= 10 px, after the first 0.1 s) in sensor
     pixels, then pycocotools' ``COCOeval('bbox')`` runs over all frames,
     as Prophesee's toolbox does.
 
@@ -34,7 +34,12 @@ class Gen1Metric(BaseMetric):
 
     Args:
         min_box_diag, min_box_side (float): Protocol filter (px).
-        skip_first_us (int): Frames before this time are left out.
+            Defaults to 30 and 10, the toolbox's Gen1 values.
+        skip_first_us (int): Boxes at or before this time (us since the
+            recording's start) are left out. Defaults to 100000, what the
+            toolbox's Gen1 evaluation passes; 500000 compares with RVT's
+            and HMNet's evaluators (docs/events.md). Give the data set the
+            same value.
         collect_device (str): Defaults to ``'cpu'``.
         prefix (str, optional): Defaults to ``'gen1'``.
     """

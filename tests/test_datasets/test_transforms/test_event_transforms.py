@@ -68,18 +68,30 @@ def test_histogram_totals_equal_events_per_bin_and_polarity():
 
 
 def test_voxel_grid_splits_each_event_between_two_sub_bins():
-    # 2 steps x 2 sub-bins of 250 us, sub-bin centres at 125, 375, 625, 875.
-    rows = [(125, 0, 0, 1),  # exactly on sub-bin 0's centre: +1 there
-            (500, 1, 0, 0),  # halfway between sub-bins 1 and 2: -0.5 each
-            (0, 2, 0, 1)]  # before the first centre: its share is dropped
+    # Zhu et al.: 2 steps x 2 sub-bins, t* = (4 - 1) t / 1000 in [0, 3].
+    rows = [(0, 0, 0, 1),  # t* = 0, the window's start: +1 on sub-bin 0
+            (500, 1, 0, 0),  # t* = 1.5: -0.5 on sub-bins 1 and 2
+            (999, 2, 0, 1),  # t* = 2.997: +0.003 on 2, +0.997 on 3
+            (250, 3, 0, 1)]  # t* = 0.75: +0.25 on 0, +0.75 on 1
     img = EventsToVoxelGrid(num_bins=2, bins_per_step=2).transform(
         _results(rows))['img']
     assert img.shape == (2, 2, H, W)
-    assert img[0, 0, 0, 0] == pytest.approx(1)
-    assert img[0, 1, 0, 1] == pytest.approx(-0.5)
-    assert img[1, 0, 0, 1] == pytest.approx(-0.5)
-    assert img[0, 0, 0, 2] == pytest.approx(0.5)
-    assert np.abs(img).sum() == pytest.approx(2.5)
+    sub_bins = img.reshape(4, H, W)[:, 0, :4]  # [sub-bin, pixel x]
+    expected = [[1, 0, 0, 0.25],
+                [0, -0.5, 0, 0.75],
+                [0, -0.5, 0.003, 0],
+                [0, 0, 0.997, 0]]
+    np.testing.assert_allclose(sub_bins, expected, atol=1e-6)
+    # Every event weighs 1 in total, at the window's edges too.
+    assert np.abs(img).sum() == pytest.approx(len(rows))
+
+
+def test_voxel_grid_of_one_sub_bin_counts_signed_events():
+    rows = [(0, 1, 1, 1), (999, 1, 1, 1), (400, 2, 3, 0)]
+    img = EventsToVoxelGrid(num_bins=1, bins_per_step=1).transform(
+        _results(rows))['img']
+    assert img[0, 0, 1, 1] == 2 and img[0, 0, 3, 2] == -1
+    assert np.abs(img).sum() == 3
 
 
 def test_bad_num_bins():
@@ -117,6 +129,10 @@ def test_resize_scales_events_boxes_and_records_scale_factor():
     assert res['img_shape'] == (12, 16)
     assert res['scale_factor'] == (2.0, 2.0)
     assert res['gt_bboxes'].tensor.tolist() == [[4., 4., 12., 8.]]
+    assert res['gt_in_frame']  # the boxes moved with the events
+    # Annotations loaded after the resize stay in sensor pixels.
+    assert not ResizeEvents(scale=(16, 12)).transform(
+        _results(rows))['gt_in_frame']
     img = EventsToHistogram(1).transform(res)['img']
     assert img.shape == (1, 2, 12, 16)
     assert img[0, 1, 11, 15] == 1 and img[0, 0, 1, 1] == 1
