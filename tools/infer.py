@@ -7,7 +7,10 @@ A thin wrapper on mmdet's ``DetInferencer``::
 
 IMG is an image file or a folder of images. The pictures go to
 ``OUT_DIR/vis/<image name>`` and the predictions (boxes, scores, labels) to
-``OUT_DIR/preds/<image name>.json``; the paths are printed.
+``OUT_DIR/preds/<image name>.json``; the paths are printed. Before the
+model runs, the config, the images, the output folder and the checkpoint
+are checked as tools/test.py checks them (a checkpoint of another model is
+refused, one trained as another model type warned of; docs/faults.md).
 """
 import argparse
 import os
@@ -19,7 +22,9 @@ sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 import mmsnn  # noqa: E402,F401  (registers components, safe loading)
 from mmsnn.engine import check_checkpoint_file  # noqa: E402
-from mmsnn.utils import InputError, report_input_errors  # noqa: E402
+from mmsnn.engine.checkpoint_check import check_tool_checkpoint  # noqa
+from mmsnn.utils import (InputError, check_writable_dir,  # noqa: E402
+                         load_tool_config, report_input_errors)
 
 IMG_EXTENSIONS = ('.jpg', '.jpeg', '.png', '.bmp', '.tif', '.tiff', '.webp')
 
@@ -58,14 +63,19 @@ def image_paths(img):
 
 def main():
     args = parse_args()
-    if not osp.isfile(args.config):
-        raise InputError(f'Config {args.config} does not exist.')
+    cfg = load_tool_config(args.config)
     check_checkpoint_file(args.checkpoint, 'Checkpoint')
     files = image_paths(args.img)
+    for sub in ('vis', 'preds'):  # where DetInferencer writes, at the end
+        check_writable_dir(
+            osp.join(args.out_dir, sub), f'--out-dir {args.out_dir}: folder',
+            'The pictures and boxes go there; pass --out-dir with a '
+            'writable directory.')
+    check_tool_checkpoint(cfg.model, args.checkpoint)
 
     from mmdet.apis import DetInferencer
     inferencer = DetInferencer(
-        model=args.config, weights=args.checkpoint, device=args.device,
+        model=cfg, weights=args.checkpoint, device=args.device,
         show_progress=False)
     results = inferencer(
         files, out_dir=args.out_dir, pred_score_thr=args.score_thr,

@@ -1,11 +1,12 @@
 """Test (and evaluate) a detector: mmdet's tools/test.py with mmsnn.
 
-Same arguments as mmdet's. Before anything is built, the checkpoint file,
-the test data and the work dir are checked, and after the model is built
-the checkpoint is compared with it: a shape mismatch, a damaged file or
-non-finite weights (which would otherwise load silently and score near zero)
-are refused; a checkpoint trained as another model type (ANN under an SNN
-config, or the reverse) is warned of. docs/faults.md lists the messages.
+Same arguments as mmdet's. Before anything is built, the config, the
+checkpoint file, the test data, the work dir and the folder of ``--out`` are
+checked, and after the model is built the checkpoint is compared with it: a
+shape mismatch, a damaged file or non-finite weights (which would otherwise
+load silently and score near zero) are refused; a checkpoint trained as
+another model type (ANN under an SNN config, or the reverse) is warned of.
+docs/faults.md lists the messages.
 """
 import argparse
 import os.path as osp
@@ -29,7 +30,8 @@ import mmsnn  # noqa: E402,F401  (registers components, safe loading)
 from mmsnn.engine import (check_checkpoint_file,  # noqa: E402
                           check_test_checkpoint, setup_distributed)
 from mmsnn.utils import (add_runner_args, check_data,  # noqa: E402
-                         check_work_dir, load_runner_config,
+                         check_output_file, check_work_dir,
+                         load_runner_config,
                          parse_runner_args, report_input_errors)
 
 
@@ -108,9 +110,12 @@ def main():
     check_checkpoint_file(args.checkpoint, 'Checkpoint')
     check_data(cfg, ['test_dataloader'], args.config)
     check_work_dir(cfg.work_dir)
-    if args.out is not None and not args.out.endswith(('.pkl', '.pickle')):
-        raise mmsnn.utils.InputError(
-            f'--out {args.out}: the dump file must end with .pkl or .pickle.')
+    if args.out is not None:
+        if not args.out.endswith(('.pkl', '.pickle')):
+            raise mmsnn.utils.InputError(
+                f'--out {args.out}: the dump file must end with .pkl or '
+                '.pickle.')
+        check_output_file(args.out, '--out')
 
     cfg.load_from = args.checkpoint
 

@@ -1,7 +1,7 @@
 """Train a detector: mmdet's tools/train.py with mmsnn registered.
 
 Same arguments as mmdet's, and ``--reset-lr``. In addition, before anything
-is built, the data the config points at and the work dir are checked (a
+is built, the config, the data it points at and the work dir are checked (a
 missing data root, a bad annotation or a read-only work dir is reported as
 one clear message), ``load_from`` / ``--resume`` checkpoints are checked
 against the model (see :mod:`mmsnn.engine.checkpoint_check`), and mmsnn's

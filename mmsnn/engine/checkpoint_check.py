@@ -3,8 +3,8 @@
 What mmengine would do silently with a checkpoint that does not fit (leave
 layers random, score mAP 0, resume a finished run and train nothing, load
 NaN weights) is turned into one :class:`InputError` paragraph here, before
-any work starts. tools/train.py (``load_from``, ``--resume``) and
-tools/test.py call these.
+any work starts. tools/train.py (``load_from``, ``--resume``),
+tools/test.py, tools/infer.py and the converters call these.
 """
 import ast
 import math
@@ -31,7 +31,10 @@ def check_checkpoint_file(path: Optional[str], what: str = 'checkpoint'):
     Raises:
         InputError: ``path`` is local and not a file.
     """
-    if path is None or '://' in path or osp.isfile(osp.expanduser(path)):
+    if path is None or '://' in path:
+        return
+    if osp.isfile(osp.expanduser(path)):
+        _check_checkpoint_format(path, what)
         return
     hint = ('; it is a directory, pass a .pth file inside it'
             if osp.isdir(path) else '')
@@ -40,6 +43,31 @@ def check_checkpoint_file(path: Optional[str], what: str = 'checkpoint'):
         f'exist{hint}. tools/train.py writes checkpoints to '
         'work_dirs/<config name>/epoch_<N>.pth (or --work-dir), and the file '
         'last_checkpoint there names the newest one.')
+
+
+#: How the files ``torch.save`` writes start: a zip archive (torch >= 1.6)
+#: or a pickle (the legacy format, protocol 2 and later).
+_CHECKPOINT_MAGIC = (b'PK', b'\x80')
+
+
+def _check_checkpoint_format(path: str, what: str) -> None:
+    """Refuse a file that is not a checkpoint at all (a text file, an
+    image), which torch would call damaged (``invalid load key``); an
+    empty or cut file is left to the loader, which says it is
+    truncated."""
+    path = osp.expanduser(path)
+    with open(path, 'rb') as f:
+        head = f.read(64)
+    if not head or head.startswith(_CHECKPOINT_MAGIC):
+        return
+    shown = head.split(b'\n')[0][:40].decode('utf-8', 'replace')
+    raise InputError(
+        f'{what} file {path} (absolute: {osp.abspath(path)}) is not a '
+        'checkpoint: torch writes a zip archive or a pickle, and this file '
+        f'starts with {shown!r}. Pass the .pth file that tools/train.py '
+        'wrote (work_dirs/<config name>/epoch_<N>.pth, or the one the file '
+        'last_checkpoint there names), not another file; are the arguments '
+        "in the order the tool's --help gives?")
 
 
 def check_load_from_shapes(model, filename: str,
@@ -379,8 +407,32 @@ def check_test_checkpoint(model, model_cfg: dict, filename: str) -> None:
             f'config builds: {mismatch}. Its weights load (the same names '
             'and shapes) but the model computes something else, so expect '
             'a metric near zero unless that conversion is what you are '
-            'measuring. Test it with the config it was trained with (its '
+            'measuring. Use it with the config it was trained with (its '
             "meta['cfg'] holds it).", stacklevel=2)
+
+
+def check_tool_checkpoint(model_cfg: dict, filename: str,
+                          model=None) -> None:
+    """What tools that load a checkpoint outside a runner (tools/infer.py,
+    the converters) need of it: the checks of tools/test.py
+    (:func:`check_test_checkpoint`) before any work is done with it.
+
+    Args:
+        model_cfg (dict): The config's ``model`` (the default scope
+            entered).
+        filename (str): The checkpoint.
+        model (nn.Module, optional): The model the tool built from
+            ``model_cfg``; None builds one (on the CPU) to compare with.
+
+    Raises:
+        InputError: The file is missing, damaged, not a checkpoint, or
+            does not fit the model (see :func:`check_test_checkpoint`).
+    """
+    check_checkpoint_file(filename, 'Checkpoint')
+    if model is None:
+        from mmdet.registry import MODELS
+        model = MODELS.build(model_cfg)
+    check_test_checkpoint(model, model_cfg, filename)
 
 
 def check_resume(model, cfg, filename: str) -> None:

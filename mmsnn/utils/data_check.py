@@ -149,6 +149,18 @@ def _missing_data_message(cfg, leaves, missing, config_file) -> str:
         '--cfg-options ' + ' '.join(overrides))
 
 
+def _checkout_script(relative: str) -> str:
+    """A script of the checkout, as a command run in the current directory
+    names it: ``relative`` from the checkout's root, else its absolute path
+    (where mmsnn is a checkout; an installed package has no tools/)."""
+    repo = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+    script = osp.join(repo, relative)
+    if not osp.isfile(script) or osp.realpath(os.getcwd()) == \
+            osp.realpath(repo):
+        return relative
+    return script
+
+
 def _how_to_get_data(dataset, root: str) -> str:
     """What a missing data root should hold and how to get it.
 
@@ -174,8 +186,9 @@ def _how_to_get_data(dataset, root: str) -> str:
         return (
             f'it should hold {dataset.ann_file}, the bundled synthetic '
             'mini-VOC, which is generated, not downloaded: python '
-            f'tools/misc/make_mini_voc.py --out {out or "."} (the main job, '
-            'tools/run_main_job.sh, does this).')
+            f'{_checkout_script("tools/misc/make_mini_voc.py")} --out '
+            f'{out or "."} (the main job, tools/run_main_job.sh, does '
+            'this).')
     return (
         f'it should hold {dataset.ann_file}. Get the data as {DATASET_DOC} '
         'describes (PASCAL VOC: download VOC2007 and VOC2012 and unpack them '

@@ -17,6 +17,35 @@ _REASONS = {
 }
 
 
+def check_writable_dir(path: str, what: str, advice: str) -> None:
+    """Create the directory ``path`` if needed and write (and remove) a
+    file there.
+
+    Args:
+        path (str): The directory (local; URLs are left alone).
+        what (str): How the message calls it, e.g. ``'--out-dir'``.
+        advice (str): The message's last sentence: what goes there and
+            which option to change.
+
+    Raises:
+        InputError: Names the directory, the reason and what to do.
+    """
+    if '://' in str(path):
+        return
+    try:
+        os.makedirs(path, exist_ok=True)
+        fd, probe = tempfile.mkstemp(dir=path, prefix='.mmsnn-probe-')
+        os.close(fd)
+        os.remove(probe)
+    except OSError as e:
+        reason = _REASONS.get(e.errno, 'cannot be written')
+        raise InputError(
+            f'The {what} {path} (absolute: {osp.abspath(path)}) '
+            f'{reason} ({type(e).__name__}: [Errno {e.errno}] {e.strerror}'
+            f'{": " + str(e.filename) if e.filename else ""}). {advice}'
+            ) from None
+
+
 def check_work_dir(work_dir: str, what: str = 'work_dir') -> None:
     """Create ``work_dir`` if needed and write (and remove) a file there.
 
@@ -31,18 +60,33 @@ def check_work_dir(work_dir: str, what: str = 'work_dir') -> None:
     Raises:
         InputError: Names the directory, the reason and what to do.
     """
-    if '://' in str(work_dir):
+    check_writable_dir(
+        work_dir, what, 'Logs and checkpoints go there; pass --work-dir '
+        'with a writable directory.')
+
+
+def check_output_file(path: str, option: str) -> None:
+    """Check before long work that the file ``path`` can be written: not a
+    directory, in a folder that exists (it is created) and takes files.
+
+    Without this, a tool that writes its result at the end (a dump of
+    predictions, a balanced checkpoint) fails with a traceback after all
+    its work.
+
+    Args:
+        path (str): The file (local; URLs are left alone).
+        option (str): The option or argument naming it, e.g. ``'--out'``.
+
+    Raises:
+        InputError: Names the file, the reason and what to do.
+    """
+    if '://' in str(path):
         return
-    try:
-        os.makedirs(work_dir, exist_ok=True)
-        fd, probe = tempfile.mkstemp(dir=work_dir, prefix='.mmsnn-probe-')
-        os.close(fd)
-        os.remove(probe)
-    except OSError as e:
-        reason = _REASONS.get(e.errno, 'cannot be written')
+    if osp.isdir(path):
         raise InputError(
-            f'The {what} {work_dir} (absolute: {osp.abspath(work_dir)}) '
-            f'{reason} ({type(e).__name__}: [Errno {e.errno}] {e.strerror}'
-            f'{": " + str(e.filename) if e.filename else ""}). Logs and '
-            'checkpoints go there; pass --work-dir with a writable '
-            'directory.') from None
+            f'{option} {path} (absolute: {osp.abspath(path)}) is a '
+            'directory; name a file to write.')
+    check_writable_dir(
+        osp.dirname(osp.abspath(path)), f'folder of {option}',
+        f'{option} {path} is written there at the end; pass {option} with '
+        'a file in a writable folder.')

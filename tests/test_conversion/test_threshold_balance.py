@@ -105,3 +105,54 @@ def test_tool_names_a_bad_percentile(tmp_path, capsys):
     assert stop.value.code == 2
     assert '--percentile must be in (0, 100]' in capsys.readouterr().err
     assert not (tmp_path / 'out.pth').exists()
+
+
+def test_tool_checks_data_output_and_checkpoint_first(tmp_path):
+    """Missing data, an unwritable OUT and another model's checkpoint are
+    one paragraph before the calibration (a FileNotFoundError, a
+    PermissionError after it, and strict loading's traceback before)."""
+    import shutil
+
+    import torch
+    from mmengine.runner.checkpoint import save_checkpoint
+
+    from tests.test_tools.tool_runner import (assert_one_paragraph_error,
+                                              run_tool)
+    cfg = tiny_runner_cfg(tmp_path)
+    config, src = tmp_path / 'tiny.py', tmp_path / 'ann.pth'
+    save_checkpoint(dict(state_dict=MODELS.build(cfg.model).state_dict(),
+                         meta={}), str(src))
+    tool = 'model_converters/balance_thresholds.py'
+    assert_one_paragraph_error(
+        run_tool(tool, config, src, '/sys/mmsnn_bal.pth', '--calib-images',
+                 '1', cwd=tmp_path),
+        'The folder of OUT /sys (absolute: /sys)')
+    other = tmp_path / 'other.pth'
+    torch.save(dict(state_dict={'backbone.stem.weight': torch.zeros(1)}),
+               other)
+    out = tmp_path / 'bal.pth'
+    assert_one_paragraph_error(
+        run_tool(tool, config, other, out, '--calib-images', '1',
+                 cwd=tmp_path), f'No parameter of checkpoint {other}')
+    shutil.rmtree(tmp_path / 'data')
+    assert_one_paragraph_error(
+        run_tool(tool, config, src, out, '--calib-images', '1',
+                 cwd=tmp_path),
+        'No data set at', 'train_dataloader.dataset.data_root=')
+    assert not out.exists()
+
+
+def test_tool_warns_of_a_checkpoint_trained_as_another_model(
+        tmp_path, yapf_formatting):
+    from mmengine.config import Config
+    from mmengine.runner.checkpoint import save_checkpoint
+    cfg = tiny_runner_cfg(tmp_path)
+    ann = Config(dict(model=ann_twin(cfg.model)))
+    src = tmp_path / 'ann.pth'
+    save_checkpoint(dict(state_dict=MODELS.build(cfg.model).state_dict(),
+                         meta=dict(cfg=ann.pretty_text)), str(src))
+    tool = load_script('model_converters', 'balance_thresholds.py')
+    with pytest.warns(UserWarning, match='trained as another model than the '
+                      'config builds: .*backbone.neuron_cfg LeakyReLU'):
+        tool.main([str(tmp_path / 'tiny.py'), str(src),
+                   str(tmp_path / 'bal.pth'), '--calib-images', '1'])

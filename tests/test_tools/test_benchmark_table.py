@@ -105,6 +105,14 @@ def test_bad_runs(tool, tmp_path):
     with pytest.raises(SystemExit, match='no line holds'):
         tool.main(['--run', f'config={T6}', f'metrics={empty}',
                    '--hardware', 'x'])
+    # an energy JSON that is not get_energy.py's: one line, as above (it
+    # was an uncaught InputError)
+    bad_energy = write_json(tmp_path / 'e.json', dict(a=1))
+    with pytest.raises(SystemExit,
+                       match='benchmark_table: energy report .*e.json: not '
+                       'an energy report of get_energy.py'):
+        tool.main(['--run', f'config={T6}', f'energy={bad_energy}',
+                   '--hardware', 'x'])
 
 
 def test_metafile(tool, tmp_path, monkeypatch):

@@ -66,3 +66,43 @@ def test_refuses_a_checkpoint_of_another_model(tmp_path):
     with pytest.raises(SystemExit):
         tool.main([config, bad, '--time-steps', '2', '--calib-images', '1',
                    '--work-dir', osp.join(str(tmp_path), 'work')])
+
+
+def test_checks_data_output_and_checkpoint_before_calibrating(tmp_path):
+    """The checks of tools/train.py and tools/test.py, before the work:
+    missing data and an unwritable --out are one paragraph (they were a
+    FileNotFoundError, and a PermissionError after the evaluation)."""
+    import shutil
+
+    from .tool_runner import assert_one_paragraph_error, run_tool
+    config, ckpt = tiny_ann(tmp_path)
+    work = osp.join(str(tmp_path), 'work')
+    result = run_tool('analysis_tools/convert_ann_to_snn.py', config, ckpt,
+                      '--time-steps', '2', '--calib-images', '1',
+                      '--work-dir', work, '--out', '/sys/mmsnn_out.json',
+                      cwd=tmp_path)
+    assert_one_paragraph_error(
+        result, 'The folder of --out /sys (absolute: /sys)')
+    shutil.rmtree(tmp_path / 'data')
+    result = run_tool('analysis_tools/convert_ann_to_snn.py', config, ckpt,
+                      '--time-steps', '2', '--calib-images', '1',
+                      '--work-dir', work, cwd=tmp_path)
+    assert_one_paragraph_error(
+        result, f'No data set at {tmp_path / "data"}',
+        'train_dataloader.dataset.data_root=')
+
+
+def test_warns_of_a_checkpoint_trained_as_another_model(tmp_path,
+                                                        yapf_formatting):
+    """An SNN's checkpoint under the ANN config has the same names and
+    shapes; it converted without a word, as tools/test.py now warns."""
+    tool = load_tool('convert_ann_to_snn')
+    config, ckpt = tiny_ann(tmp_path)
+    snn = Config.fromfile(osp.join(str(tmp_path), 'tiny_snn.py'))
+    state = torch.load(ckpt)['state_dict']
+    torch.save(dict(state_dict=state, meta=dict(cfg=snn.pretty_text)), ckpt)
+    with pytest.warns(UserWarning, match='was trained as another model than '
+                      'the config builds: .*backbone.neuron_cfg IFNeuron '
+                      r'\(config: LeakyReLU\)'):
+        tool.main([config, ckpt, '--time-steps', '2', '--calib-images', '1',
+                   '--work-dir', osp.join(str(tmp_path), 'work')])

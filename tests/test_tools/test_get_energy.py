@@ -67,6 +67,27 @@ def test_synthetic_images_when_the_test_set_is_absent(get_energy, tmp_path,
     assert is_png(osp.join(out, 'firing_rates.png'))
 
 
+def test_synthetic_images_take_the_test_pipelines_size(get_energy,
+                                                       tmp_path, capsys):
+    """Without --shape, noise images have the test pipeline's Resize scale
+    ((w, h) = (64, 32) here), not 416x416, and the output says so."""
+    cfg = tiny_config(tmp_path, osp.join(str(tmp_path), 'no_such_data', ''))
+    with open(cfg) as f:
+        text = f.read().replace('img_scale = (32, 32)',
+                                'img_scale = (64, 32)')
+    with open(cfg, 'w') as f:
+        f.write(text)
+    report = get_energy.main([
+        cfg, '--num-images', '1', '--out-dir', osp.join(str(tmp_path), 'o')
+    ]).to_dict()
+    printed = capsys.readouterr().out
+    assert "SYNTHETIC uniform-noise images of 32x64 (the test pipeline's " \
+        'Resize scale; --shape H W to change)' in printed
+    assert report['images']['input_shapes'] == [[32, 64]]
+    assert report['images']['shape_from'] == "the test pipeline's Resize " \
+        'scale'
+
+
 def test_real_test_images_and_checkpoint(get_energy, tmp_path, capsys):
     data = write_tiny_voc(osp.join(str(tmp_path), 'data'), num_train=1,
                           num_test=2, size=48)

@@ -341,3 +341,15 @@ def test_missing_mini_voc_says_how_to_generate_it(tmp_path):
                 f'{tmp_path / "mini_voc"} ')
     assert expected in msg, msg
     assert 'download VOC2007' not in msg  # that is PASCAL VOC's hint
+
+
+def test_mini_voc_hint_names_the_script_from_another_folder(tmp_path,
+                                                            monkeypatch):
+    """Run from outside the checkout, the command as printed works."""
+    from tests.conftest import repo_path
+    cfg = Config.fromfile(
+        repo_path('configs/mini_voc/snn_yolov3_minivoc_t4.py'))
+    monkeypatch.chdir(tmp_path)
+    msg = missing_data_message(cfg)
+    script = repo_path('tools/misc/make_mini_voc.py')
+    assert f'python {script} --out data/mini_voc ' in msg, msg

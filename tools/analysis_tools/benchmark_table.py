@@ -44,6 +44,7 @@ from mmengine.config import Config  # noqa: E402
 from mmsnn.analysis.energy_schema import EnergyReport  # noqa: E402
 from mmsnn.models.defaults import DEFAULT_NEURON_CFG  # noqa: E402
 from mmsnn.models.neurons import BaseSpikingNeuron  # noqa: E402
+from mmsnn.utils import InputError  # noqa: E402
 
 START, END = '<!-- benchmark_table:start -->', '<!-- benchmark_table:end -->'
 RUN_KEYS = ('config', 'metrics', 'energy', 'train_log', 'name', 'dataset',
@@ -371,7 +372,8 @@ def main(argv=None):
     try:
         runs = [parse_run(items) for items in args.run]
         rows = [table_row(run, args.hardware) for run in runs]
-    except (ValueError, FileNotFoundError) as e:
+    except (ValueError, FileNotFoundError, InputError) as e:
+        # a bad input file is the user's to fix: one line, no traceback
         raise SystemExit(f'benchmark_table: {e}')
     out_dir = osp.dirname(osp.abspath(args.out)) if args.out else os.getcwd()
     text = markdown(rows, args.hardware, out_dir)

@@ -10,11 +10,12 @@ Example (mini-VOC's ANN twin, a sweep of T from one simulation)::
 
 With one ``--time-steps`` value it evaluates through mmengine's
 ``Runner.test()``. Method and options: :mod:`mmsnn.conversion` and
-docs/conversion.md.
+docs/conversion.md. Before the calibration, the config, the training and
+test data, the work dir, the folder of ``--out`` and the checkpoint are
+checked as tools/train.py and tools/test.py check them (docs/faults.md).
 """
 import argparse
 import json
-import os
 import os.path as osp
 import sys
 
@@ -24,10 +25,12 @@ sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(
 from mmengine.config import DictAction  # noqa: E402
 
 import mmsnn  # noqa: E402,F401  (registers the components)
-from mmsnn.utils import load_tool_config  # noqa: E402
 from mmsnn.analysis import TABLE1_EFFICIENCY  # noqa: E402
 from mmsnn.conversion import convert_and_evaluate  # noqa: E402
-from mmsnn.utils import report_input_errors  # noqa: E402
+from mmsnn.engine.checkpoint_check import check_tool_checkpoint  # noqa
+from mmsnn.utils import (check_data, check_output_file,  # noqa: E402
+                         check_work_dir, load_tool_config,
+                         report_input_errors)
 
 
 def parse_args(argv=None):
@@ -58,17 +61,22 @@ def parse_args(argv=None):
 
 def main(argv=None):
     args = parse_args(argv)
-    cfg = load_tool_config(args.config, args.cfg_options)
     work_dir = args.work_dir or osp.join(
         'work_dirs', osp.splitext(osp.basename(args.config))[0] +
         '_spiking_yolo')
+    out = args.out or osp.join(work_dir, 'spiking_yolo.json')
     with report_input_errors():
+        cfg = load_tool_config(args.config, args.cfg_options)
+        # calibration reads the training set, evaluation the test set
+        check_data(cfg, ['train_dataloader', 'test_dataloader'],
+                   args.config)
+        check_work_dir(work_dir, '--work-dir')
+        check_output_file(out, '--out')
+        check_tool_checkpoint(cfg.model, args.checkpoint)
         report = convert_and_evaluate(
             cfg, args.checkpoint, args.time_steps, args.percentile,
             args.calib_images, work_dir, efficiency=args.efficiency * 1e9)
     report['config'] = args.config
-    out = args.out or osp.join(work_dir, 'spiking_yolo.json')
-    os.makedirs(osp.dirname(osp.abspath(out)), exist_ok=True)
     with open(out, 'w') as f:
         json.dump(report, f, indent=2)
     for r in report['results']:

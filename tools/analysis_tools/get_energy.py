@@ -1,8 +1,9 @@
 """Operations, firing rates and energy of a (spiking) detector per image.
 
 Runs images of the config's test set (or synthetic noise images when the
-data set is not there, and says so) through the model and reports per layer
-and in total: dense MACs per time step (the ANN cost), what each layer is
+data set is not there, and says so; they have the size of the test
+pipeline's ``Resize`` unless ``--shape`` is given) through the model and
+reports per layer and in total: dense MACs per time step (the ANN cost), what each layer is
 fed ('real-valued', or spikes / spike counts with their rate), synaptic
 operations (SOPs) over the T steps, energy on the 45 nm model and the
 neuromorphic-chip estimate of the paper's Table 1. Writes ``energy.json``,
@@ -36,13 +37,21 @@ from mmengine.runner import load_checkpoint  # noqa: E402
 from tqdm import tqdm  # noqa: E402
 
 import mmsnn  # noqa: E402,F401  (registers the components)
-from mmsnn.utils import load_tool_config  # noqa: E402
+from mmsnn.engine import check_checkpoint_file  # noqa: E402
+from mmsnn.utils import load_tool_config, report_input_errors  # noqa: E402
+from mmsnn.utils.tool_config import (check_config_file,  # noqa: E402
+                                     iter_transform_cfgs)
 from mmsnn.analysis import (CHIP_STEP_TIME, E_AC_45NM, E_MAC_45NM,  # noqa
                             PAPER_TABLE1, TABLE1_EFFICIENCY, SpikeOpAnalyzer,
                             chip_efficiency)
 from mmsnn.analysis.energy_report import (format_layer_table,  # noqa: E402
                                           format_summary, plot_energy,
                                           plot_firing_rates)
+
+
+#: Synthetic images' (H, W) when neither --shape nor the test pipeline
+#: gives one.
+DEFAULT_SHAPE = (416, 416)
 
 
 def parse_args(argv=None):
@@ -56,10 +65,12 @@ def parse_args(argv=None):
     parser.add_argument(
         '--num-images', type=int, default=10, help='images to average over')
     parser.add_argument(
-        '--shape', type=int, nargs=2, default=[416, 416], metavar=('H', 'W'),
+        '--shape', type=int, nargs=2, metavar=('H', 'W'),
         help='size of synthetic images (used when the test set is absent; '
-        'real images get the test pipeline\'s size; the data preprocessor '
-        'may pad either, e.g. to a multiple of 32)')
+        'default: the test pipeline\'s Resize scale, else '
+        f'{DEFAULT_SHAPE[0]}x{DEFAULT_SHAPE[1]}; real images get the test '
+        'pipeline\'s size; the data preprocessor may pad either, e.g. to a '
+        'multiple of 32)')
     parser.add_argument(
         '--synthetic', action='store_true',
         help='use synthetic images even when the test set exists')
@@ -88,18 +99,43 @@ def parse_args(argv=None):
     args = parser.parse_args(argv)
     if args.num_images < 1:
         parser.error(f'--num-images must be >= 1, got {args.num_images}')
-    if min(args.shape) < 32:
+    if args.shape and min(args.shape) < 32:
         parser.error(f'--shape H W must be at least 32 each, got '
                      f'{args.shape}')
     for name in ('e_mac', 'e_ac', 'step_time', 'efficiency'):
         if getattr(args, name) <= 0:
             parser.error(f'--{name.replace("_", "-")} must be positive, got '
                          f'{getattr(args, name)}')
-    if not osp.isfile(args.config):
-        parser.error(f'config file {args.config} does not exist')
-    if args.checkpoint and not osp.isfile(args.checkpoint):
-        parser.error(f'checkpoint file {args.checkpoint} does not exist')
+    with report_input_errors():  # as the other tools say it
+        check_config_file(args.config)
+        check_checkpoint_file(args.checkpoint, 'Checkpoint')
     return args
+
+
+def synthetic_shape(cfg, shape=None):
+    """The size of synthetic images and where it comes from.
+
+    Args:
+        cfg (Config): The config.
+        shape (list[int], optional): ``--shape`` (H, W).
+
+    Returns:
+        tuple[list[int], str]: ``[H, W]`` and its origin, for the output.
+    """
+    from mmcv.transforms import Resize
+    if shape:
+        return list(shape), '--shape'
+    for resize in iter_transform_cfgs(cfg, Resize, ('test_dataloader', ),
+                                      top_level=False):
+        scale = resize.get('scale')
+        if isinstance(scale, int):
+            scale = (scale, scale)
+        if isinstance(scale, (list, tuple)) and len(scale) == 2:
+            # mmcv's Resize scale is (w, h)
+            return [int(scale[1]), int(scale[0])], \
+                "the test pipeline's Resize scale"
+    return list(DEFAULT_SHAPE), ('the default: no Resize scale in the '
+                                 'test pipeline')
 
 
 def load_test_set(cfg):
@@ -130,7 +166,8 @@ def synthetic_batches(num, shape, seed):
 
 def main(argv=None):
     args = parse_args(argv)
-    cfg = load_tool_config(args.config, args.cfg_options)
+    with report_input_errors():
+        cfg = load_tool_config(args.config, args.cfg_options)
     from mmdet.registry import MODELS
 
     model = MODELS.build(cfg.model)
@@ -151,13 +188,14 @@ def main(argv=None):
               f'{source["ann_file"]}).')
     else:
         num = args.num_images
-        source = dict(kind='synthetic', images=num, shape=list(args.shape),
-                      reason=reason)
-        batches = synthetic_batches(num, args.shape, args.seed)
+        shape, origin = synthetic_shape(cfg, args.shape)
+        source = dict(kind='synthetic', images=num, shape=shape,
+                      shape_from=origin, reason=reason)
+        batches = synthetic_batches(num, shape, args.seed)
         print(f'Images: {num} SYNTHETIC uniform-noise images of '
-              f'{args.shape[0]}x{args.shape[1]} (test set not used: '
-              f'{reason}). MACs are exact; firing rates and SOPs are those '
-              'of noise, not of real images.')
+              f'{shape[0]}x{shape[1]} ({origin}; --shape H W to change) '
+              f'(test set not used: {reason}). MACs are exact; firing rates '
+              'and SOPs are those of noise, not of real images.')
     if not args.checkpoint:
         print('No checkpoint: randomly initialised weights, so firing rates '
               'and SOPs are not representative of a trained model.')

@@ -14,6 +14,10 @@ Every BN that feeds an activation is divided, per channel, by the
 training images (the config's train pipeline, in data set order), so that
 the IF neurons of the spiking twin (threshold 1) start where the ANN's
 activations were. Method: :mod:`mmsnn.conversion.threshold_balance`.
+
+Before the calibration, the config, the training data, the folder of OUT
+and the checkpoint are checked as tools/train.py and tools/test.py check
+them (docs/faults.md).
 """
 import argparse
 import os.path as osp
@@ -27,8 +31,10 @@ from mmengine.config import DictAction  # noqa: E402
 import mmsnn  # noqa: E402,F401  (registers the components)
 from mmsnn.conversion import balance_thresholds  # noqa: E402
 from mmsnn.conversion import calibration_batches  # noqa: E402
-from mmsnn.utils import InputError, load_tool_config  # noqa: E402
-from mmsnn.utils import report_input_errors  # noqa: E402
+from mmsnn.engine.checkpoint_check import check_tool_checkpoint  # noqa
+from mmsnn.utils import (InputError, check_data,  # noqa: E402
+                         check_output_file, load_tool_config,
+                         report_input_errors)
 
 
 def parse_args(argv=None):
@@ -61,7 +67,10 @@ def main(argv=None):
                 f'--percentile must be in (0, 100] and --calib-images >= 1, '
                 f'got {args.percentile} and {args.calib_images}')
         cfg = load_tool_config(args.config, args.cfg_options)
+        check_data(cfg, ['train_dataloader'], args.config)
+        check_output_file(args.out, 'OUT')
         model = MODELS.build(cfg.model)
+        check_tool_checkpoint(cfg.model, args.checkpoint, model)
         load_checkpoint(model, args.checkpoint, map_location='cpu',
                         strict=True)
         set_random_seed(0)  # the pipeline's random flips
