@@ -264,15 +264,8 @@ class MiniGen1Dataset(Gen1Dataset):
 
     @classmethod
     def missing_data_hint(cls, data_root: str) -> str:
-        """What ``mmsnn.utils.check_data`` says when ``data_root`` is
-        missing: how to generate mini-Gen1, and where real Gen1 goes.
-
-        Args:
-            data_root (str): The missing data root of the config.
-
-        Returns:
-            str: Sentences ending with a full stop.
-        """
+        """As :meth:`Gen1Dataset.missing_data_hint`, for mini-Gen1: how to
+        generate it, and where real Gen1 goes instead."""
         root = data_root.rstrip('/')
         return (
             f'{_LAYOUT} It is the bundled synthetic mini-Gen1, which is '
