@@ -87,6 +87,7 @@ def main():
                                ' configuration file.')
 
     # resume is determined in this priority: resume from > auto_resume
+    config_load_from = cfg.get('load_from')
     if args.resume == 'auto':
         cfg.resume = True
         cfg.load_from = None
@@ -100,6 +101,14 @@ def main():
         # What mmengine's auto-resume would pick, checked (None: no pointer,
         # a fresh start).
         cfg.load_from = find_resume_checkpoint(cfg.work_dir)
+        if cfg.load_from is None and config_load_from:
+            # Nothing to resume yet (a job script that always passes
+            # --resume, at its first start): start as without --resume,
+            # from the config's load_from, not from random weights.
+            print(f'--resume: no checkpoint in {cfg.work_dir} yet, so '
+                  f'this is a fresh start from load_from '
+                  f'{config_load_from}, as without --resume.', flush=True)
+            cfg.resume, cfg.load_from = False, config_load_from
     if args.reset_lr and not cfg.get('resume'):
         raise InputError('--reset-lr replaces the learning rate that '
                          '--resume restores from a checkpoint; use it with '

@@ -187,3 +187,25 @@ def test_sigterm_stops_with_a_checkpoint_and_resume_goes_on(tmp_path):
     assert f'resumed epoch: {epoch - 1}, iter: {iteration}' in log
     assert (work_dir / f'epoch_{epoch}.pth').is_file()
     assert not osp.exists(checkpoint)  # replaced by epoch_<epoch>.pth
+
+
+def test_resume_with_nothing_to_resume_starts_from_load_from(tmp_path):
+    """A job script that always passes --resume: at its first start the
+    config's load_from initialises the model, as without --resume
+    (mmdet's train.py drops load_from and trains from random weights)."""
+    tiny_runner_cfg(tmp_path, max_epochs=1)
+    config = tmp_path / 'tiny.py'
+    first = run_tool('train.py', config, '--work-dir', tmp_path / 'first',
+                     cwd=tmp_path)
+    assert first.returncode == 0, first.stderr[-3000:]
+    checkpoint = tmp_path / 'first' / 'epoch_1.pth'
+    work_dir = tmp_path / 'second'
+    result = run_tool('train.py', config, '--work-dir', work_dir, '--resume',
+                      '--cfg-options', f'load_from={checkpoint}',
+                      cwd=tmp_path)
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output[-3000:]
+    assert (f'--resume: no checkpoint in {work_dir} yet, so this is a fresh '
+            f'start from load_from {checkpoint}') in output
+    assert f'Load checkpoint from {checkpoint}' in output
+    assert 'resumed epoch' not in output
