@@ -43,3 +43,6 @@ def test_tool_writes_a_checkpoint_that_loads_strictly(tmp_path):
     with pytest.raises(SystemExit):  # refusals: one paragraph, exit 2
         tool.main([str(tmp_path / 'nope.pt'), str(dst), '--config',
                    str(config)])
+    with pytest.raises(SystemExit) as stop:  # the config checked alike
+        tool.main([str(src), str(dst), '--config', str(tmp_path / 'no.py')])
+    assert stop.value.code == 2

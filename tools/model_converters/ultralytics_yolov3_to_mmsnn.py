@@ -53,10 +53,10 @@ def parse_args(argv=None):
 
 def main(argv=None):
     args = parse_args(argv)
-    cfg = load_tool_config(args.config, args.cfg_options)
     from mmdet.registry import MODELS
-    model = MODELS.build(cfg.model)
     with report_input_errors():
+        cfg = load_tool_config(args.config, args.cfg_options)
+        model = MODELS.build(cfg.model)
         state = convert_ultralytics_checkpoint(args.src, model)
     os.makedirs(osp.dirname(osp.abspath(args.dst)), exist_ok=True)
     torch.save(dict(state_dict=state,
