@@ -224,6 +224,24 @@ def load_runner_config(path: str,
     return cfg
 
 
+class CfgOptionsAction(DictAction):
+    """mmengine's ``DictAction`` (``KEY=VALUE ...``) for ``--cfg-options``,
+    where a malformed pair is an argparse error naming it (usage, exit 2),
+    not mmengine's traceback (``ValueError: not enough values to
+    unpack``)."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        for pair in values:
+            key, equals, _ = pair.partition('=')
+            if not equals or not key:
+                parser.error(f'{option_string}: {pair!r} is not KEY=VALUE '
+                             '(e.g. train_cfg.max_epochs=2)')
+        try:
+            super().__call__(parser, namespace, values, option_string)
+        except (ValueError, SyntaxError) as e:
+            parser.error(f'{option_string}: cannot read {values}: {e}')
+
+
 def add_runner_args(parser: argparse.ArgumentParser) -> None:
     """The arguments ``tools/train.py`` and ``tools/test.py`` share with
     mmdet's: ``--cfg-options``, ``--launcher`` and the ``--local-rank``
@@ -235,7 +253,7 @@ def add_runner_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         '--cfg-options',
         nargs='+',
-        action=DictAction,
+        action=CfgOptionsAction,
         help='override some settings in the used config, the key-value pair '
         'in xxx=yyy format will be merged into config file. If the value to '
         'be overwritten is a list, it should be like key="[a,b]" or key=a,b '

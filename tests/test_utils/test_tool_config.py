@@ -104,3 +104,16 @@ def test_time_bins_are_found_by_type_not_name(tmp_path):
     assert cfg.test_dataloader.dataset.pipeline[0].transforms[0][0] == \
         dict(type='MyTimeSurface', num_bins=3)
     assert time_bins(cfg)[:2] == [3, 3]  # train and val
+
+
+def test_malformed_cfg_options_are_a_usage_error_naming_the_pair(capsys):
+    parser = argparse.ArgumentParser(prog='tool')
+    add_runner_args(parser)
+    args = parser.parse_args(['--cfg-options', 'train_cfg.max_epochs=2'])
+    assert args.cfg_options == {'train_cfg.max_epochs': 2}
+    for bad in ('badsyntax', '=2'):
+        with pytest.raises(SystemExit) as stop:
+            parser.parse_args(['--cfg-options', 'a=1', bad])
+        assert stop.value.code == 2
+        assert (f"tool: error: --cfg-options: {bad!r} is not KEY=VALUE"
+                in capsys.readouterr().err)

@@ -23,7 +23,6 @@ sys.path.insert(
 
 import torch  # noqa: E402
 from mmdet.registry import MODELS  # noqa: E402
-from mmengine.config import DictAction  # noqa: E402
 
 from mmsnn.analysis.ann_twin import build_ann_twin  # noqa: E402
 from mmsnn.analysis.benchmark import (  # noqa: E402
@@ -33,6 +32,7 @@ from mmsnn.models.layers.if_neuron import BACKENDS  # noqa: E402
 from mmsnn.models.neurons import spiking_modules  # noqa: E402
 from mmsnn.utils import (InputError, load_tool_config,  # noqa: E402
                          report_input_errors)
+from mmsnn.utils import CfgOptionsAction  # noqa: E402
 
 AMP_DTYPES = dict(float16=torch.float16, bfloat16=torch.bfloat16)
 
@@ -74,12 +74,12 @@ def parse_args(argv=None):
                         help='activation checkpointing in the SNN (short for '
                         '--set with_cp=True); the ANN never uses it')
     parser.add_argument(
-        '--set', nargs='+', action=DictAction, default={},
+        '--set', nargs='+', action=CfgOptionsAction, default={},
         metavar='ATTR=VALUE',
         help='set these attributes on every SNN module that has them, e.g. '
         'backend=compiled encode_once=False with_cp=True')
     parser.add_argument(
-        '--variant-set', nargs='+', action=DictAction, default={},
+        '--variant-set', nargs='+', action=CfgOptionsAction, default={},
         metavar='ATTR=VALUE',
         help='compare the SNN with a copy of itself that has these '
         'attributes (instead of the ANN), e.g. encode_once=False')
@@ -103,7 +103,7 @@ def parse_args(argv=None):
     parser.add_argument('--seed', type=int, default=0)
     parser.add_argument('--out', help='write the results as JSON here')
     parser.add_argument(
-        '--cfg-options', nargs='+', action=DictAction,
+        '--cfg-options', nargs='+', action=CfgOptionsAction,
         help='override config settings, e.g. model.backbone.encode_once='
         'False')
     return parser.parse_args(argv)

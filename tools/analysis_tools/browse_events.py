@@ -26,7 +26,6 @@ import sys
 
 import cv2
 import numpy as np
-from mmengine.config import DictAction
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(
     osp.abspath(__file__)))))
@@ -37,6 +36,7 @@ from mmsnn.utils import (InputError, check_data,  # noqa: E402
                          load_tool_config, report_input_errors)
 from mmsnn.visualization import (draw_event_frame,  # noqa: E402
                                  sample_boxes, sample_name)
+from mmsnn.utils import CfgOptionsAction  # noqa: E402
 
 
 def parse_args():
@@ -52,7 +52,7 @@ def parse_args():
     parser.add_argument('--zoom', type=int, default=2,
                         help='pixels per frame pixel in the pictures')
     parser.add_argument(
-        '--cfg-options', nargs='+', action=DictAction,
+        '--cfg-options', nargs='+', action=CfgOptionsAction,
         help='override config settings, e.g. '
         'test_dataloader.dataset.data_root=/path/to/gen1/')
     return parser.parse_args()

@@ -22,7 +22,6 @@ import sys
 sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(
     __file__)))))
 
-from mmengine.config import DictAction  # noqa: E402
 
 import mmsnn  # noqa: E402,F401  (registers the components)
 from mmsnn.analysis import TABLE1_EFFICIENCY  # noqa: E402
@@ -31,6 +30,7 @@ from mmsnn.engine.checkpoint_check import check_tool_checkpoint  # noqa
 from mmsnn.utils import (check_data, check_output_file,  # noqa: E402
                          check_work_dir, load_tool_config,
                          report_input_errors)
+from mmsnn.utils import CfgOptionsAction  # noqa: E402
 
 
 def parse_args(argv=None):
@@ -54,7 +54,7 @@ def parse_args(argv=None):
     parser.add_argument(
         '--out', help='JSON to write (default: WORK_DIR/spiking_yolo.json)')
     parser.add_argument(
-        '--cfg-options', nargs='+', action=DictAction,
+        '--cfg-options', nargs='+', action=CfgOptionsAction,
         help='override config settings, e.g. test_dataloader.batch_size=4')
     return parser.parse_args(argv)
 

@@ -31,7 +31,6 @@ sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(
     __file__)))))
 
 import torch  # noqa: E402
-from mmengine.config import DictAction  # noqa: E402
 from mmengine.dataset import pseudo_collate  # noqa: E402
 from mmengine.runner import load_checkpoint  # noqa: E402
 from tqdm import tqdm  # noqa: E402
@@ -47,6 +46,7 @@ from mmsnn.analysis import (CHIP_STEP_TIME, E_AC_45NM, E_MAC_45NM,  # noqa
 from mmsnn.analysis.energy_report import (format_layer_table,  # noqa: E402
                                           format_summary, plot_energy,
                                           plot_firing_rates)
+from mmsnn.utils import CfgOptionsAction  # noqa: E402
 
 
 #: Synthetic images' (H, W) when neither --shape nor the test pipeline
@@ -94,7 +94,7 @@ def parse_args(argv=None):
     parser.add_argument('--seed', type=int, default=0,
                         help='seed of synthetic images')
     parser.add_argument(
-        '--cfg-options', nargs='+', action=DictAction,
+        '--cfg-options', nargs='+', action=CfgOptionsAction,
         help='override config settings, e.g. model.time_steps=4')
     args = parser.parse_args(argv)
     if args.num_images < 1:

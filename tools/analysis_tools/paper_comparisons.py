@@ -56,7 +56,7 @@ sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(
     __file__)))))
 
 import torch  # noqa: E402
-from mmengine.config import Config, DictAction  # noqa: E402
+from mmengine.config import Config  # noqa: E402
 from mmengine.hooks import Hook  # noqa: E402
 from mmengine.registry import init_default_scope  # noqa: E402
 
@@ -66,6 +66,7 @@ from mmsnn.analysis import (CHIP_STEP_TIME, E_AC_45NM, E_MAC_45NM,  # noqa
 from mmsnn.conversion import convert_and_evaluate  # noqa: E402
 from mmsnn.models.defaults import DEFAULT_NEURON_CFG  # noqa: E402
 from mmsnn.utils import InputError, report_input_errors  # noqa: E402
+from mmsnn.utils import CfgOptionsAction  # noqa: E402
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
@@ -129,7 +130,7 @@ def parse_args(argv=None):
     p.add_argument('--task', help=argparse.SUPPRESS)  # one run (--jobs)
     p.add_argument('--smoke', action='store_true',
                    help='tiny schedule to exercise the pipeline (tests)')
-    p.add_argument('--cfg-options', nargs='+', action=DictAction,
+    p.add_argument('--cfg-options', nargs='+', action=CfgOptionsAction,
                    help='overrides for every config (ANN and SNN runs)')
     args = p.parse_args(argv)
     preset = PRESETS[args.dataset]

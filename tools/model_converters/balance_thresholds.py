@@ -26,7 +26,6 @@ import sys
 sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(
     __file__)))))
 
-from mmengine.config import DictAction  # noqa: E402
 
 import mmsnn  # noqa: E402,F401  (registers the components)
 from mmsnn.conversion import balance_thresholds  # noqa: E402
@@ -35,6 +34,7 @@ from mmsnn.engine.checkpoint_check import check_tool_checkpoint  # noqa
 from mmsnn.utils import (InputError, check_data,  # noqa: E402
                          check_output_file, load_tool_config,
                          report_input_errors)
+from mmsnn.utils import CfgOptionsAction  # noqa: E402
 
 
 def parse_args(argv=None):
@@ -50,7 +50,7 @@ def parse_args(argv=None):
     parser.add_argument('--calib-images', type=int, default=64,
                         help='training images the percentiles come from')
     parser.add_argument(
-        '--cfg-options', nargs='+', action=DictAction,
+        '--cfg-options', nargs='+', action=CfgOptionsAction,
         help='override config settings')
     return parser.parse_args(argv)
 

@@ -23,12 +23,12 @@ sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(
     __file__)))))
 
 import torch  # noqa: E402
-from mmengine.config import DictAction  # noqa: E402
 
 import mmsnn  # noqa: E402,F401  (registers the components)
 from mmsnn.utils import load_tool_config  # noqa: E402
 from mmsnn.conversion import convert_ultralytics_checkpoint  # noqa: E402
 from mmsnn.utils import report_input_errors  # noqa: E402
+from mmsnn.utils import CfgOptionsAction  # noqa: E402
 
 AUTHORS_CONFIG = osp.join(
     osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))),
@@ -46,7 +46,7 @@ def parse_args(argv=None):
         help='config whose model the result must load into strictly '
         '(default: the authors\' config)')
     parser.add_argument(
-        '--cfg-options', nargs='+', action=DictAction,
+        '--cfg-options', nargs='+', action=CfgOptionsAction,
         help='override config settings, e.g. model.bbox_head.num_classes=80')
     return parser.parse_args(argv)
 
