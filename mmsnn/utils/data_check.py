@@ -24,7 +24,7 @@ from typing import (Callable, Dict, Iterator, List, Optional, Sequence,
 from mmengine.config import Config
 from mmengine.logging import print_log
 
-from .input_error import InputError
+from .input_error import ConfigValueError, InputError
 
 DATASET_DOC = 'docs/dataset_prepare.md'
 # How many examples of one kind of problem a message lists.
@@ -60,6 +60,31 @@ def iter_dataset_cfgs(dataset_cfg: dict,
         yield where, dataset_cfg
 
 
+def check_loader_settings(cfg: Config, loaders: Sequence[str]) -> None:
+    """Refuse dataloader settings torch would refuse once the runner is
+    built, naming the keys to change.
+
+    Args:
+        cfg (Config): The config (after ``--cfg-options`` were merged).
+        loaders (Sequence[str]): Dataloader keys, e.g. ``('train_dataloader',
+            'val_dataloader')``.
+
+    Raises:
+        ConfigValueError: ``persistent_workers=True`` with
+            ``num_workers=0`` (mmdet's bases set persistent workers, so
+            ``--cfg-options X.num_workers=0`` alone leads there).
+    """
+    for key in loaders:
+        loader = cfg.get(key) or {}
+        if loader.get('persistent_workers') and not loader.get('num_workers'):
+            raise ConfigValueError(
+                f'{key}.num_workers=0 with {key}.persistent_workers=True: '
+                'torch keeps workers alive only where there are workers. '
+                f'Add {key}.persistent_workers=False to --cfg-options (the '
+                'config inherits persistent_workers=True), or give it '
+                'workers.')
+
+
 def check_data(cfg: Config,
                loaders: Sequence[str],
                config_file: Optional[str] = None) -> None:
@@ -72,7 +97,9 @@ def check_data(cfg: Config,
         config_file (str, optional): The config's path, for messages.
 
     Raises:
-        InputError: A data root or annotation file is missing, or (for XML
+        InputError: A loader's settings cannot work
+            (:func:`check_loader_settings`), a data root or annotation
+            file is missing, or (for XML
             data sets) a split file has a blank line or spaces in an id, a
             listed image/annotation is missing, an XML is malformed, its
             ``<size>`` differs from the image's, a box is degenerate or
@@ -86,6 +113,7 @@ def check_data(cfg: Config,
     from mmdet.datasets import XMLDataset
     from mmdet.registry import DATASETS
 
+    check_loader_settings(cfg, loaders)
     decode = (cfg.get('data_check') or {}).get('decode_images', 'auto')
     if decode not in (True, False, 'auto'):
         raise InputError(

@@ -56,6 +56,22 @@ def test_good_data_passes(voc):
     check_data(cfg_of(voc_cfg(voc[0])), ['train_dataloader'])
 
 
+def test_persistent_workers_without_workers_name_the_keys(voc):
+    """mmdet's bases set persistent_workers=True: --cfg-options
+    val_dataloader.num_workers=0 alone made torch fail in runner.train()."""
+    cfg = cfg_of(voc_cfg(voc[0]))
+    cfg.train_dataloader.update(num_workers=0, persistent_workers=True)
+    with pytest.raises(InputError) as e:
+        check_data(cfg, ['train_dataloader'])
+    assert ('train_dataloader.num_workers=0 with '
+            'train_dataloader.persistent_workers=True' in str(e.value))
+    assert 'train_dataloader.persistent_workers=False' in str(e.value)
+    cfg.train_dataloader.persistent_workers = False
+    check_data(cfg, ['train_dataloader'])
+    cfg.train_dataloader.update(num_workers=1, persistent_workers=True)
+    check_data(cfg, ['train_dataloader'])
+
+
 def test_wrappers_are_walked_with_cfg_option_keys(voc):
     dataset = dict(type='RepeatDataset', times=2, dataset=dict(
         type='ConcatDataset', datasets=[voc_cfg(voc[0]), voc_cfg('/nope/')]))
