@@ -132,3 +132,18 @@ def test_bad_arguments(get_energy, tmp_path):
         get_energy.parse_args([cfg, osp.join(str(tmp_path), 'none.pth')])
     with pytest.raises(SystemExit):
         get_energy.parse_args(['no_such_config.py'])
+
+
+def test_checkpoint_of_another_model_is_refused(get_energy, tmp_path,
+                                                capsys):
+    """It loaded with mmengine's warnings into a random model, whose
+    firing rates and energy were then reported."""
+    cfg = tiny_config(tmp_path, str(tmp_path))
+    other = osp.join(str(tmp_path), 'other.pth')
+    torch.save(dict(state_dict={'backbone.stem.weight': torch.zeros(1)}),
+               other)
+    with pytest.raises(SystemExit) as stop:
+        get_energy.main([cfg, other, '--synthetic', '--num-images', '1',
+                         '--out-dir', osp.join(str(tmp_path), 'out')])
+    assert stop.value.code == 2
+    assert f'No parameter of checkpoint {other}' in capsys.readouterr().err

@@ -37,6 +37,7 @@ from tqdm import tqdm  # noqa: E402
 
 import mmsnn  # noqa: E402,F401  (registers the components)
 from mmsnn.engine import check_checkpoint_file  # noqa: E402
+from mmsnn.engine.checkpoint_check import check_tool_checkpoint  # noqa
 from mmsnn.utils import load_tool_config, report_input_errors  # noqa: E402
 from mmsnn.utils.tool_config import (check_config_file,  # noqa: E402
                                      iter_transform_cfgs)
@@ -172,6 +173,8 @@ def main(argv=None):
 
     model = MODELS.build(cfg.model)
     if args.checkpoint:
+        with report_input_errors():  # another model's would count nonsense
+            check_tool_checkpoint(cfg.model, args.checkpoint, model)
         load_checkpoint(model, args.checkpoint, map_location='cpu')
     model.to(args.device).eval()
 
