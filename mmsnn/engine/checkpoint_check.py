@@ -123,9 +123,10 @@ def check_load_from_shapes(model, filename: str,
         raise InputError(
             f'Checkpoint {filename} does not fit the model of the config: '
             f'{len(bad)} of {len(common)} shared tensors differ in shape: ' +
-            '; '.join(bad[:10]) + more + '. An ANN checkpoint must come from '
+            '; '.join(bad[:10]) + more + '. The checkpoint must come from '
             'the same architecture (widen_factor, stage_blocks, SPP, '
-            'num_classes, input channels) as the SNN it initialises.')
+            'num_classes, input channels) as the config builds, as an ANN '
+            'twin that initialises an SNN does.')
     if strict_keys:
         missing = [k for k in own if k not in state]
         unexpected = [k for k in state if k not in own]
