@@ -7,6 +7,7 @@ from typing import Iterator, List, Optional, Sequence
 from mmengine.config import Config, DictAction
 from mmengine.registry import init_default_scope
 
+from .config_tree import iter_sub_configs
 from .data_check import iter_dataset_cfgs
 from .input_error import ConfigValueError, InputError
 
@@ -63,18 +64,13 @@ def iter_transform_cfgs(cfg: Config, base: type,
     """
     from mmdet.registry import TRANSFORMS
 
-    def walk(node):
-        if isinstance(node, dict):
+    def walk(pipeline):
+        for node in iter_sub_configs(pipeline):
             kind = node.get('type')
             if isinstance(kind, str):
                 kind = TRANSFORMS.get(kind)
             if isinstance(kind, type) and issubclass(kind, base):
                 yield node
-            for value in node.values():
-                yield from walk(value)
-        elif isinstance(node, (list, tuple)):
-            for value in node:
-                yield from walk(value)
 
     for key in loaders:
         dataset = (cfg.get(key) or {}).get('dataset')

@@ -12,6 +12,7 @@ from mmengine.config import ConfigDict
 
 from mmsnn.models.backbones.spiking_darknet import scale_channels
 from mmsnn.models.layers import spiking_modules
+from mmsnn.utils.config_tree import iter_sub_configs
 from tests.conftest import REPO_ROOT, fake_batch, load_config
 
 CONFIGS = sorted(
@@ -72,21 +73,10 @@ TINY_DARKNET_ARCH = {
 }
 
 
-def sub_configs(cfg):
-    """Every dict nested in ``cfg`` (itself included)."""
-    if isinstance(cfg, dict):
-        yield cfg
-        for value in cfg.values():
-            yield from sub_configs(value)
-    elif isinstance(cfg, (list, tuple)):
-        for value in cfg:
-            yield from sub_configs(value)
-
-
 def tiny_model_cfg(model_cfg, time_steps=2):
     """Shrink a mixing config's model in place: tiny parts, T everywhere,
     and every score kept so untrained models predict something."""
-    for sub in sub_configs(model_cfg):
+    for sub in iter_sub_configs(model_cfg):
         sub.update(TINY.get(sub.get('type'), {}))
         if 'time_steps' in sub:
             sub['time_steps'] = time_steps
@@ -97,7 +87,7 @@ def tiny_model_cfg(model_cfg, time_steps=2):
 
 def build_tiny(config, monkeypatch):
     cfg = load_config(config)
-    if any(sub.get('type') == 'Darknet' for sub in sub_configs(cfg.model)):
+    if any(sub.get('type') == 'Darknet' for sub in iter_sub_configs(cfg.model)):
         # only mmdet's Darknet: SpikingDarknet scales what it reads here
         monkeypatch.setattr(Darknet, 'arch_settings', TINY_DARKNET_ARCH)
     torch.manual_seed(0)
@@ -114,12 +104,12 @@ def test_mixing_configs_found():
 def test_config_states_one_time_steps(config):
     cfg = load_config(config)
     assert cfg.custom_imports.imports == ['mmsnn']
-    values = {sub['time_steps'] for sub in sub_configs(cfg.model)
+    values = {sub['time_steps'] for sub in iter_sub_configs(cfg.model)
               if 'time_steps' in sub}
     assert values == {cfg.time_steps}, 'every part must use `time_steps`'
     # the detector owns T: one key, no part states its own
     assert cfg.model.time_steps == cfg.time_steps
-    assert sum('time_steps' in sub for sub in sub_configs(cfg.model)) == 1
+    assert sum('time_steps' in sub for sub in iter_sub_configs(cfg.model)) == 1
 
 
 @pytest.mark.parametrize('config', CONFIGS)
@@ -179,7 +169,7 @@ def test_model_time_steps_option_reaches_every_part(config, monkeypatch):
     cfg = load_config(config)
     cfg.merge_from_dict({'model.time_steps': 3})
     tiny_model_cfg(cfg.model, time_steps=3)
-    if any(sub.get('type') == 'Darknet' for sub in sub_configs(cfg.model)):
+    if any(sub.get('type') == 'Darknet' for sub in iter_sub_configs(cfg.model)):
         monkeypatch.setattr(Darknet, 'arch_settings', TINY_DARKNET_ARCH)
     model = MODELS.build(ConfigDict(cfg.model))
     steps = {m.time_steps for m in model.modules() if hasattr(m, 'time_steps')}

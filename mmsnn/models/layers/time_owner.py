@@ -27,6 +27,7 @@ from typing import Any, Iterator, Optional, Tuple
 
 import torch.nn as nn
 
+from ...utils.config_tree import iter_sub_configs
 from ...utils.input_error import ConfigValueError
 from .time_folding import check_time_steps
 
@@ -117,17 +118,10 @@ def set_config_time_steps(cfg: Any, time_steps: int) -> int:
     """
     check_time_steps(time_steps, 'time_steps (config option)')
     written = 0
-    if isinstance(cfg, dict):
-        if 'time_steps' in cfg:
-            cfg['time_steps'] = time_steps
+    for sub in iter_sub_configs(cfg):
+        if 'time_steps' in sub:
+            sub['time_steps'] = time_steps
             written += 1
-        values = cfg.values()
-    elif isinstance(cfg, (list, tuple)):
-        values = cfg
-    else:
-        return 0
-    for value in values:
-        written += set_config_time_steps(value, time_steps)
     return written
 
 
