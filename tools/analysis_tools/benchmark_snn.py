@@ -30,9 +30,8 @@ from mmsnn.analysis.benchmark import (  # noqa: E402
     set_module_attrs, synthetic_batch)
 from mmsnn.models.layers.if_neuron import BACKENDS  # noqa: E402
 from mmsnn.models.neurons import spiking_modules  # noqa: E402
-from mmsnn.utils import (InputError, load_tool_config,  # noqa: E402
-                         report_input_errors)
-from mmsnn.utils import CfgOptionsAction  # noqa: E402
+from mmsnn.utils import (CfgOptionsAction, InputError,  # noqa: E402
+                         load_tool_config, report_input_errors)
 
 AMP_DTYPES = dict(float16=torch.float16, bfloat16=torch.bfloat16)
 

@@ -22,15 +22,13 @@ import sys
 sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(
     __file__)))))
 
-
 import mmsnn  # noqa: E402,F401  (registers the components)
 from mmsnn.analysis import TABLE1_EFFICIENCY  # noqa: E402
 from mmsnn.conversion import convert_and_evaluate  # noqa: E402
 from mmsnn.engine.checkpoint_check import check_tool_checkpoint  # noqa
-from mmsnn.utils import (check_data, check_output_file,  # noqa: E402
-                         check_work_dir, load_tool_config,
-                         report_input_errors)
-from mmsnn.utils import CfgOptionsAction  # noqa: E402
+from mmsnn.utils import (CfgOptionsAction, check_data,  # noqa: E402
+                         check_output_file, check_work_dir,
+                         load_tool_config, report_input_errors)
 
 
 def parse_args(argv=None):

@@ -38,7 +38,8 @@ from tqdm import tqdm  # noqa: E402
 import mmsnn  # noqa: E402,F401  (registers the components)
 from mmsnn.engine import check_checkpoint_file  # noqa: E402
 from mmsnn.engine.checkpoint_check import check_tool_checkpoint  # noqa
-from mmsnn.utils import load_tool_config, report_input_errors  # noqa: E402
+from mmsnn.utils import (CfgOptionsAction, load_tool_config,  # noqa: E402
+                         report_input_errors)
 from mmsnn.utils.tool_config import (check_config_file,  # noqa: E402
                                      iter_transform_cfgs)
 from mmsnn.analysis import (CHIP_STEP_TIME, E_AC_45NM, E_MAC_45NM,  # noqa
@@ -47,7 +48,6 @@ from mmsnn.analysis import (CHIP_STEP_TIME, E_AC_45NM, E_MAC_45NM,  # noqa
 from mmsnn.analysis.energy_report import (format_layer_table,  # noqa: E402
                                           format_summary, plot_energy,
                                           plot_firing_rates)
-from mmsnn.utils import CfgOptionsAction  # noqa: E402
 
 
 #: Synthetic images' (H, W) when neither --shape nor the test pipeline

@@ -65,8 +65,8 @@ from mmsnn.analysis import (CHIP_STEP_TIME, E_AC_45NM, E_MAC_45NM,  # noqa
                             TABLE1_EFFICIENCY, SpikeOpAnalyzer)
 from mmsnn.conversion import convert_and_evaluate  # noqa: E402
 from mmsnn.models.defaults import DEFAULT_NEURON_CFG  # noqa: E402
-from mmsnn.utils import InputError, report_input_errors  # noqa: E402
-from mmsnn.utils import CfgOptionsAction  # noqa: E402
+from mmsnn.utils import (CfgOptionsAction, InputError,  # noqa: E402
+                         report_input_errors)
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 

@@ -26,15 +26,13 @@ import sys
 sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(
     __file__)))))
 
-
 import mmsnn  # noqa: E402,F401  (registers the components)
 from mmsnn.conversion import balance_thresholds  # noqa: E402
 from mmsnn.conversion import calibration_batches  # noqa: E402
 from mmsnn.engine.checkpoint_check import check_tool_checkpoint  # noqa
-from mmsnn.utils import (InputError, check_data,  # noqa: E402
-                         check_output_file, load_tool_config,
-                         report_input_errors)
-from mmsnn.utils import CfgOptionsAction  # noqa: E402
+from mmsnn.utils import (CfgOptionsAction, InputError,  # noqa: E402
+                         check_data, check_output_file,
+                         load_tool_config, report_input_errors)
 
 
 def parse_args(argv=None):

@@ -25,10 +25,9 @@ sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(
 import torch  # noqa: E402
 
 import mmsnn  # noqa: E402,F401  (registers the components)
-from mmsnn.utils import load_tool_config  # noqa: E402
 from mmsnn.conversion import convert_ultralytics_checkpoint  # noqa: E402
-from mmsnn.utils import report_input_errors  # noqa: E402
-from mmsnn.utils import CfgOptionsAction  # noqa: E402
+from mmsnn.utils import (CfgOptionsAction, load_tool_config,  # noqa: E402
+                         report_input_errors)
 
 AUTHORS_CONFIG = osp.join(
     osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))),

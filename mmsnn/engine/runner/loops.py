@@ -34,7 +34,8 @@ class SafeEpochBasedTrainLoop(EpochBasedTrainLoop):
       hub) and pointed to by ``last_checkpoint``, and
       :class:`~mmsnn.engine.TrainingInterrupted` is raised. In distributed
       training every rank stops after the same iteration (the flag is
-      all-reduced each iteration). A second signal acts at once. The
+      all-reduced each iteration). A second Ctrl-C acts at once (a
+      repeated SIGTERM is the same stop again). The
       training and validation loaders' worker processes ignore both
       signals (:func:`~mmsnn.engine.stop_signals.shield_loader_workers`),
       so that a signal sent to the whole process group or job does not
