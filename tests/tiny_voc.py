@@ -3,6 +3,7 @@
 Written into a test's ``tmp_path`` so the tests own their data; the real
 mini data set generator (tools/misc/make_mini_voc.py) is not needed.
 """
+import itertools
 import os
 import os.path as osp
 
@@ -136,9 +137,13 @@ auto_scale_lr = dict(enable=False)
 """
 
 
-def tiny_runner_cfg(tmp_path, max_epochs=2, **overrides):
+_runner_ids = itertools.count()
+
+
+def tiny_runner_cfg(tmp_path, max_epochs=2, val=False, **overrides):
     """A Config for mmengine's Runner: 2 images of 32x32, one iteration an
-    epoch, work_dir under ``tmp_path``; ``overrides`` set top-level keys."""
+    epoch, work_dir under ``tmp_path``; ``val``: validate on the test image
+    every epoch; ``overrides`` set top-level keys (merged)."""
     from mmengine.config import Config
     from mmengine.registry import init_default_scope
     data = osp.join(str(tmp_path), 'data')
@@ -146,10 +151,15 @@ def tiny_runner_cfg(tmp_path, max_epochs=2, **overrides):
         write_tiny_voc(data, num_train=2, num_test=1, size=32)
     path = osp.join(str(tmp_path), 'tiny.py')
     with open(path, 'w') as f:
-        f.write(tiny_config_text(osp.join(data, ''), max_epochs=max_epochs)
+        f.write(tiny_config_text(osp.join(data, ''), max_epochs=max_epochs,
+                                 val=val)
                 .replace('img_scale = (64, 64)', 'img_scale = (32, 32)'))
     init_default_scope('mmdet')
     cfg = Config.fromfile(path)
     cfg.work_dir = osp.join(str(tmp_path), 'work_dir')
+    # The Runner names its message hub (which holds keep_ckpt_ids and the
+    # stop-signal record) after the second it was built in unless named:
+    # two runners built in one second would share it.
+    cfg.experiment_name = f'tiny_{next(_runner_ids)}'
     cfg.merge_from_dict(overrides)
     return cfg

@@ -8,7 +8,7 @@ from .checkpoint_check import (check_checkpoint_file, check_load_from,
 from .default_hooks import add_reliability_hooks
 from .dist import setup_distributed
 from .hooks import *  # noqa: F401,F403
-from .runner import SafeEpochBasedTrainLoop
+from .runner import SafeEpochBasedTrainLoop, SafeIterBasedTrainLoop
 from .safe_checkpoint import (DamagedCheckpointError, UnsafeCheckpointError,
                               checkpoint_globals,
                               register_safe_checkpoint_loading)
@@ -26,5 +26,6 @@ __all__ = [
     'add_reliability_hooks', 'setup_distributed',
     'DamagedCheckpointError', 'UnsafeCheckpointError', 'checkpoint_globals',
     'register_safe_checkpoint_loading', 'SafeEpochBasedTrainLoop',
+    'SafeIterBasedTrainLoop',
     'StopSignals', 'TrainingInterrupted', 'report_training_interrupted'
 ]

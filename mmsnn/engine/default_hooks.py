@@ -2,7 +2,7 @@
 any config."""
 from mmengine.config import Config
 from mmengine.hooks import CheckpointHook
-from mmengine.runner import EpochBasedTrainLoop
+from mmengine.runner import EpochBasedTrainLoop, IterBasedTrainLoop
 
 from mmdet.registry import LOOPS
 
@@ -19,15 +19,26 @@ def _is_stock_checkpoint_hook(hook_type) -> bool:
     return hook_type is CheckpointHook
 
 
-def _is_stock_epoch_loop(train_cfg: dict) -> bool:
-    """Whether ``train_cfg`` builds mmengine's ``EpochBasedTrainLoop``: by
-    ``type`` (a name, scoped or not, or the class) or ``by_epoch=True``."""
+# mmengine's training loops and the safe loop that takes each one's place.
+SAFE_LOOPS = {
+    EpochBasedTrainLoop: 'SafeEpochBasedTrainLoop',
+    IterBasedTrainLoop: 'SafeIterBasedTrainLoop',
+}
+
+
+def _stock_loop(train_cfg: dict):
+    """The mmengine loop class ``train_cfg`` builds, by ``type`` (a name,
+    scoped or not, or the class) or by ``by_epoch`` as the Runner reads it;
+    ``None`` for any other loop."""
     loop_type = train_cfg.get('type')
     if loop_type is None:
-        return bool(train_cfg.get('by_epoch', False))
+        if 'by_epoch' not in train_cfg:
+            return None  # the Runner would refuse it
+        return (EpochBasedTrainLoop
+                if train_cfg['by_epoch'] else IterBasedTrainLoop)
     if isinstance(loop_type, str):
         loop_type = LOOPS.get(loop_type)
-    return loop_type is EpochBasedTrainLoop
+    return loop_type if loop_type in SAFE_LOOPS else None
 
 
 def add_reliability_hooks(cfg: Config) -> Config:
@@ -40,10 +51,11 @@ def add_reliability_hooks(cfg: Config) -> Config:
       a missing one becomes the runner's default (``interval=1``) as a
       ``SafeCheckpointHook``. Any other type, and ``None`` (no checkpoints),
       is left alone.
-    - A ``train_cfg`` that builds mmengine's ``EpochBasedTrainLoop`` builds
-      ``SafeEpochBasedTrainLoop`` (stops on Ctrl-C / SIGTERM with a
-      checkpoint, resumes mid-epoch) with the same arguments. Other loops
-      are left alone.
+    - A ``train_cfg`` that builds mmengine's ``EpochBasedTrainLoop`` or
+      ``IterBasedTrainLoop`` builds ``SafeEpochBasedTrainLoop`` or
+      ``SafeIterBasedTrainLoop`` (stop on Ctrl-C / SIGTERM with a
+      checkpoint, resume exactly) with the same arguments. Other loops are
+      left alone.
 
     Args:
         cfg (Config): A training config.
@@ -67,7 +79,8 @@ def add_reliability_hooks(cfg: Config) -> Config:
         ckpt['type'] = 'SafeCheckpointHook'
 
     train_cfg = cfg.get('train_cfg', None)
-    if isinstance(train_cfg, dict) and _is_stock_epoch_loop(train_cfg):
+    stock = _stock_loop(train_cfg) if isinstance(train_cfg, dict) else None
+    if stock is not None:
         train_cfg.pop('by_epoch', None)  # the Runner takes type or by_epoch
-        train_cfg['type'] = 'SafeEpochBasedTrainLoop'
+        train_cfg['type'] = SAFE_LOOPS[stock]
     return cfg

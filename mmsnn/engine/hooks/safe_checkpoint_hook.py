@@ -60,7 +60,9 @@ class SafeCheckpointHook(CheckpointHook):
         deferred = []
         with self._deferred_removals(deferred):
             super()._save_best_checkpoint(runner, metrics)
-        kept = {self.best_ckpt_path,
+        # Neither attribute exists when save_best is None (mmengine sets
+        # them only for a metric to keep).
+        kept = {getattr(self, 'best_ckpt_path', None),
                 *(getattr(self, 'best_ckpt_path_dict', None) or {}).values()}
         for path in deferred:
             if path in kept:

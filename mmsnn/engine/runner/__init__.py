@@ -1,3 +1,3 @@
-from .loops import SafeEpochBasedTrainLoop
+from .loops import SafeEpochBasedTrainLoop, SafeIterBasedTrainLoop
 
-__all__ = ['SafeEpochBasedTrainLoop']
+__all__ = ['SafeEpochBasedTrainLoop', 'SafeIterBasedTrainLoop']

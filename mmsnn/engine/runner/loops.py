@@ -1,11 +1,11 @@
-"""mmengine's epoch-based training loop that survives Ctrl-C and SIGTERM."""
+"""mmengine's training loops, made to survive Ctrl-C and SIGTERM."""
 import os.path as osp
 from typing import Optional
 
 import torch
 from mmengine.dist import (all_reduce, barrier, get_world_size,
                            is_main_process)
-from mmengine.runner import EpochBasedTrainLoop
+from mmengine.runner import EpochBasedTrainLoop, IterBasedTrainLoop
 
 from mmdet.registry import LOOPS
 from ...utils.input_error import InputError
@@ -20,8 +20,78 @@ from ..stop_signals import (StopSignals, TrainingInterrupted,
 INTERRUPTED_CKPT_KEY = 'interrupted_ckpt'
 
 
+class StopOnSignalMixin:
+    """What mmsnn's safe training loops add to mmengine's: while the loop
+    runs, the first SIGINT or SIGTERM only asks to stop
+    (:class:`~mmsnn.engine.StopSignals`); :meth:`_raise_if_stopped`, called
+    by the loop after an iteration, then writes
+    ``<work_dir>/interrupted_iter_<N>.pth``, points ``last_checkpoint`` to it
+    and raises :class:`~mmsnn.engine.TrainingInterrupted`. The loaders'
+    worker processes ignore both signals
+    (:func:`~mmsnn.engine.stop_signals.shield_loader_workers`)."""
+
+    def run(self) -> torch.nn.Module:
+        self.stop_signals = StopSignals()
+        if self.stop_signals.install():
+            shield_loader_workers(self.dataloader)
+            shield_loader_workers(
+                getattr(self.runner.val_loop, 'dataloader', None))
+        try:
+            return self._run_loop()
+        finally:
+            self.stop_signals.restore()
+
+    def _run_loop(self) -> torch.nn.Module:
+        """The training itself (mmengine's loop unless overridden)."""
+        return super().run()
+
+    def _raise_if_stopped(self) -> None:
+        """After an iteration: save and raise if a stop signal came."""
+        signum = self._stop_signal()
+        if signum:
+            raise TrainingInterrupted(signum, self._save_interrupted(),
+                                      self._epoch, self._iter)
+
+    def _stop_signal(self) -> int:
+        """The stop signal received on any rank (0: none)."""
+        received = self.stop_signals.received or 0
+        if get_world_size() > 1:
+            flag = torch.tensor(received)
+            all_reduce(flag, op='max')
+            received = int(flag)
+        return received
+
+    def _save_interrupted(self) -> str:
+        """Save the state after the current iteration; return the path."""
+        runner = self.runner
+        path = osp.join(runner.work_dir, f'interrupted_iter_{self._iter}.pth')
+        previous = (runner.message_hub.get_info(INTERRUPTED_CKPT_KEY)
+                    or {}).get('path')
+        # Recorded first, so that the checkpoint carries it: the resumed run
+        # checks the epoch length and removes the file once a later
+        # checkpoint is written.
+        runner.message_hub.update_info(
+            INTERRUPTED_CKPT_KEY,
+            dict(path=path, batches_per_epoch=len(self.dataloader)))
+        runner.save_checkpoint(
+            runner.work_dir,
+            osp.basename(path),
+            meta=dict(epoch=self._epoch, iter=self._iter),
+            by_epoch=False)
+        if is_main_process():
+            AtomicLocalBackend().put_text(
+                path, osp.join(runner.work_dir, 'last_checkpoint'))
+            remove_interrupted_checkpoint(runner, previous, kept=path)
+        # No rank exits before rank 0 has written: torchrun stops the other
+        # ranks as soon as one has ended.
+        barrier()
+        runner.logger.warning(f'Stop signal: saved {path}')
+        return path
+
+
+
 @LOOPS.register_module()
-class SafeEpochBasedTrainLoop(EpochBasedTrainLoop):
+class SafeEpochBasedTrainLoop(StopOnSignalMixin, EpochBasedTrainLoop):
     """``EpochBasedTrainLoop`` that stops on a signal with a checkpoint and
     resumes from the middle of an epoch.
 
@@ -54,17 +124,6 @@ class SafeEpochBasedTrainLoop(EpochBasedTrainLoop):
     ``tools/train.py`` puts it in place of a config's ``EpochBasedTrainLoop``
     (see :func:`mmsnn.engine.add_reliability_hooks`).
     """
-
-    def run(self) -> torch.nn.Module:
-        self.stop_signals = StopSignals()
-        if self.stop_signals.install():
-            shield_loader_workers(self.dataloader)
-            shield_loader_workers(
-                getattr(self.runner.val_loop, 'dataloader', None))
-        try:
-            return super().run()
-        finally:
-            self.stop_signals.restore()
 
     def run_epoch(self) -> None:
         """One epoch, or its remainder after a mid-epoch checkpoint."""
@@ -109,47 +168,54 @@ class SafeEpochBasedTrainLoop(EpochBasedTrainLoop):
 
     def run_iter(self, idx, data_batch) -> None:
         super().run_iter(idx, data_batch)
-        signum = self._stop_signal()
-        if signum:
-            raise TrainingInterrupted(signum, self._save_interrupted(),
-                                      self._epoch, self._iter)
+        self._raise_if_stopped()
 
-    def _stop_signal(self) -> int:
-        """The stop signal received on any rank (0: none)."""
-        received = self.stop_signals.received or 0
-        if get_world_size() > 1:
-            flag = torch.tensor(received)
-            all_reduce(flag, op='max')
-            received = int(flag)
-        return received
 
-    def _save_interrupted(self) -> str:
-        """Save the state after the current iteration; return the path."""
+@LOOPS.register_module()
+class SafeIterBasedTrainLoop(StopOnSignalMixin, IterBasedTrainLoop):
+    """``IterBasedTrainLoop`` that stops on a signal with a checkpoint and
+    resumes exactly.
+
+    Same arguments as mmengine's loop. The differences:
+
+    - The first SIGINT or SIGTERM stops training with
+      ``interrupted_iter_<N>.pth`` as :class:`SafeEpochBasedTrainLoop`
+      does, after the current iteration and the validation that follows
+      it, if any (so that the resumed run does not skip that validation).
+    - On resume, mmengine draws the batches already trained again and drops
+      them; here the main process's random state is put back afterwards, so
+      that augmentations drawn in the main process (``num_workers=0``)
+      continue as in an uninterrupted run.
+
+    ``tools/train.py`` puts it in place of a config's ``IterBasedTrainLoop``
+    (see :func:`mmsnn.engine.add_reliability_hooks`).
+    """
+
+    def _run_loop(self) -> torch.nn.Module:
+        # mmengine's IterBasedTrainLoop.run, but for the kept random state
+        # and the stop check after validation.
         runner = self.runner
-        path = osp.join(runner.work_dir, f'interrupted_iter_{self._iter}.pth')
-        previous = (runner.message_hub.get_info(INTERRUPTED_CKPT_KEY)
-                    or {}).get('path')
-        # Recorded first, so that the checkpoint carries it: the resumed run
-        # checks the epoch length and removes the file once a later
-        # checkpoint is written.
-        runner.message_hub.update_info(
-            INTERRUPTED_CKPT_KEY,
-            dict(path=path, batches_per_epoch=len(self.dataloader)))
-        runner.save_checkpoint(
-            runner.work_dir,
-            osp.basename(path),
-            meta=dict(epoch=self._epoch, iter=self._iter),
-            by_epoch=False)
-        if is_main_process():
-            AtomicLocalBackend().put_text(
-                path, osp.join(runner.work_dir, 'last_checkpoint'))
-            remove_interrupted_checkpoint(runner, previous, kept=path)
-        # No rank exits before rank 0 has written: torchrun stops the other
-        # ranks as soon as one has ended.
-        barrier()
-        runner.logger.warning(f'Stop signal: saved {path}')
-        return path
-
+        runner.call_hook('before_train')
+        runner.call_hook('before_train_epoch')
+        if self._iter > 0:
+            runner.logger.warning(
+                f'Resuming after {self._iter} iterations: drawing their '
+                'batches again without training on them')
+            with kept_random_state():
+                for _ in range(self._iter):
+                    next(self.dataloader_iterator)
+        while self._iter < self._max_iters and not self.stop_training:
+            runner.model.train()
+            self.run_iter(next(self.dataloader_iterator))
+            self._decide_current_val_interval()
+            if (runner.val_loop is not None and self._iter >= self.val_begin
+                    and (self._iter % self.val_interval == 0
+                         or self._iter == self._max_iters)):
+                runner.val_loop.run()
+            self._raise_if_stopped()
+        runner.call_hook('after_train_epoch')
+        runner.call_hook('after_train')
+        return runner.model
 
 def remove_interrupted_checkpoint(runner, path: Optional[str],
                                   kept: str) -> None:

@@ -10,11 +10,11 @@ import pytest
 import torch
 from mmengine.config import Config
 from mmengine.hooks import Hook
-from mmengine.runner import EpochBasedTrainLoop, Runner
+from mmengine.runner import EpochBasedTrainLoop, IterBasedTrainLoop, Runner
 
 from mmdet.registry import HOOKS
-from mmsnn.engine import (SafeEpochBasedTrainLoop, TrainingInterrupted,
-                          add_reliability_hooks)
+from mmsnn.engine import (SafeEpochBasedTrainLoop, SafeIterBasedTrainLoop,
+                          TrainingInterrupted, add_reliability_hooks)
 from mmsnn.utils import InputError
 from tests.tiny_voc import tiny_runner_cfg
 
@@ -207,10 +207,13 @@ def test_no_signal_trains_as_mmengines_loop(tmp_path, straight):
     (dict(type='mmengine.EpochBasedTrainLoop'), 'SafeEpochBasedTrainLoop'),
     (dict(type=EpochBasedTrainLoop), 'SafeEpochBasedTrainLoop'),
     (dict(by_epoch=True), 'SafeEpochBasedTrainLoop'),
-    (dict(type='IterBasedTrainLoop'), 'IterBasedTrainLoop'),
-    (dict(by_epoch=False), None),
+    (dict(type='IterBasedTrainLoop'), 'SafeIterBasedTrainLoop'),
+    (dict(type='mmengine.IterBasedTrainLoop'), 'SafeIterBasedTrainLoop'),
+    (dict(by_epoch=False), 'SafeIterBasedTrainLoop'),
+    (dict(type='ValLoop'), 'ValLoop'),  # not a training loop it knows
+    (dict(), None),  # the Runner refuses it; left for it to say so
 ])
-def test_add_reliability_hooks_swaps_only_mmengines_epoch_loop(
+def test_add_reliability_hooks_swaps_mmengines_training_loops(
         train_cfg, loop_type):
     cfg = add_reliability_hooks(
         Config(dict(train_cfg=dict(train_cfg, max_epochs=2))))
@@ -218,3 +221,101 @@ def test_add_reliability_hooks_swaps_only_mmengines_epoch_loop(
     # The Runner takes `type` or `by_epoch`, not both.
     assert loop_type is None or 'by_epoch' not in cfg.train_cfg
     assert cfg.train_cfg.max_epochs == 2
+
+
+# Iteration-based training: 4 iterations of batch 1, validation every 2.
+ITERS = 4
+
+
+@HOOKS.register_module()
+class CountValidationsHook(Hook):
+    """Records ``runner.iter`` at each validation in ``validated_at``."""
+
+    validated_at = []
+
+    def before_val(self, runner):
+        self.validated_at.append(runner.iter)
+
+
+def train_iters(tmp_path, work_dir, hooks=(), num_workers=0, loop=None,
+                **kwargs):
+    cfg = tiny_runner_cfg(
+        tmp_path, work_dir=work_dir, val=True,
+        train_dataloader=dict(
+            batch_size=1, num_workers=num_workers,
+            sampler=dict(type='InfiniteSampler', shuffle=True)),
+        train_cfg=dict(_delete_=True, type='IterBasedTrainLoop',
+                       max_iters=ITERS, val_interval=2),
+        param_scheduler=dict(_delete_=True, type='CosineAnnealingLR',
+                             eta_min=1e-4, T_max=ITERS, by_epoch=False),
+        default_hooks=dict(checkpoint=dict(by_epoch=False, interval=2)),
+        log_processor=dict(by_epoch=False), **kwargs)
+    add_reliability_hooks(cfg)  # what tools/train.py does
+    if loop is not None:
+        cfg.train_cfg.type = loop
+    cfg.custom_hooks += list(hooks) + [dict(type='CountValidationsHook')]
+    CountValidationsHook.validated_at.clear()
+    runner = Runner.from_cfg(cfg)
+    assert type(runner.train_loop) is (
+        SafeIterBasedTrainLoop if loop is None else IterBasedTrainLoop)
+    runner.train()
+    return runner.model.state_dict()
+
+
+@pytest.fixture(scope='module')
+def straight_iters(tmp_path_factory):
+    """``straight_iters(num_workers)``: the weights and validation
+    iterations of an uninterrupted iteration-based run."""
+    runs = {}
+
+    def weights(num_workers=0):
+        if num_workers not in runs:
+            tmp_path = tmp_path_factory.mktemp(f'iters{num_workers}')
+            runs[num_workers] = train_iters(
+                tmp_path, str(tmp_path / 'work_dir'),
+                num_workers=num_workers)
+            assert CountValidationsHook.validated_at == [2, 4]
+        return runs[num_workers]
+
+    return weights
+
+
+# Stopped in iteration 2, whose validation must still run (before the
+# checkpoint), and in iteration 1, between checkpoints.
+@pytest.mark.parametrize('at, num_workers', [(1, 0), (0, 1), (2, 0)])
+def test_iteration_loop_stops_with_a_checkpoint_and_resumes_exactly(
+        tmp_path, straight_iters, at, num_workers):
+    expected = straight_iters(num_workers)
+    work_dir = str(tmp_path / 'stopped')
+    with pytest.raises(TrainingInterrupted) as info:
+        train_iters(tmp_path, work_dir, num_workers=num_workers,
+                    hooks=[dict(type='SignalAtIterHook', at=at)])
+    stop = info.value
+    assert (stop.signum, stop.iteration) == (signal.SIGTERM, at + 1)
+    assert CountValidationsHook.validated_at == [2][:(at + 1) // 2]
+    with open(osp.join(work_dir, 'last_checkpoint')) as f:
+        assert f.read() == stop.checkpoint == osp.join(
+            work_dir, f'interrupted_iter_{at + 1}.pth')
+
+    resumed = train_iters(tmp_path, work_dir, num_workers=num_workers,
+                          resume=True)
+    assert CountValidationsHook.validated_at == [2, 4][(at + 1) // 2:]
+    diff = differing(expected, resumed)
+    assert not diff, f'{len(diff)} tensors differ, e.g. {diff[:3]}'
+    assert not osp.exists(stop.checkpoint)
+    with open(osp.join(work_dir, 'last_checkpoint')) as f:
+        assert f.read() == osp.join(work_dir, f'iter_{ITERS}.pth')
+
+
+def test_mmengines_iteration_loop_resumes_with_other_augmentations(
+        tmp_path, straight_iters):
+    """The gap: mmengine's IterBasedTrainLoop draws the trained batches
+    again with the main process's random state running on, so the
+    RandomFlip draws after the resume are not the uninterrupted run's."""
+    work_dir = str(tmp_path / 'stopped')
+    with pytest.raises(TrainingInterrupted):
+        train_iters(tmp_path, work_dir,
+                    hooks=[dict(type='SignalAtIterHook', at=1)])
+    resumed = train_iters(tmp_path, work_dir, resume=True,
+                          loop='IterBasedTrainLoop')
+    assert differing(straight_iters(), resumed)
