@@ -89,7 +89,6 @@ class StopOnSignalMixin:
         return path
 
 
-
 @LOOPS.register_module()
 class SafeEpochBasedTrainLoop(StopOnSignalMixin, EpochBasedTrainLoop):
     """``EpochBasedTrainLoop`` that stops on a signal with a checkpoint and
@@ -216,6 +215,7 @@ class SafeIterBasedTrainLoop(StopOnSignalMixin, IterBasedTrainLoop):
         runner.call_hook('after_train_epoch')
         runner.call_hook('after_train')
         return runner.model
+
 
 def remove_interrupted_checkpoint(runner, path: Optional[str],
                                   kept: str) -> None:

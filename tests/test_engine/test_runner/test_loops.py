@@ -70,6 +70,17 @@ def differing(a, b):
     return [k for k in a if not torch.equal(a[k], b[k])]
 
 
+def assert_resumed_exactly(expected, resumed, stopped, last):
+    """The resumed run ended with the uninterrupted run's weights, and its
+    later checkpoint ``last`` replaced the stop's checkpoint ``stopped``
+    (file removed, ``last_checkpoint`` moved on)."""
+    diff = differing(expected, resumed)
+    assert not diff, f'{len(diff)} tensors differ, e.g. {diff[:3]}'
+    assert not osp.exists(stopped)
+    with open(osp.join(osp.dirname(last), 'last_checkpoint')) as f:
+        assert f.read() == last
+
+
 # Stopped after the first batch of epoch 2 or of epoch 1, so that batches of
 # the epoch follow the ones drawn again; the data drawn in the main process
 # (its random state must be put back after them), or in a worker as the
@@ -93,12 +104,8 @@ def test_stop_signal_saves_and_resume_mid_epoch_is_exact(
     assert osp.isfile(stop.checkpoint)
 
     resumed = train(tmp_path, work_dir, num_workers=num_workers, resume=True)
-    diff = differing(straight(num_workers), resumed)
-    assert not diff, f'{len(diff)} tensors differ, e.g. {diff[:3]}'
-    # The later epoch checkpoints replaced it.
-    assert not osp.exists(stop.checkpoint)
-    with open(osp.join(work_dir, 'last_checkpoint')) as f:
-        assert f.read() == osp.join(work_dir, f'epoch_{EPOCHS}.pth')
+    assert_resumed_exactly(straight(num_workers), resumed, stop.checkpoint,
+                           osp.join(work_dir, f'epoch_{EPOCHS}.pth'))
 
 
 def test_mmengines_loop_retrains_the_epoch_after_a_mid_epoch_checkpoint(
@@ -300,11 +307,8 @@ def test_iteration_loop_stops_with_a_checkpoint_and_resumes_exactly(
     resumed = train_iters(tmp_path, work_dir, num_workers=num_workers,
                           resume=True)
     assert CountValidationsHook.validated_at == [2, 4][(at + 1) // 2:]
-    diff = differing(expected, resumed)
-    assert not diff, f'{len(diff)} tensors differ, e.g. {diff[:3]}'
-    assert not osp.exists(stop.checkpoint)
-    with open(osp.join(work_dir, 'last_checkpoint')) as f:
-        assert f.read() == osp.join(work_dir, f'iter_{ITERS}.pth')
+    assert_resumed_exactly(expected, resumed, stop.checkpoint,
+                           osp.join(work_dir, f'iter_{ITERS}.pth'))
 
 
 def test_mmengines_iteration_loop_resumes_with_other_augmentations(
