@@ -16,7 +16,10 @@
 # deviation, and each run's step times and machine (CPU model, cores), which
 # the main job prints its mAP beside and the README's tables quote. Runs
 # already in the file for other machines are kept: each entry says where it
-# ran, and the range is over all of them.
+# ran, and the range is over all of them that started from the same kind
+# of ANN twin: the published one (the main job's default: the seed varies
+# only the SNN's training) or, with MMSNN_TWIN=train in the environment,
+# one trained per seed.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 parallel=0 collect=0
@@ -57,11 +60,27 @@ try:
 except (OSError, AttributeError):
     pass
 machine = f'{cpu}, {os.cpu_count()} cores'
-runs = [r for r in results.get('runs', []) if r['machine'] != machine]
+
+
+def twin_of(log):
+    """'published <file>' or 'trained': where the SNN started from."""
+    note = re.search(r'^ANN twin:\s+(.*)$', log, re.M)
+    if note is None or note.group(1).startswith('trained'):
+        return 'trained'
+    return note.group(1).split(' (')[0]
+
+
+logs = []
 for seed in range(num):
     with open(f'work_dirs/seeds/seed{seed}.log') as f:
-        log = f.read()
-    run = dict(seed=seed, machine=machine,
+        logs.append(f.read())
+twin = twin_of(logs[0])
+# A range mixes only runs that started from the same kind of twin (runs
+# before the published twin have no 'twin' and trained theirs).
+runs = [r for r in results.get('runs', [])
+        if r['machine'] != machine and r.get('twin', 'trained') == twin]
+for seed, log in enumerate(logs):
+    run = dict(seed=seed, machine=machine, twin=twin_of(log),
                date=datetime.date.today().isoformat(),
                data_matches_manifest='BYTES DIFFER' not in log,
                parallel=parallel)
@@ -70,13 +89,14 @@ for seed in range(num):
     times = re.search(r'times:\s+(.*)', log).group(1)
     # "data 12 s, ANN twin 301 s, ..., total 730 s (set-up excluded)"
     run['times_s'] = {k.strip(): int(v) for k, v in
-                      re.findall(r'([A-Za-z+ ]+) (\d+) s\b', times)}
+                      re.findall(r'([A-Za-z+ ]+) (\d+) s\b', times)
+                      if k.strip() != 'budget'}
     runs.append(run)
 results['runs'] = runs
 for key in ('ann_twin', 'snn'):
     maps = [r[key] for r in runs]
     results[key] = dict(
-        seeds=sorted({r['seed'] for r in runs}), maps=maps,
+        seeds=sorted({r['seed'] for r in runs}), maps=maps, twin=twin,
         mean=round(statistics.mean(maps), 4),
         std=round(statistics.stdev(maps), 4) if len(maps) > 1 else 0.0)
 with open(path, 'w') as f:

@@ -19,12 +19,16 @@ SNN_CONFIG = repo_path('configs/mini_voc/snn_yolov3_minivoc_t4.py')
 ANN_CONFIG = repo_path('configs/mini_voc/yolov3_minivoc.py')
 
 
-def _generator():
+def _script(path):
     spec = importlib.util.spec_from_file_location(
-        'make_mini_voc', repo_path('tools/misc/make_mini_voc.py'))
+        path.rsplit('/', 1)[-1][:-3], repo_path(path))
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def _generator():
+    return _script('tools/misc/make_mini_voc.py')
 
 
 @pytest.fixture(scope='module')
@@ -88,15 +92,36 @@ def test_configs_describe_the_snn_and_its_ann_twin(tiny_data):
     assert ann.time_steps == 1
 
 
-def test_snn_starts_from_the_ann_twins_final_checkpoint():
-    """The SNN's load_from is where tools/train.py puts the twin's last
-    epoch, and the twin itself starts from scratch."""
+def test_snn_starts_from_the_published_ann_twin():
+    """The SNN's load_from is the published twin: its bytes match its name,
+    it reads with weights_only=True, it is this twin config trained to its
+    last epoch (the config text in its meta builds the same model as the
+    config today), and its weights fit the SNN one to one."""
+    from mmdet.registry import MODELS
+    publish = _script('tools/model_converters/publish_model.py')
     snn_cfg, ann_cfg = (Config.fromfile(p) for p in (SNN_CONFIG, ANN_CONFIG))
     assert ann_cfg.load_from is None
-    epochs = ann_cfg.train_cfg.max_epochs
-    assert ann_cfg.default_hooks.checkpoint.interval == epochs
-    assert snn_cfg.load_from == \
-        f'work_dirs/yolov3_minivoc/epoch_{epochs}.pth'
+    twin = repo_path(snn_cfg.load_from)
+    assert snn_cfg.load_from.startswith('checkpoints/mini_voc/')
+    publish.check_published(twin)
+    published = torch.load(twin, map_location='cpu', weights_only=True)
+    assert set(published) == {'meta', 'state_dict'}
+    meta = published['meta']
+    assert meta['seed'] == 0
+    assert meta['epoch'] == ann_cfg.train_cfg.max_epochs
+    assert meta['experiment_name'].startswith('yolov3_minivoc_')
+    assert meta['dataset_meta']['classes'] == _generator().CLASSES
+    trained_with = Config.fromstring(meta['cfg'], file_format='.py')
+    for key in ('model', 'train_dataloader', 'optim_wrapper',
+                'param_scheduler', 'randomness'):
+        assert trained_with[key] == ann_cfg[key], key
+    # (tools/train.py swaps in mmsnn's loop type; the schedule is the same)
+    assert trained_with.train_cfg.max_epochs == ann_cfg.train_cfg.max_epochs
+    init_default_scope('mmdet')
+    snn = MODELS.build(snn_cfg.model)
+    assert {k: v.shape for k, v in published['state_dict'].items()} == \
+        {k: v.shape for k, v in snn.state_dict().items()}
+    snn.load_state_dict(published['state_dict'], strict=True)
 
 
 def test_a_few_iterations_lower_the_loss(tiny_data):
