@@ -1,7 +1,6 @@
 """configs/mini_voc: the main job's SNN and its ANN twin train and evaluate
 on (tiny) generated mini-VOC data."""
 import copy
-import importlib.util
 
 import pytest
 import torch
@@ -14,21 +13,14 @@ from mmengine.runner import Runner
 import mmsnn  # noqa: F401
 from mmsnn.models.layers import IFNeuron
 from tests.conftest import repo_path
+from tests.test_tools.script_loader import load_script
 
 SNN_CONFIG = repo_path('configs/mini_voc/snn_yolov3_minivoc_t4.py')
 ANN_CONFIG = repo_path('configs/mini_voc/yolov3_minivoc.py')
 
 
-def _script(path):
-    spec = importlib.util.spec_from_file_location(
-        path.rsplit('/', 1)[-1][:-3], repo_path(path))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def _generator():
-    return _script('tools/misc/make_mini_voc.py')
+    return load_script('misc', 'make_mini_voc.py')
 
 
 @pytest.fixture(scope='module')
@@ -98,7 +90,7 @@ def test_snn_starts_from_the_published_ann_twin():
     last epoch (the config text in its meta builds the same model as the
     config today), and its weights fit the SNN one to one."""
     from mmdet.registry import MODELS
-    publish = _script('tools/model_converters/publish_model.py')
+    publish = load_script('model_converters', 'publish_model.py')
     snn_cfg, ann_cfg = (Config.fromfile(p) for p in (SNN_CONFIG, ANN_CONFIG))
     assert ann_cfg.load_from is None
     twin = repo_path(snn_cfg.load_from)

@@ -58,7 +58,7 @@ def test_check_refuses_a_file_whose_bytes_changed(tmp_path, capsys):
     tool = _tool()
     src = str(tmp_path / 'epoch_12.pth')
     _training_checkpoint(src)
-    final = tool.publish(src, str(tmp_path / 'twin.pth'))
+    final, _ = tool.publish(src, str(tmp_path / 'twin.pth'))
     with open(final, 'r+b') as f:  # one byte near the end (the weights)
         f.seek(-40, os.SEEK_END)
         byte = f.read(1)

@@ -25,6 +25,7 @@ import os.path as osp
 import re
 import sys
 import tempfile
+from typing import Tuple
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(
     __file__)))))
@@ -98,7 +99,7 @@ def check_published(path: str) -> str:
     return sha
 
 
-def publish(in_file: str, out_file: str) -> str:
+def publish(in_file: str, out_file: str) -> Tuple[str, str]:
     """Write the weights and meta of ``in_file`` as a published checkpoint.
 
     Args:
@@ -107,7 +108,7 @@ def publish(in_file: str, out_file: str) -> str:
             ``<name>-<sha256[:8]>.pth`` beside it.
 
     Returns:
-        str: The path written.
+        tuple[str, str]: The path written and its SHA-256.
     """
     if not out_file.endswith('.pth'):
         raise InputError(f'out_file must end in .pth, got {out_file}')
@@ -133,13 +134,14 @@ def publish(in_file: str, out_file: str) -> str:
     os.close(fd)
     try:
         torch.save(published, tmp)
-        final = f'{out_file[:-4]}-{file_sha256(tmp)[:8]}.pth'
+        sha = file_sha256(tmp)
+        final = f'{out_file[:-4]}-{sha[:8]}.pth'
         os.chmod(tmp, 0o644)  # mkstemp's 0o600 would hide it from others
         os.replace(tmp, final)
     except BaseException:
         os.remove(tmp)
         raise
-    return final
+    return final, sha
 
 
 def main(argv=None):
@@ -149,9 +151,8 @@ def main(argv=None):
             sha = check_published(args.files[0])
             print(f'{args.files[0]}: bytes match its name (sha256 {sha})')
             return args.files[0]
-        final = publish(*args.files)
-    print(f'published {args.files[0]} as {final} '
-          f'(sha256 {file_sha256(final)})')
+        final, sha = publish(*args.files)
+    print(f'published {args.files[0]} as {final} (sha256 {sha})')
     return final
 
 
