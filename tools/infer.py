@@ -71,12 +71,14 @@ def main():
             osp.join(args.out_dir, sub), f'--out-dir {args.out_dir}: folder',
             'The pictures and boxes go there; pass --out-dir with a '
             'writable directory.')
-    check_tool_checkpoint(cfg.model, args.checkpoint)
 
     from mmdet.apis import DetInferencer
     inferencer = DetInferencer(
         model=cfg, weights=args.checkpoint, device=args.device,
         show_progress=False)
+    # against the model the inferencer built (mmengine loads non-strictly:
+    # a checkpoint of another model must be refused before anything runs)
+    check_tool_checkpoint(cfg.model, args.checkpoint, inferencer.model)
     results = inferencer(
         files, out_dir=args.out_dir, pred_score_thr=args.score_thr,
         no_save_pred=False)

@@ -155,7 +155,10 @@ print(Config.fromfile(sys.argv[1]).load_from)' "$snn_config")"
   "$py" tools/test.py "$ann_config" "$ann_checkpoint" \
     --work-dir "$ann_dir/test" 2>&1 | tee "$ann_dir/test/test_output.log"
   ann_log="$ann_dir/test/test_output.log"
-  twin_note="published $(basename "$ann_checkpoint") (seed 0), tested here"
+  twin_seed="$("$py" -c 'import sys, torch
+meta = torch.load(sys.argv[1], map_location="cpu", weights_only=True)["meta"]
+print(meta.get("seed", "unknown"))' "$ann_checkpoint")"
+  twin_note="published $(basename "$ann_checkpoint") (seed $twin_seed), tested here"
 fi
 ann_done=$(stamp)
 

@@ -16,7 +16,7 @@
 # this config trains as it is; to start from a twin of your own:
 #   python tools/train.py configs/mini_voc/yolov3_minivoc.py
 #   python tools/train.py configs/mini_voc/snn_yolov3_minivoc_t4.py \
-#       --cfg-options load_from=work_dirs/yolov3_minivoc/epoch_12.pth
+#       --cfg-options load_from=work_dirs/yolov3_minivoc/epoch_24.pth
 #
 # Protocol: MiniVOC trainval (3000 images) -> MiniVOC test (200 images),
 # VOCMetric mAP at IoU 0.5 with eval_mode '11points'. Numbers from it are
@@ -88,8 +88,8 @@ val_dataloader = dict(
         pipeline=test_pipeline))
 test_dataloader = val_dataloader
 
-load_from = 'checkpoints/mini_voc/yolov3_minivoc_seed0-71974e2b.pth'
-max_epochs = 7
+load_from = 'checkpoints/mini_voc/yolov3_minivoc_seed0-c9036a7c.pth'
+max_epochs = 5
 train_cfg = dict(max_epochs=max_epochs, val_interval=max_epochs)
 # A high lr for a fine-tuning (3e-2 did worse in our runs): IF neurons
 # respond to the ANN's weights quite unlike LeakyReLU, so they move far.

@@ -153,3 +153,23 @@ def test_a_stopped_comparison_stops_its_lanes(tmp_path, monkeypatch):
         tool.run_in_lanes(args, ['--smoke'], ['a', 'b', 'c'], print)
     assert [c.cmd[-1] for c in started] == ['a', 'b']  # two lanes
     assert all(c.stopped for c in started)
+
+
+def test_the_ann_twin_defaults_to_the_snn_configs_load_from(
+        tmp_path, monkeypatch, capsys):
+    tool = load_tool('paper_comparisons')
+    # mini-VOC: the published twin, found from any working folder
+    monkeypatch.chdir(tmp_path)
+    args = tool.parse_args([])
+    published = Config.fromfile(osp.join(
+        tool.REPO, 'configs/mini_voc/snn_yolov3_minivoc_t4.py')).load_from
+    assert args.ann_checkpoint == osp.join(tool.REPO, published)
+    assert osp.isfile(args.ann_checkpoint)
+    # an SNN config without load_from (VOC's) or with a missing file: named
+    for load_from, message in ((None, 'has no load_from'),
+                               ('gone.pth', 'gone.pth (load_from of')):
+        snn = tmp_path / 'snn.py'
+        snn.write_text(f'load_from = {load_from!r}\n')
+        with pytest.raises(SystemExit):
+            tool.parse_args(['--snn-config', str(snn)])
+        assert message in capsys.readouterr().err

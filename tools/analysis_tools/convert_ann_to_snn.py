@@ -5,7 +5,7 @@ Example (mini-VOC's ANN twin, a sweep of T from one simulation)::
 
     python tools/analysis_tools/convert_ann_to_snn.py \\
         configs/mini_voc/yolov3_minivoc.py \\
-        work_dirs/yolov3_minivoc/epoch_12.pth \\
+        work_dirs/yolov3_minivoc/epoch_24.pth \\
         --time-steps 32 128 512 1024 --calib-images 64
 
 With one ``--time-steps`` value it evaluates through mmengine's

@@ -74,7 +74,6 @@ PRESETS = {
     'mini_voc': dict(
         name='mini-VOC (synthetic, bundled; not PASCAL VOC)',
         ann_config='configs/mini_voc/yolov3_minivoc.py',
-        ann_checkpoint='work_dirs/yolov3_minivoc/epoch_12.pth',
         snn_config='configs/mini_voc/snn_yolov3_minivoc_t4.py',
         # the main job's SNN trains 7; 2 keeps the 12 SG runs and the
         # conversion under 2 h on 2 cores (--jobs 2)
@@ -82,7 +81,6 @@ PRESETS = {
     'voc': dict(
         name='PASCAL VOC07+12 -> VOC07 test',
         ann_config='configs/snn_yolov3/yolov3_d53_voc.py',
-        ann_checkpoint=None,
         snn_config='configs/snn_yolov3/snn_yolov3_d53_voc_t6.py',
         epochs=None),  # the config's schedule
 }
@@ -101,14 +99,32 @@ THRESHOLD_DECAY = 5e-3  # the paper's weight decay of its "upper bound"
 DEFAULT_SWEEP = (8, 16, 32, 64, 128, 256, 512, 1024)
 
 
+def config_twin(snn_config: str, error) -> str:
+    """The ANN twin an SNN config starts from (its ``load_from``: for
+    mini-VOC the published twin), found from the working folder or the
+    repository; ``error(message)`` if it names none or no file."""
+    load_from = Config.fromfile(
+        snn_config if osp.exists(snn_config) else osp.join(REPO, snn_config)
+    ).get('load_from')
+    if not load_from:
+        error(f'{snn_config} has no load_from: give the ANN twin with '
+              '--ann-checkpoint')
+    for path in (load_from, osp.join(REPO, load_from)):
+        if osp.isfile(path):
+            return path
+    error(f'{load_from} (load_from of {snn_config}) not found: give the ANN '
+          'twin with --ann-checkpoint (trained first if missing)')
+
+
 def parse_args(argv=None):
     p = argparse.ArgumentParser(
         description='Run the paper\'s comparisons (Fig. 2, Table 1, Fig. 4) '
         'and write them up from those runs.')
     p.add_argument('--dataset', choices=sorted(PRESETS), default='mini_voc')
     p.add_argument('--ann-config', help='ANN twin config (preset default)')
-    p.add_argument('--ann-checkpoint', help='its trained weights; trained '
-                   'with --ann-config first when the file is missing')
+    p.add_argument('--ann-checkpoint', help='its trained weights (default:'
+                   " --snn-config's load_from); trained with --ann-config "
+                   'first when the file is missing')
     p.add_argument('--snn-config', help='SNN config the SG runs start from')
     p.add_argument('--data-root', help='data_root of every data set')
     p.add_argument('--seeds', type=int, nargs='+', help='default 0 1 2')
@@ -134,11 +150,11 @@ def parse_args(argv=None):
                    help='overrides for every config (ANN and SNN runs)')
     args = p.parse_args(argv)
     preset = PRESETS[args.dataset]
-    for key in ('ann_config', 'ann_checkpoint', 'snn_config', 'epochs'):
+    for key in ('ann_config', 'snn_config', 'epochs'):
         if getattr(args, key) is None:
             setattr(args, key, preset[key])
     if args.ann_checkpoint is None:
-        p.error(f'--dataset {args.dataset} needs --ann-checkpoint')
+        args.ann_checkpoint = config_twin(args.snn_config, p.error)
     args.dataset_name = preset['name'] if not args.smoke else (
         f'{preset["name"]}, smoke run')
     if args.smoke:

@@ -6,7 +6,7 @@ Example (the ANN twin that configs/mini_voc/snn_yolov3_minivoc_t4.py starts
 from)::
 
     python tools/model_converters/publish_model.py \\
-        work_dirs/yolov3_minivoc/epoch_12.pth \\
+        work_dirs/yolov3_minivoc/epoch_24.pth \\
         checkpoints/mini_voc/yolov3_minivoc_seed0.pth
     # -> checkpoints/mini_voc/yolov3_minivoc_seed0-<sha256[:8]>.pth
     python tools/model_converters/publish_model.py --check \\

@@ -5,9 +5,10 @@ from .firing_rate_hook import FiringRateHook
 from .random_state_hook import RandomStateHook
 from .reset_lr_hook import ResetLrHook
 from .safe_checkpoint_hook import SafeCheckpointHook
+from .time_steps_warmup_hook import TimeStepsWarmupHook
 
 __all__ = [
     'EventVisualizationHook', 'FiringRateHook', 'FiniteLossHook',
     'NonFiniteCheckpointError', 'NonFiniteLossError', 'RandomStateHook',
-    'ResetLrHook', 'SafeCheckpointHook'
+    'ResetLrHook', 'SafeCheckpointHook', 'TimeStepsWarmupHook'
 ]
