@@ -75,7 +75,7 @@ PRESETS = {
         name='mini-VOC (synthetic, bundled; not PASCAL VOC)',
         ann_config='configs/mini_voc/yolov3_minivoc.py',
         snn_config='configs/mini_voc/snn_yolov3_minivoc_t4.py',
-        # the main job's SNN trains 7; 2 keeps the 12 SG runs and the
+        # the main job's SNN trains 5; 2 keeps the 12 SG runs and the
         # conversion under 2 h on 2 cores (--jobs 2)
         epochs=2),
     'voc': dict(
