@@ -22,7 +22,9 @@ class TimeStepsWarmupHook(Hook):
     run for T steps passes its input current on as a spike count in
     ``0..T``, so a model trained at a smaller T has learnt a coarser
     quantisation of the same currents, which the later epochs at the
-    model's T refine.
+    model's T refine. Whether that pays is the schedule's question: on
+    mini-VOC it did not (docs/mixing.md: 4 of 7 epochs at T=2 saved about
+    12% of the SNN's training and lost 0.12 mAP).
 
     The model's T (its config's ``time_steps``) stays the one the model is
     built, validated, tested and deployed with: this hook only lowers it
