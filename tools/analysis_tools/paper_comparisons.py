@@ -99,21 +99,27 @@ THRESHOLD_DECAY = 5e-3  # the paper's weight decay of its "upper bound"
 DEFAULT_SWEEP = (8, 16, 32, 64, 128, 256, 512, 1024)
 
 
+def from_here_or_repo(path: str) -> str:
+    """``path`` if it exists from the working folder, else the same path in
+    the repository (the presets' configs and checkpoints are
+    repository-relative)."""
+    return path if osp.exists(path) else osp.join(REPO, path)
+
+
 def config_twin(snn_config: str, error) -> str:
     """The ANN twin an SNN config starts from (its ``load_from``: for
     mini-VOC the published twin), found from the working folder or the
     repository; ``error(message)`` if it names none or no file."""
-    load_from = Config.fromfile(
-        snn_config if osp.exists(snn_config) else osp.join(REPO, snn_config)
-    ).get('load_from')
+    load_from = Config.fromfile(from_here_or_repo(snn_config)).get(
+        'load_from')
     if not load_from:
         error(f'{snn_config} has no load_from: give the ANN twin with '
               '--ann-checkpoint')
-    for path in (load_from, osp.join(REPO, load_from)):
-        if osp.isfile(path):
-            return path
-    error(f'{load_from} (load_from of {snn_config}) not found: give the ANN '
-          'twin with --ann-checkpoint (trained first if missing)')
+    path = from_here_or_repo(load_from)
+    if not osp.isfile(path):
+        error(f'{load_from} (load_from of {snn_config}) not found: give the '
+              'ANN twin with --ann-checkpoint (trained first if missing)')
+    return path
 
 
 def parse_args(argv=None):
@@ -206,7 +212,7 @@ class PlainConfig(Config):
 
 
 def load_cfg(path: str, args, work_dir: str) -> Config:
-    cfg = Config.fromfile(path if osp.exists(path) else osp.join(REPO, path))
+    cfg = Config.fromfile(from_here_or_repo(path))
     cfg = PlainConfig(cfg.to_dict(), filename=cfg.filename)
     if args.cfg_options:
         cfg.merge_from_dict(args.cfg_options)
