@@ -14,8 +14,8 @@
 #      this config trained for seed 0, then published by
 #      tools/model_converters/publish_model.py), checked against the hash in
 #      its name and tested on the test split (the ANN row of the README's
-#      table); with MMSNN_TWIN=train, trained here first instead (about
-#      40% of the job's time on top);
+#      table); with MMSNN_TWIN=train, trained here first instead (24
+#      epochs: about 18 minutes on top on a 2-core CPU);
 #   4. train the SNN (configs/mini_voc/snn_yolov3_minivoc_t4.py) initialised
 #      from the ANN twin's weights, as the authors initialise SNN-YOLOv3 from
 #      an ANN YOLOv3 (same module names, so the weights load one to one),
@@ -150,14 +150,14 @@ else
 print(Config.fromfile(sys.argv[1]).load_from)' "$snn_config")"
   log "the published ANN twin $ann_checkpoint: checking its bytes and" \
     "testing it (MMSNN_TWIN=train trains one instead)"
-  "$py" tools/model_converters/publish_model.py --check "$ann_checkpoint"
+  twin_check="$("$py" tools/model_converters/publish_model.py --check \
+    "$ann_checkpoint")"
+  echo "$twin_check"
+  twin_seed="$(sed -n 's/.*trained for seed \([^,]*\),.*/\1/p' <<< "$twin_check")"
   mkdir -p "$ann_dir/test"
   "$py" tools/test.py "$ann_config" "$ann_checkpoint" \
     --work-dir "$ann_dir/test" 2>&1 | tee "$ann_dir/test/test_output.log"
   ann_log="$ann_dir/test/test_output.log"
-  twin_seed="$("$py" -c 'import sys, torch
-meta = torch.load(sys.argv[1], map_location="cpu", weights_only=True)["meta"]
-print(meta.get("seed", "unknown"))' "$ann_checkpoint")"
   twin_note="published $(basename "$ann_checkpoint") (seed $twin_seed), tested here"
 fi
 ann_done=$(stamp)

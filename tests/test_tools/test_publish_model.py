@@ -32,7 +32,8 @@ def _training_checkpoint(path):
     return state
 
 
-def test_keeps_weights_and_meta_and_names_the_file_by_its_hash(tmp_path):
+def test_keeps_weights_and_meta_and_names_the_file_by_its_hash(tmp_path,
+                                                               capsys):
     tool = _tool()
     src = str(tmp_path / 'epoch_12.pth')
     state = _training_checkpoint(src)
@@ -51,7 +52,11 @@ def test_keeps_weights_and_meta_and_names_the_file_by_its_hash(tmp_path):
         assert torch.equal(published['state_dict'][key], value)
     assert glob.glob(str(tmp_path / 'zoo' / '*')) == [final]  # no temp file
     assert tool.check_published(final) == sha
+    capsys.readouterr()
     assert tool.main(['--check', final]) == final
+    assert capsys.readouterr().out == (
+        f'{final}: bytes match its name (sha256 {sha}); trained for seed 0, '
+        '12 epochs\n')
 
 
 def test_check_refuses_a_file_whose_bytes_changed(tmp_path, capsys):

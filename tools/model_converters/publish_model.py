@@ -99,6 +99,17 @@ def check_published(path: str) -> str:
     return sha
 
 
+def load_weights_only(path: str):
+    """``torch.load(path, weights_only=True)`` (no pickled code runs), or an
+    InputError naming the file."""
+    try:
+        return torch.load(path, map_location='cpu', weights_only=True)
+    except Exception as error:  # torch names no single class for this
+        raise InputError(
+            f'{path} is not a checkpoint torch.load(weights_only=True) '
+            f'can read: {error}') from error
+
+
 def publish(in_file: str, out_file: str) -> Tuple[str, str]:
     """Write the weights and meta of ``in_file`` as a published checkpoint.
 
@@ -114,13 +125,7 @@ def publish(in_file: str, out_file: str) -> Tuple[str, str]:
         raise InputError(f'out_file must end in .pth, got {out_file}')
     if not osp.isfile(in_file):
         raise InputError(f'in_file {in_file} does not exist')
-    try:
-        checkpoint = torch.load(in_file, map_location='cpu',
-                                weights_only=True)
-    except Exception as error:  # torch names no single class for this
-        raise InputError(
-            f'{in_file} is not a checkpoint torch.load(weights_only=True) '
-            f'can read: {error}') from error
+    checkpoint = load_weights_only(in_file)
     if not isinstance(checkpoint, dict) or not isinstance(
             checkpoint.get('state_dict'), dict):
         raise InputError(
@@ -149,7 +154,11 @@ def main(argv=None):
     with report_input_errors():
         if args.check:
             sha = check_published(args.files[0])
-            print(f'{args.files[0]}: bytes match its name (sha256 {sha})')
+            meta = load_weights_only(args.files[0]).get('meta') or {}
+            # run_main_job.sh reads the seed from this line
+            print(f'{args.files[0]}: bytes match its name (sha256 {sha}); '
+                  f'trained for seed {meta.get("seed", "unknown")}, '
+                  f'{meta.get("epoch", "unknown")} epochs')
             return args.files[0]
         final, sha = publish(*args.files)
     print(f'published {args.files[0]} as {final} (sha256 {sha})')
