@@ -7,7 +7,7 @@
 # current undecayed (h = V - (V - V_reset)/tau + I), so the ANN twin's
 # weights drive the neurons at the scale they drive IF neurons (with
 # decay_input=True every current would first be halved).
-# Train the twin first (the main job does), then:
+# Starts from the published ANN twin (the IF config's load_from):
 #   python tools/train.py configs/mini_voc/snn_yolov3_lif_minivoc_t4.py
 _base_ = './snn_yolov3_minivoc_t4.py'
 
