@@ -70,17 +70,26 @@ def twin_of(log):
     return note.group(1).split(' (')[0]
 
 
+def schedule_of(log):
+    """The SNN's epochs, as the main job printed them (None before it did)."""
+    match = re.search(r'^SNN schedule:\s+(\d+) epochs', log, re.M)
+    return int(match.group(1)) if match else None
+
+
 logs = []
 for seed in range(num):
     with open(f'work_dirs/seeds/seed{seed}.log') as f:
         logs.append(f.read())
-twin = twin_of(logs[0])
+twin, snn_epochs = twin_of(logs[0]), schedule_of(logs[0])
 # A range mixes only runs that started from the same kind of twin (runs
-# before the published twin have no 'twin' and trained theirs).
+# before the published twin have no 'twin' and trained theirs) and trained
+# the SNN as long: other runs leave the file (git history keeps them).
 runs = [r for r in results.get('runs', [])
-        if r['machine'] != machine and r.get('twin', 'trained') == twin]
+        if r['machine'] != machine and r.get('twin', 'trained') == twin
+        and r.get('snn_epochs') == snn_epochs]
 for seed, log in enumerate(logs):
     run = dict(seed=seed, machine=machine, twin=twin_of(log),
+               snn_epochs=schedule_of(log),
                date=datetime.date.today().isoformat(),
                data_matches_manifest='BYTES DIFFER' not in log,
                parallel=parallel)
@@ -97,6 +106,7 @@ for key in ('ann_twin', 'snn'):
     maps = [r[key] for r in runs]
     results[key] = dict(
         seeds=sorted({r['seed'] for r in runs}), maps=maps, twin=twin,
+        snn_epochs=snn_epochs,
         mean=round(statistics.mean(maps), 4),
         std=round(statistics.stdev(maps), 4) if len(maps) > 1 else 0.0)
 with open(path, 'w') as f:

@@ -138,6 +138,13 @@ train_step() {
   [ "$rc" -eq 0 ] || exit "$rc"
 }
 
+# What the SNN config says, its one owner: the schedule (the published range
+# is per schedule) and the published twin it starts from (load_from).
+read -r snn_epochs published_twin < <("$py" -c 'import sys
+from mmengine.config import Config
+cfg = Config.fromfile(sys.argv[1])
+print(cfg.train_cfg.max_epochs, cfg.load_from)' "$snn_config")
+
 if [ "$twin_mode" = train ]; then
   log "training the ANN twin $ann_config (logs in $ann_dir)"
   train_step "$ann_dir" "$ann_config" "${seed_opts[@]}"
@@ -145,9 +152,7 @@ if [ "$twin_mode" = train ]; then
   ann_checkpoint="$(cat "$ann_dir/last_checkpoint")"
   twin_note="trained here, seed $seed"
 else
-  # The SNN config's load_from names the published twin: one owner.
-  ann_checkpoint="$("$py" -c 'import sys; from mmengine.config import Config
-print(Config.fromfile(sys.argv[1]).load_from)' "$snn_config")"
+  ann_checkpoint="$published_twin"
   log "the published ANN twin $ann_checkpoint: checking its bytes and" \
     "testing it (MMSNN_TWIN=train trains one instead)"
   twin_check="$("$py" tools/model_converters/publish_model.py --check \
@@ -189,14 +194,17 @@ test_done=$(stamp)
 snn_map="$(last_map "$snn_dir/test/test_output.log")"
 ann_map="$(last_map "$ann_log")"
 # "0.612 (published: ...)" from the results file the seed runs wrote.
-published() { "$py" - "$results" "$1" <<'PY'
+published() { "$py" - "$results" "$1" "$snn_epochs" <<'PY'
 import json, sys
 try:
     with open(sys.argv[1]) as f:
         entry = json.load(f)[sys.argv[2]]
+    other = entry.get('snn_epochs') not in (None, int(sys.argv[3]))
     print(f"published: {entry['mean']:.3f} +- {entry['std']:.3f} (mean +- "
           f"std; {min(entry['maps']):.3f}-{max(entry['maps']):.3f} over "
-          f"seeds {entry['seeds']}, {sys.argv[1]})")
+          f"seeds {entry['seeds']}, {sys.argv[1]}"
+          + (f"; for {entry['snn_epochs']} SNN epochs, not this run's "
+             f"{sys.argv[3]}: not comparable" if other else '') + ')')
 except (OSError, KeyError, TypeError, ValueError):
     print(f'no published range yet in {sys.argv[1]}')
 PY
@@ -212,6 +220,7 @@ SNN checkpoint:  $checkpoint
 SNN test log:    $snn_dir/test/test_output.log
 detections:      $show_dir ($(ls "$show_dir" 2>/dev/null | wc -l) PNG pictures: ground truth left, detections right)
 ANN twin:        $twin_note
+SNN schedule:    $snn_epochs epochs ($snn_config) from the ANN twin
 seed:            $seed of the SNN$( [ "$twin_mode" = train ] && echo " and the twin") ($OMP_NUM_THREADS threads, CPU kernels ${ATEN_CPU_CAPABILITY:-default}); data $data_note
 times:           data $((data_done - start)) s, ANN twin $((ann_done - data_done)) s, SNN $((snn_done - ann_done)) s, test + pictures $((test_done - snn_done)) s, total $((test_done - start)) s (set-up excluded$resumed; budget 900 s)
 ANN twin mAP:    ${ann_map:-not found, see $ann_log} ($( [ "$twin_mode" = train ] && echo "its validation after training" || echo "its test here"); $(published ann_twin))
