@@ -89,10 +89,10 @@ val_dataloader = dict(
 test_dataloader = val_dataloader
 
 load_from = 'checkpoints/mini_voc/yolov3_minivoc_seed0-c9036a7c.pth'
-# Four epochs keep the main job inside its 15 minutes on the slowest 2-core
-# machines seen (0.44-0.48 s a step); five scored higher (0.640 +- 0.011
-# against 0.613 +- 0.016, seeds 0-2) but took 950-980 s there
-# (configs/mini_voc/README.md, "Cutting the main job's time").
+# Four epochs keep the main job inside its 15 minutes on the slow 2-core
+# machines seen (0.44-0.46 s a step: 745-797 s); five scored higher (0.640
+# +- 0.011 against 0.613 +- 0.016, seeds 0-2) but took 963 s on such a
+# machine (configs/mini_voc/README.md, "Cutting the main job's time").
 max_epochs = 4
 train_cfg = dict(max_epochs=max_epochs, val_interval=max_epochs)
 # A high lr for a fine-tuning (3e-2 did worse in our runs): IF neurons

@@ -1,0 +1,80 @@
+""".dev_scripts/main_job_seeds.sh --collect: the published range is over
+runs of one twin and one SNN schedule; runs of another machine with the
+same ones are kept, every other run leaves the file."""
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import repo_path
+
+TWIN = 'published yolov3_minivoc_seed0-c9036a7c.pth'
+
+
+def main_job_log(snn_map, snn_epochs):
+    """The summary lines of tools/run_main_job.sh that the script reads."""
+    return f"""
+=== main job done: SNN-YOLOv3 T=4 on mini-VOC (synthetic, not PASCAL VOC) ===
+ANN twin:        {TWIN} (seed 0), tested here
+SNN schedule:    {snn_epochs} epochs (configs/mini_voc/snn_yolov3_minivoc_t4.py) from the ANN twin
+times:           data 1 s, ANN twin 23 s, SNN 678 s, test + pictures 41 s, total 743 s (set-up excluded; budget 900 s)
+ANN twin mAP:    0.8648 (its test here; no published range yet)
+final SNN mAP:   {snn_map} (VOC mAP@0.5, 11 points, mini-VOC test split)
+"""
+
+
+def other_run(seed, snn, **extra):
+    return dict(seed=seed, machine='Another CPU, 2 cores', twin=TWIN,
+                data_matches_manifest=True, parallel=False, ann_twin=0.8648,
+                snn=snn, times_s={}, **extra)
+
+
+def test_the_job_prints_what_the_script_reads():
+    with open(repo_path('tools', 'run_main_job.sh')) as f:
+        job = f.read()
+    for line in ('SNN schedule:    $snn_epochs epochs', 'ANN twin:        ',
+                 'times:           data ', 'ANN twin mAP:    ',
+                 'final SNN mAP:   '):
+        assert line in job, line
+
+
+@pytest.mark.skipif(not shutil.which('bash'), reason='needs bash')
+def test_collect_keeps_one_schedule(tmp_path):
+    os.makedirs(tmp_path / '.dev_scripts')
+    shutil.copy(repo_path('.dev_scripts', 'main_job_seeds.sh'),
+                tmp_path / '.dev_scripts')
+    # The environment step prints the interpreter last.
+    os.makedirs(tmp_path / 'tools')
+    (tmp_path / 'tools' / 'setup_env.sh').write_text(
+        f'echo {sys.executable}\n')
+    results = tmp_path / 'configs' / 'mini_voc' / 'results.json'
+    os.makedirs(results.parent)
+    kept = other_run(0, 0.62, snn_epochs=4)
+    results.write_text(json.dumps(dict(about='x', runs=[
+        kept,
+        other_run(1, 0.64, snn_epochs=5),  # another schedule
+        other_run(2, 0.60),  # before the job printed its schedule
+    ])))
+    os.makedirs(tmp_path / 'work_dirs' / 'seeds')
+    for seed, snn_map in enumerate((0.6113, 0.6298)):
+        (tmp_path / 'work_dirs' / 'seeds' / f'seed{seed}.log').write_text(
+            main_job_log(snn_map, 4))
+    subprocess.run(['bash', '.dev_scripts/main_job_seeds.sh', '--collect', '2'],
+                   cwd=tmp_path, check=True, capture_output=True)
+    written = json.loads(results.read_text())
+    assert written['runs'][0] == kept
+    assert [r['snn'] for r in written['runs']] == [0.62, 0.6113, 0.6298]
+    assert all(r['snn_epochs'] == 4 for r in written['runs'])
+    assert written['runs'][1]['times_s'] == {
+        'data': 1, 'ANN twin': 23, 'SNN': 678, 'test + pictures': 41,
+        'total': 743}
+    snn = written['snn']
+    assert snn['snn_epochs'] == 4 and snn['twin'] == TWIN
+    assert snn['mean'] == pytest.approx(
+        statistics.mean([0.62, 0.6113, 0.6298]), abs=1e-4)
+    assert snn['std'] == pytest.approx(
+        statistics.stdev([0.62, 0.6113, 0.6298]), abs=1e-4)
