@@ -78,3 +78,27 @@ def test_collect_keeps_one_schedule(tmp_path):
         statistics.mean([0.62, 0.6113, 0.6298]), abs=1e-4)
     assert snn['std'] == pytest.approx(
         statistics.stdev([0.62, 0.6113, 0.6298]), abs=1e-4)
+
+
+def test_the_job_flags_a_range_of_another_schedule(tmp_path):
+    """run_main_job.sh's ``published`` (its heredoc, run as the job runs it)
+    says when results.json's SNN range is for another schedule."""
+    with open(repo_path('tools', 'run_main_job.sh')) as f:
+        job = f.read()
+    body = job[job.index('published() {'):]
+    body = body[body.index('\n') + 1:body.index('\nPY\n')]
+    results = tmp_path / 'results.json'
+    entry = dict(mean=0.613, std=0.016, maps=[0.6, 0.63], seeds=[0, 1],
+                 snn_epochs=4)
+    results.write_text(json.dumps(dict(snn=entry, ann_twin=entry)))
+
+    def published(key, epochs):
+        return subprocess.run(
+            [sys.executable, '-', str(results), key, str(epochs)],
+            input=body, text=True, capture_output=True, check=True).stdout
+
+    assert published('snn', 4).startswith('published: 0.613 +- 0.016')
+    assert 'not comparable' not in published('snn', 4)
+    assert "for 4 SNN epochs, not this run's 5: not comparable" in \
+        published('snn', 5)
+    assert 'not comparable' not in published('ann_twin', 5)
