@@ -90,7 +90,7 @@ test_dataloader = val_dataloader
 
 load_from = 'checkpoints/mini_voc/yolov3_minivoc_seed0-c9036a7c.pth'
 # Four epochs keep the main job inside its 15 minutes on the slow 2-core
-# machines seen (0.44-0.46 s a step: 745-797 s); five scored higher (0.640
+# machines seen (0.44-0.47 s a step: 745-854 s); five scored higher (0.640
 # +- 0.011 against 0.613 +- 0.016, seeds 0-2) but took 963 s on such a
 # machine (configs/mini_voc/README.md, "Cutting the main job's time").
 max_epochs = 4
