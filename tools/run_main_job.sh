@@ -160,10 +160,17 @@ else
   echo "$twin_check"
   twin_seed="$(sed -n 's/.*trained for seed \([^,]*\),.*/\1/p' <<< "$twin_check")"
   mkdir -p "$ann_dir/test"
-  "$py" tools/test.py "$ann_config" "$ann_checkpoint" \
-    --work-dir "$ann_dir/test" 2>&1 | tee "$ann_dir/test/test_output.log"
   ann_log="$ann_dir/test/test_output.log"
-  twin_note="published $(basename "$ann_checkpoint") (seed $twin_seed), tested here"
+  twin_note="published $(basename "$ann_checkpoint") (seed $twin_seed), tested here beside the SNN's training"
+  # The twin's test needs nothing of the SNN, and the SNN's first seconds
+  # (imports, building, compiling its neurons) leave a core idle: the test
+  # runs beside them, into its log, shown when the training has ended.
+  log "testing the published twin beside the SNN's training (log in $ann_log)"
+  "$py" tools/test.py "$ann_config" "$ann_checkpoint" \
+    --work-dir "$ann_dir/test" > "$ann_log" 2>&1 &
+  twin_test=$!
+  # A job stopped before the wait below leaves no test behind.
+  trap 'kill "$twin_test" 2>/dev/null || true' EXIT
 fi
 ann_done=$(stamp)
 
@@ -176,6 +183,14 @@ train_step "$snn_dir" "$snn_config" load_from="$ann_checkpoint" \
 snn_done=$(stamp)
 snn_log="$(newest_log "$snn_dir")"
 checkpoint="$(cat "$snn_dir/last_checkpoint")"
+if [ -n "${twin_test:-}" ]; then
+  twin_rc=0
+  wait "$twin_test" || twin_rc=$?
+  log "the published twin's test (it ran beside the SNN's training):"
+  cat "$ann_log"
+  [ "$twin_rc" -eq 0 ] || log "WARNING: the twin's test failed (status" \
+    "$twin_rc; its log: $ann_log)"
+fi
 
 log "testing $checkpoint"
 mkdir -p "$snn_dir/test"
@@ -224,7 +239,7 @@ detections:      $show_dir ($(ls "$show_dir" 2>/dev/null | wc -l) PNG pictures: 
 ANN twin:        $twin_note
 SNN schedule:    $snn_epochs epochs ($snn_config) from the ANN twin
 seed:            $seed of the SNN$( [ "$twin_mode" = train ] && echo " and the twin") ($OMP_NUM_THREADS threads, CPU kernels ${ATEN_CPU_CAPABILITY:-default}); data $data_note
-times:           data $((data_done - start)) s, ANN twin $((ann_done - data_done)) s, SNN $((snn_done - ann_done)) s, test + pictures $((test_done - snn_done)) s, total $((test_done - start)) s (set-up excluded$resumed; budget 900 s)
+times:           data $((data_done - start)) s, ANN twin $((ann_done - data_done)) s, SNN $((snn_done - ann_done)) s, test + pictures $((test_done - snn_done)) s, total $((test_done - start)) s (set-up excluded$resumed$( [ -n "${twin_test:-}" ] && echo "; the twin's test ran within the SNN's time"); budget 900 s)
 ANN twin mAP:    ${ann_map:-not found, see $ann_log} ($( [ "$twin_mode" = train ] && echo "its validation after training" || echo "its test here"); $(published ann_twin))
 final SNN mAP:   ${snn_map:-not found, see the test log} (VOC mAP@0.5, 11 points, mini-VOC test split; $(published snn))
 EOF

@@ -19,6 +19,10 @@ model = dict(
     neck=dict(neuron_cfg=leaky_relu),
     bbox_head=dict(neuron_cfg=leaky_relu))
 
+# The published twin was trained with one loader worker (seeded afresh
+# each epoch), before the SNN config loaded in the main process: its
+# augmentation draws, kept so that MMSNN_TWIN=train trains that twin.
+train_dataloader = dict(num_workers=1)
 load_from = None
 max_epochs = 24
 train_cfg = dict(max_epochs=max_epochs, val_interval=max_epochs)

@@ -66,13 +66,17 @@ def _resume_differs(tmp_path, **loader):
     return [k for k in straight if not torch.equal(straight[k], resumed[k])]
 
 
-def test_resume_is_exact_with_the_mini_config_loader(tmp_path):
-    """The main job's loader settings (a worker process, not persistent)."""
+@pytest.mark.parametrize('config', [
+    'configs/mini_voc/snn_yolov3_minivoc_t4.py',  # the main process loads
+    'configs/mini_voc/yolov3_minivoc.py',  # a worker, not persistent
+])
+def test_resume_is_exact_with_the_mini_configs_loaders(tmp_path, config):
+    """The main job's loader settings: the SNN's and its twin's."""
     from tests.conftest import load_config
-    mini = load_config('configs/mini_voc/snn_yolov3_minivoc_t4.py')
+    mini = load_config(config)
     settings = {k: mini.train_dataloader[k]
                 for k in ('num_workers', 'persistent_workers')}
-    assert settings['num_workers'] > 0  # the worker path is what is tested
+    assert not settings['persistent_workers']
     assert not _resume_differs(tmp_path, **settings)
 
 
