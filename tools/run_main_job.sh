@@ -14,8 +14,8 @@
 #      this config trained for seed 0, then published by
 #      tools/model_converters/publish_model.py), checked against the hash in
 #      its name and tested on the test split (the ANN row of the README's
-#      table); with MMSNN_TWIN=train, trained here first instead (24
-#      epochs: about 18 minutes on top on a 2-core CPU);
+#      table) beside step 4; with MMSNN_TWIN=train, trained here first
+#      instead (24 epochs: about 18 minutes on top on a 2-core CPU);
 #   4. train the SNN (configs/mini_voc/snn_yolov3_minivoc_t4.py) initialised
 #      from the ANN twin's weights, as the authors initialise SNN-YOLOv3 from
 #      an ANN YOLOv3 (same module names, so the weights load one to one),
@@ -153,8 +153,8 @@ if [ "$twin_mode" = train ]; then
   twin_note="trained here, seed $seed"
 else
   ann_checkpoint="$published_twin"
-  log "the published ANN twin $ann_checkpoint: checking its bytes and" \
-    "testing it (MMSNN_TWIN=train trains one instead)"
+  log "the published ANN twin $ann_checkpoint: checking its bytes" \
+    "(MMSNN_TWIN=train trains one instead)"
   twin_check="$("$py" tools/model_converters/publish_model.py --check \
     "$ann_checkpoint")"
   echo "$twin_check"
