@@ -93,9 +93,10 @@ test_dataloader = val_dataloader
 
 load_from = 'checkpoints/mini_voc/yolov3_minivoc_seed0-c9036a7c.pth'
 # Four epochs keep the main job inside its 15 minutes on the slow 2-core
-# machines seen (0.44-0.47 s a step: 745-854 s); five scored higher (0.640
-# +- 0.011 against 0.613 +- 0.016, seeds 0-2) but took 963 s on such a
-# machine (configs/mini_voc/README.md, "Cutting the main job's time").
+# machines seen (0.41-0.44 s a step: 681-739 s for seeds 0-2, SNN 0.625
+# +- 0.009); five, with a loader worker, scored 0.640 +- 0.011 against
+# four's 0.613 +- 0.016, but took 963 s on such a machine
+# (configs/mini_voc/README.md, "Cutting the main job's time").
 max_epochs = 4
 train_cfg = dict(max_epochs=max_epochs, val_interval=max_epochs)
 # A high lr for a fine-tuning (3e-2 did worse in our runs): IF neurons
