@@ -16,10 +16,11 @@
 # deviation, and each run's step times and machine (CPU model, cores), which
 # the main job prints its mAP beside and the README's tables quote. Runs
 # already in the file for other machines are kept: each entry says where it
-# ran, and the range is over all of them that started from the same kind
-# of ANN twin: the published one (the main job's default: the seed varies
-# only the SNN's training) or, with MMSNN_TWIN=train in the environment,
-# one trained per seed.
+# ran, and the range is over all of them of one recipe: the same kind of
+# ANN twin (the published one, the main job's default, so that the seed
+# varies only the SNN's training, or with MMSNN_TWIN=train in the
+# environment one trained per seed), the same SNN epochs and the same SNN
+# settings (the digest the job prints of the SNN config's values).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 parallel=0 collect=0
@@ -76,20 +77,29 @@ def schedule_of(log):
     return int(match.group(1)) if match else None
 
 
+def settings_of(log):
+    """The digest of the SNN config's settings (None before it was printed)."""
+    match = re.search(r'^SNN schedule:.*, settings ([0-9a-f]+)\)', log, re.M)
+    return match.group(1) if match else None
+
+
 logs = []
 for seed in range(num):
     with open(f'work_dirs/seeds/seed{seed}.log') as f:
         logs.append(f.read())
 twin, snn_epochs = twin_of(logs[0]), schedule_of(logs[0])
+snn_settings = settings_of(logs[0])
 # A range mixes only runs that started from the same kind of twin (runs
 # before the published twin have no 'twin' and trained theirs) and trained
-# the SNN as long: other runs leave the file (git history keeps them).
+# the SNN as long with the same settings: other runs leave the file (git
+# history keeps them).
 runs = [r for r in results.get('runs', [])
         if r['machine'] != machine and r.get('twin', 'trained') == twin
-        and r.get('snn_epochs') == snn_epochs]
+        and r.get('snn_epochs') == snn_epochs
+        and r.get('snn_settings') == snn_settings]
 for seed, log in enumerate(logs):
     run = dict(seed=seed, machine=machine, twin=twin_of(log),
-               snn_epochs=schedule_of(log),
+               snn_epochs=schedule_of(log), snn_settings=settings_of(log),
                date=datetime.date.today().isoformat(),
                data_matches_manifest='BYTES DIFFER' not in log,
                parallel=parallel)
@@ -106,7 +116,7 @@ for key in ('ann_twin', 'snn'):
     maps = [r[key] for r in runs]
     results[key] = dict(
         seeds=sorted({r['seed'] for r in runs}), maps=maps, twin=twin,
-        snn_epochs=snn_epochs,
+        snn_epochs=snn_epochs, snn_settings=snn_settings,
         mean=round(statistics.mean(maps), 4),
         std=round(statistics.stdev(maps), 4) if len(maps) > 1 else 0.0)
 with open(path, 'w') as f:

@@ -138,12 +138,20 @@ train_step() {
   [ "$rc" -eq 0 ] || exit "$rc"
 }
 
-# What the SNN config says, its one owner: the schedule (the published range
-# is per schedule) and the published twin it starts from (load_from).
-read -r snn_epochs published_twin < <("$py" -c 'import sys
+# What the SNN config says, its one owner: the schedule, the published twin
+# it starts from (load_from) and a digest of all its settings. The published
+# range is per schedule and settings: another loader, lr or augmentation is
+# another recipe. Comments, layout and which file a value is inherited from
+# leave the digest as it is.
+read -r snn_epochs published_twin snn_settings < <("$py" - "$snn_config" <<'PY'
+import hashlib, json, sys
 from mmengine.config import Config
 cfg = Config.fromfile(sys.argv[1])
-print(cfg.train_cfg.max_epochs, cfg.load_from)' "$snn_config")
+settings = json.dumps(cfg.to_dict(), sort_keys=True, default=str)
+print(cfg.train_cfg.max_epochs, cfg.load_from,
+      hashlib.sha256(settings.encode()).hexdigest()[:8])
+PY
+)
 
 if [ "$twin_mode" = train ]; then
   log "training the ANN twin $ann_config (logs in $ann_dir)"
@@ -209,21 +217,26 @@ test_done=$(stamp)
 snn_map="$(last_map "$snn_dir/test/test_output.log")"
 ann_map="$(last_map "$ann_log")"
 # "0.612 (published: ...)" from the results file the seed runs wrote.
-published() { "$py" - "$results" "$1" "$snn_epochs" <<'PY'
+published() { "$py" - "$results" "$1" "$snn_epochs" "$snn_settings" <<'PY'
 import json, sys
+path, key, epochs, settings = sys.argv[1], sys.argv[2], int(sys.argv[3]), \
+    sys.argv[4]
 try:
-    with open(sys.argv[1]) as f:
-        entry = json.load(f)[sys.argv[2]]
-    # The twin's test does not depend on the SNN's schedule; the SNN's does.
-    other = sys.argv[2] == 'snn' and \
-        entry.get('snn_epochs') not in (None, int(sys.argv[3]))
+    with open(path) as f:
+        entry = json.load(f)[key]
+    # The twin's test does not depend on the SNN's recipe; the SNN's does.
+    other = ''
+    if key == 'snn' and entry.get('snn_epochs') not in (None, epochs):
+        other = (f"; for {entry['snn_epochs']} SNN epochs, not this run's "
+                 f'{epochs}: not comparable')
+    elif key == 'snn' and entry.get('snn_settings') not in (None, settings):
+        other = (f"; for SNN settings {entry['snn_settings']}, not this "
+                 f"run's {settings}: not comparable")
     print(f"published: {entry['mean']:.3f} +- {entry['std']:.3f} (mean +- "
           f"std; {min(entry['maps']):.3f}-{max(entry['maps']):.3f} over "
-          f"seeds {entry['seeds']}, {sys.argv[1]}"
-          + (f"; for {entry['snn_epochs']} SNN epochs, not this run's "
-             f"{sys.argv[3]}: not comparable" if other else '') + ')')
+          f"seeds {entry['seeds']}, {path}{other})")
 except (OSError, KeyError, TypeError, ValueError):
-    print(f'no published range yet in {sys.argv[1]}')
+    print(f'no published range yet in {path}')
 PY
 }
 
@@ -237,7 +250,7 @@ SNN checkpoint:  $checkpoint
 SNN test log:    $snn_dir/test/test_output.log
 detections:      $show_dir ($(ls "$show_dir" 2>/dev/null | wc -l) PNG pictures: ground truth left, detections right)
 ANN twin:        $twin_note
-SNN schedule:    $snn_epochs epochs ($snn_config) from the ANN twin
+SNN schedule:    $snn_epochs epochs ($snn_config, settings $snn_settings) from the ANN twin
 seed:            $seed of the SNN$( [ "$twin_mode" = train ] && echo " and the twin") ($OMP_NUM_THREADS threads, CPU kernels ${ATEN_CPU_CAPABILITY:-default}); data $data_note
 times:           data $((data_done - start)) s, ANN twin $((ann_done - data_done)) s, SNN $((snn_done - ann_done)) s, test + pictures $((test_done - snn_done)) s, total $((test_done - start)) s (set-up excluded$resumed$( [ -n "${twin_test:-}" ] && echo "; the twin's test ran within the SNN's time"); budget 900 s)
 ANN twin mAP:    ${ann_map:-not found, see $ann_log} ($( [ "$twin_mode" = train ] && echo "its validation after training" || echo "its test here"); $(published ann_twin))
