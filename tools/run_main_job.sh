@@ -194,6 +194,7 @@ checkpoint="$(cat "$snn_dir/last_checkpoint")"
 if [ -n "${twin_test:-}" ]; then
   twin_rc=0
   wait "$twin_test" || twin_rc=$?
+  trap - EXIT  # reaped: its pid may belong to another process from now on
   log "the published twin's test (it ran beside the SNN's training):"
   cat "$ann_log"
   [ "$twin_rc" -eq 0 ] || log "WARNING: the twin's test failed (status" \

@@ -60,8 +60,9 @@ test_pipeline = [
                    'scale_factor'))
 ]
 # Images are loaded in the main process, not in a worker: on 2 cores a
-# worker takes CPU from the two compute threads, and the SNN's steps were
-# 1.06-1.07x faster without it (configs/mini_voc/README.md). `--resume`
+# worker takes CPU from the two compute threads: without it the SNN's steps
+# were 1.06x faster in turns, and the main job's median step fell from
+# 0.44-0.46 s to 0.41-0.44 s (configs/mini_voc/README.md). `--resume`
 # still continues exactly: the main process's random state is in every
 # checkpoint (RandomStateHook), and a mid-epoch resume puts it back after
 # drawing the trained batches again (tests/test_engine/test_resume.py).
