@@ -6,8 +6,8 @@ import torch.nn as nn
 from mmdet.utils import ConfigType
 from mmengine.registry import MODELS as MMENGINE_MODELS
 
-from ..models.layers.time_folding import set_time_steps
 from ..models.neurons import spiking_modules
+from ..models.time.owner import set_time_steps
 
 #: mmdet's YOLOv3 activation (``ConvModule`` makes it in-place).
 DEFAULT_TWIN_ACT_CFG = dict(type='LeakyReLU', negative_slope=0.1,

@@ -33,8 +33,9 @@ from mmengine.model import BaseModel
 from spikingjelly.activation_based.op_counter import DispatchCounterMode
 from torch import Tensor
 
-from ..models.layers.time_folding import folded_time_steps, time_steps_of
 from ..models.neurons import spiking_modules
+from ..models.time.folding import folded_time_steps
+from ..models.time.owner import time_steps_of
 from ..utils.input_error import ConfigValueError
 from .activity import REAL_VALUED, ActivityRecorder, stage_of
 from .energy_schema import (ChipEstimate, EnergyReport, EnergyTotals,

@@ -42,7 +42,7 @@ from mmengine.runner import CheckpointLoader
 from spikingjelly.activation_based import base
 from torch import Tensor
 
-from ..models.layers.time_folding import check_time_steps
+from ..models.time.folding import check_time_steps
 from ..utils.input_error import InputError
 from .calibration import (ChannelPercentileRecorder, normalisation_factors,
                           run_calibration)

@@ -5,3 +5,4 @@ from .detectors import *  # noqa: F401,F403
 from .layers import *  # noqa: F401,F403
 from .necks import *  # noqa: F401,F403
 from .neurons import *  # noqa: F401,F403
+from .time import *  # noqa: F401,F403

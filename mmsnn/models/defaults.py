@@ -2,7 +2,7 @@
 
 Components read these when a config does not say otherwise; a detector
 overrides ``time_steps`` of all its parts at once (see
-:func:`mmsnn.models.layers.set_time_steps`).
+:func:`mmsnn.models.time.set_time_steps`).
 """
 
 #: Time steps T of the paper's faster model (it also reports T=6).

@@ -124,8 +124,8 @@ def apply_time_steps(cfg: Config, time_steps: int) -> None:
             input channels cannot follow the bins.
     """
     # mmsnn.models imports this package: import it when called
-    from mmsnn.models.layers import apply_time_steps_option
-    from mmsnn.models.layers.time_folding import check_time_steps
+    from mmsnn.models.time.config import apply_time_steps_option
+    from mmsnn.models.time.folding import check_time_steps
     check_time_steps(time_steps, 'time_steps (config option)')
     old_bins = set(set_time_bins(cfg, time_steps))
     preprocessor = cfg.model.get('data_preprocessor') or {}

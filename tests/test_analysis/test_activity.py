@@ -6,7 +6,7 @@ import torch
 import torch.nn as nn
 
 from mmsnn.analysis import ActivityRecorder, stage_of
-from mmsnn.models.layers import IFNeuron
+from mmsnn.models.neurons import IFNeuron
 
 
 class SharedNeuron(nn.Module):

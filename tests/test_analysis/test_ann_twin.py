@@ -4,7 +4,7 @@ import torch.nn as nn
 from mmdet.registry import MODELS
 
 from mmsnn.analysis.ann_twin import build_ann_twin
-from mmsnn.models.layers import IFNeuron
+from mmsnn.models.neurons import IFNeuron
 from tests.conftest import load_config, tiny_snn_yolov3_cfg
 
 

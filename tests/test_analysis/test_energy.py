@@ -87,7 +87,7 @@ def test_encoder_runs_once_or_T_times(encode_once):
 def test_time_folded_sequences_count_per_sample():
     """Event input arrives folded, ``[T*B, C, H, W]``: a sample is T rows,
     so per-image counts of two equal samples are those of one."""
-    from mmsnn.models.layers.time_folding import mark_time_folded
+    from mmsnn.models.time import mark_time_folded
     T = 3
     model = firing_tiny_snn(T, encoding='sequence', in_channels=2)
     frames = torch.randint(0, 3, (T, 1, 2, 64, 64),

@@ -28,8 +28,7 @@ from mmsnn.analysis.ann_twin import build_ann_twin  # noqa: E402
 from mmsnn.analysis.benchmark import (  # noqa: E402
     build_benchmark_optim_wrapper, describe_device, make_step, run_benchmark,
     set_module_attrs, synthetic_batch)
-from mmsnn.models.layers.if_neuron import BACKENDS  # noqa: E402
-from mmsnn.models.neurons import spiking_modules  # noqa: E402
+from mmsnn.models.neurons import BACKENDS, spiking_modules  # noqa: E402
 from mmsnn.utils import (CfgOptionsAction, InputError,  # noqa: E402
                          load_tool_config, report_input_errors)
 

@@ -5,8 +5,8 @@ from mmengine.hooks import Hook
 from mmengine.model import is_model_wrapper
 
 from mmdet.registry import HOOKS
-from mmsnn.models.layers.time_folding import check_time_steps
-from mmsnn.models.layers.time_owner import set_time_steps, time_steps_of
+from mmsnn.models.time.folding import check_time_steps
+from mmsnn.models.time.owner import set_time_steps, time_steps_of
 from mmsnn.utils.input_error import ConfigValueError
 
 
@@ -30,7 +30,7 @@ class TimeStepsWarmupHook(Hook):
     built, validated, tested and deployed with: this hook only lowers it
     for the training iterations before ``end``, and puts it back before
     every validation and test and when training ends. T is set by
-    :func:`~mmsnn.models.layers.time_owner.set_time_steps`, the one walk
+    :func:`~mmsnn.models.time.owner.set_time_steps`, the one walk
     that sets T everywhere, whether the detector owns T or only its parts
     do. ``--resume`` needs nothing: the hook looks at the loop's epoch or
     iteration before each training iteration.

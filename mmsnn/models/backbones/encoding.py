@@ -10,7 +10,7 @@ import torch
 from torch import Tensor
 
 from ...utils.input_error import ConfigValueError
-from ..layers.time_folding import folded_time_steps
+from ..time.folding import folded_time_steps
 
 ENCODINGS = ('direct', 'sequence')
 
@@ -29,7 +29,7 @@ def check_sequence_input(x: Tensor, time_steps: int, owner: str) -> None:
 
     Args:
         x (Tensor): ``[T*B, C, H, W]``, tagged with its T by
-            :func:`~mmsnn.models.layers.time_folding.mark_time_folded`.
+            :func:`~mmsnn.models.time.folding.mark_time_folded`.
         time_steps (int): The model's T.
         owner (str): How to name the module in the error.
     """

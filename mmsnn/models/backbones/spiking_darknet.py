@@ -9,7 +9,8 @@ from torch import Tensor
 
 from ..defaults import DEFAULT_NEURON_CFG, DEFAULT_TIME_STEPS, neuron_config
 from ..layers.checkpoint import checkpoint_call
-from ..layers.time_folding import TimeStepsMixin, repeat_over_time
+from ..time.folding import repeat_over_time
+from ..time.owner import TimeStepsMixin
 from .encoding import check_encoding, check_sequence_input
 
 

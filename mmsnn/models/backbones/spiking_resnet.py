@@ -10,8 +10,9 @@ from torch import Tensor
 from ..defaults import DEFAULT_NEURON_CFG, DEFAULT_TIME_STEPS, neuron_config
 from ..layers.spikify import replace_activations
 from ..layers.time_adapters import TimeRepeat
-from ..layers.time_folding import TimeStepsMixin, mark_time_folded
 from ..neurons.neuron_utils import spiking_modules
+from ..time.folding import mark_time_folded
+from ..time.owner import TimeStepsMixin
 from .encoding import check_encoding, check_sequence_input
 
 

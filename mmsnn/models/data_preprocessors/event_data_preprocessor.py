@@ -9,7 +9,7 @@ from mmdet.registry import MODELS
 from torch import Tensor
 
 from ...utils.input_error import ConfigValueError
-from ..layers.time_folding import fold_time, mark_time_folded
+from ..time.folding import fold_time, mark_time_folded
 
 #: How the T bins reach the model.
 FOLD_MODES = ('time', 'channels')
@@ -25,7 +25,7 @@ class EventDetDataPreprocessor(DetDataPreprocessor):
 
     * ``fold='time'`` (spiking models): ``[T*B, C, H, W]``, time-major (rows
       ``t*B:(t+1)*B`` are bin ``t``), tagged with T
-      (:func:`~mmsnn.models.layers.time_folding.mark_time_folded`), for a
+      (:func:`~mmsnn.models.time.folding.mark_time_folded`), for a
       backbone with ``encoding='sequence'``: each time step sees its own
       bin, and a model whose T is not the data's bins fails with a clear
       error.

@@ -9,9 +9,9 @@ from torch import Tensor
 
 from ..defaults import DEFAULT_NEURON_CFG, DEFAULT_TIME_STEPS, neuron_config
 from ..layers.spikify import replace_activations
-from ..layers.time_folding import (check_decode_mode, check_time_folded,
-                                   decode_over_time)
-from ..layers.time_owner import TimeStepsMixin
+from ..time.folding import (check_decode_mode, check_time_folded,
+                             decode_over_time)
+from ..time.owner import TimeStepsMixin
 
 
 class CMDHeadMixin(TimeStepsMixin):

@@ -8,9 +8,9 @@ from torch import Tensor
 
 from ..defaults import DEFAULT_TIME_STEPS
 from ..dense_heads.cmd_head_mixin import CMDHeadMixin
-from ..layers.time_owner import TimeStepsMixin, owner_builds_parts
 from ..neurons.neuron_utils import (reset_neurons, set_step_mode,
                                     spiking_modules)
+from ..time.owner import TimeStepsMixin, owner_builds_parts
 
 
 def reduce_steps(steps: List[Any], decode_mode: str) -> Any:

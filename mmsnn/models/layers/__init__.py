@@ -1,13 +1,20 @@
-from .if_neuron import IFNeuron
-from .spikify import replace_activations, spikify
-from .time_adapters import TimeDecode, TimeRepeat
+"""Modules that make stock parts spiking (``Spikify``, the time adapters,
+``TimeSequential``).
+
+Also re-exports, from their own modules, the time helpers
+(:mod:`mmsnn.models.time`) and neuron helpers (:mod:`mmsnn.models.neurons`)
+that users reach here.
+"""
+from ..neurons.if_neuron import IFNeuron
 from ..neurons.neuron_utils import (reset_neurons, set_step_mode,
                                     spiking_modules)
-from .time_folding import (DECODE_MODES, decode_over_time, fold_time,
-                           repeat_over_time, unfold_time)
-from .time_owner import (TimeStepsMixin, apply_time_steps_option,
-                         owner_builds_parts, set_config_time_steps,
-                         set_time_steps, time_steps_of)
+from ..time.config import apply_time_steps_option, set_config_time_steps
+from ..time.folding import (DECODE_MODES, decode_over_time, fold_time,
+                            repeat_over_time, unfold_time)
+from ..time.owner import (TimeStepsMixin, owner_builds_parts, set_time_steps,
+                          time_steps_of)
+from .spikify import replace_activations, spikify
+from .time_adapters import TimeDecode, TimeRepeat
 from .time_sequential import TimeSequential
 
 __all__ = [

@@ -10,10 +10,10 @@ from mmengine.registry import MODELS as MMENGINE_MODELS
 from ...utils.input_error import ConfigValueError
 from ..defaults import DEFAULT_NEURON_CFG, DEFAULT_TIME_STEPS, neuron_config
 from ..neurons.neuron_utils import spiking_modules
-from .time_folding import (check_not_folded, check_time_folded,
-                           decode_over_time, map_nested, mark_time_folded,
-                           repeat_over_time, resolve_decode_mode)
-from .time_owner import TimeStepsMixin
+from ..time.folding import (check_not_folded, check_time_folded,
+                             decode_over_time, map_nested, mark_time_folded,
+                             repeat_over_time, resolve_decode_mode)
+from ..time.owner import TimeStepsMixin
 
 #: Activation modules that :func:`replace_activations` turns into neurons.
 #: Gates (Sigmoid, Tanh, HSigmoid) are left alone: they scale, not fire.

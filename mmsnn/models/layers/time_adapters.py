@@ -5,7 +5,8 @@ are registered modules, so a config can put them around any stock module,
 e.g. in a :class:`TimeSequential`. Both take a tensor or a tuple/list of
 feature maps (a backbone's or neck's output).
 
-The T tags they check and set are defined in :mod:`.time_folding`.
+The T tags they check and set are defined in
+:mod:`mmsnn.models.time.folding`.
 """
 from typing import Optional
 
@@ -13,10 +14,10 @@ import torch.nn as nn
 from mmdet.registry import MODELS
 
 from ..defaults import DEFAULT_TIME_STEPS
-from .time_folding import (Features, check_not_folded, check_time_folded,
-                           check_time_steps, decode_over_time, map_features,
-                           mark_time_folded, repeat_over_time,
-                           resolve_decode_mode)
+from ..time.folding import (Features, check_not_folded, check_time_folded,
+                             check_time_steps, decode_over_time, map_features,
+                             mark_time_folded, repeat_over_time,
+                             resolve_decode_mode)
 
 
 @MODELS.register_module()

@@ -7,7 +7,7 @@ from mmdet.utils import ConfigType, OptMultiConfig
 from mmengine.model import Sequential
 
 from ..defaults import DEFAULT_TIME_STEPS
-from .time_owner import TimeStepsMixin, owner_builds_parts
+from ..time.owner import TimeStepsMixin, owner_builds_parts
 
 
 @MODELS.register_module()

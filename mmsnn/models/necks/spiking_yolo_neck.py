@@ -9,7 +9,7 @@ from torch import Tensor
 
 from ..defaults import DEFAULT_NEURON_CFG, DEFAULT_TIME_STEPS, neuron_config
 from ..layers.checkpoint import checkpoint_call
-from ..layers.time_folding import TimeStepsMixin
+from ..time.owner import TimeStepsMixin
 
 
 @MODELS.register_module()

@@ -1,6 +1,6 @@
 """The neuron family: every spiking neuron derives from
 :class:`BaseSpikingNeuron`, and mmsnn finds neurons by that type."""
-from .backends import BACKEND_ENV, FASTEST_BACKEND, resolve_backend
+from .backends import BACKEND_ENV, BACKENDS, FASTEST_BACKEND, resolve_backend
 from .base_neuron import BaseSpikingNeuron, check_positive, register_neuron
 from .if_neuron import IFNeuron
 from .lif_neuron import LIFNeuron
@@ -10,8 +10,8 @@ from .spikingjelly_neuron import SpikingJellyNeuron
 from .threshold_neuron import ThresholdNeuron
 
 __all__ = [
-    'BACKEND_ENV', 'FASTEST_BACKEND', 'resolve_backend', 'BaseSpikingNeuron',
-    'check_positive', 'register_neuron', 'IFNeuron', 'LIFNeuron',
-    'ParametricLIFNeuron', 'SpikingJellyNeuron', 'ThresholdNeuron',
+    'BACKEND_ENV', 'BACKENDS', 'FASTEST_BACKEND', 'resolve_backend',
+    'BaseSpikingNeuron', 'check_positive', 'register_neuron', 'IFNeuron',
+    'LIFNeuron', 'ParametricLIFNeuron', 'SpikingJellyNeuron', 'ThresholdNeuron',
     'reset_neurons', 'set_step_mode', 'spiking_modules'
 ]

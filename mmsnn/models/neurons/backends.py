@@ -25,6 +25,9 @@ from ...utils.input_error import ConfigValueError
 #: per-step graph, the reference).
 KERNEL_BACKENDS = ('fused', 'compiled', 'autograd')
 
+#: Backends a config may name: a kernel, or ``'auto'`` to pick among them.
+BACKENDS = ('auto', *KERNEL_BACKENDS)
+
 #: Fastest measured backend per device type (docs/benchmarks.md).
 FASTEST_BACKEND = {'cpu': 'compiled', 'cuda': 'compiled'}
 

@@ -16,7 +16,7 @@ from torch import Tensor
 
 from ...utils.input_error import ConfigValueError
 from ..defaults import DEFAULT_TIME_STEPS
-from ..layers.time_folding import check_time_steps, fold_time, unfold_time
+from ..time.folding import check_time_steps, fold_time, unfold_time
 from .backends import check_backend, resolve_backend
 
 NeuronType = TypeVar('NeuronType', bound=Type['BaseSpikingNeuron'])

@@ -8,7 +8,7 @@ from mmdet.registry import HOOKS
 from mmengine.hooks import Hook
 from mmengine.runner import Runner
 
-from mmsnn.models.layers.time_owner import time_steps_of
+from mmsnn.models.time.owner import time_steps_of
 from mmsnn.utils.input_error import ConfigValueError
 from tests.tiny_voc import tiny_runner_cfg
 

@@ -4,8 +4,7 @@ import pytest
 import torch
 
 from mmsnn.models.backbones import SpikingDarknet
-from mmsnn.models.layers.time_folding import (fold_time, mark_time_folded,
-                                              repeat_over_time)
+from mmsnn.models.time import fold_time, mark_time_folded, repeat_over_time
 from mmsnn.utils import ConfigValueError
 
 

@@ -6,11 +6,10 @@ from mmdet.registry import MODELS
 from mmengine.registry import init_default_scope
 
 from mmsnn.models.backbones import SpikingResNet
-from mmsnn.models.layers import set_step_mode, spikify, spiking_modules
-from mmsnn.models.layers.time_adapters import TimeRepeat
-from mmsnn.models.layers.time_folding import (fold_time, folded_time_steps,
-                                              mark_time_folded,
-                                              repeat_over_time)
+from mmsnn.models.layers import TimeRepeat, spikify
+from mmsnn.models.neurons import set_step_mode, spiking_modules
+from mmsnn.models.time import (fold_time, folded_time_steps, mark_time_folded,
+                               repeat_over_time)
 from mmsnn.utils import ConfigValueError
 
 TINY = dict(depth=18, base_channels=8, out_indices=(0, 1, 2, 3),

@@ -4,7 +4,7 @@ import torch
 from mmdet.structures import DetDataSample
 
 from mmsnn.models.data_preprocessors import EventDetDataPreprocessor
-from mmsnn.models.layers.time_folding import folded_time_steps
+from mmsnn.models.time import folded_time_steps
 from mmsnn.utils import ConfigValueError
 
 

@@ -6,7 +6,7 @@ import torch.nn.functional as F
 from mmdet.models.dense_heads import FCOSHead, RetinaHead
 
 from mmsnn.models.dense_heads import CMDFCOSHead, CMDRetinaHead
-from mmsnn.models.layers.time_folding import mark_time_folded
+from mmsnn.models.time import mark_time_folded
 from mmsnn.models.neurons import BaseSpikingNeuron
 
 T, B, C = 3, 2, 8

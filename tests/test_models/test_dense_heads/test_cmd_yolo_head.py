@@ -3,7 +3,7 @@ import torch
 import torch.nn.functional as F
 
 from mmsnn.models.dense_heads import CMDYOLOV3Head
-from mmsnn.models.layers import IFNeuron
+from mmsnn.models.neurons import IFNeuron
 
 T, B = 3, 2
 

@@ -2,7 +2,7 @@ import pytest
 import torch
 from mmdet.registry import MODELS
 
-from mmsnn.models.layers import IFNeuron
+from mmsnn.models.neurons import IFNeuron
 from tests.conftest import fake_batch, load_config, tiny_snn_yolov3_cfg
 
 

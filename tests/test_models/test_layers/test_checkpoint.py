@@ -6,7 +6,7 @@ import torch.nn as nn
 from mmcv.cnn import ConvModule
 
 from mmsnn.analysis.benchmark import cpu_tensor_peak
-from mmsnn.models.layers import set_step_mode
+from mmsnn.models.neurons import set_step_mode
 from mmsnn.models.layers.checkpoint import checkpoint_call
 
 

@@ -11,10 +11,9 @@ from mmdet.registry import MODELS
 from mmengine.config import ConfigDict
 from mmengine.registry import init_default_scope
 
-from mmsnn.models.layers import (IFNeuron, TimeRepeat, fold_time,
-                                 replace_activations, set_step_mode, spikify,
-                                 spiking_modules)
-from mmsnn.models.layers.time_folding import folded_time_steps
+from mmsnn.models.layers import TimeRepeat, replace_activations, spikify
+from mmsnn.models.neurons import IFNeuron, set_step_mode, spiking_modules
+from mmsnn.models.time import fold_time, folded_time_steps
 
 TINY_RESNET = dict(
     type='ResNet', depth=18, base_channels=8, out_indices=(0, 1, 2, 3),

@@ -3,9 +3,9 @@ import torch
 import torch.nn as nn
 from mmdet.registry import MODELS
 
-from mmsnn.models.layers import (IFNeuron, TimeDecode, TimeRepeat,
-                                 TimeSequential, set_time_steps)
-from mmsnn.models.layers.time_folding import folded_time_steps
+from mmsnn.models.layers import TimeDecode, TimeRepeat, TimeSequential
+from mmsnn.models.neurons import IFNeuron
+from mmsnn.models.time import folded_time_steps, set_time_steps
 
 
 def test_repeat_then_decode():

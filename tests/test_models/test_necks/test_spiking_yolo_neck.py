@@ -1,7 +1,7 @@
 import torch
 from mmdet.models.necks import YOLOV3Neck
 
-from mmsnn.models.layers import IFNeuron
+from mmsnn.models.neurons import IFNeuron
 from mmsnn.models.necks import SpikingYOLOV3Neck
 
 CHANNELS = dict(num_scales=3, in_channels=[32, 16, 8],

@@ -1,5 +1,5 @@
 """Shared by the neuron tests: run a neuron on ``[T, B, ...]``."""
-from mmsnn.models.layers import fold_time
+from mmsnn.models.time import fold_time
 
 
 def run(neuron, x_seq):

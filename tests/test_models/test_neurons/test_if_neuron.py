@@ -5,7 +5,7 @@ import torch
 from mmcv.cnn import ConvModule
 from spikingjelly.activation_based import surrogate
 
-from mmsnn.models.layers import IFNeuron
+from mmsnn.models.neurons import IFNeuron
 from .helpers import run
 
 

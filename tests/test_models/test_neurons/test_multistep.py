@@ -8,9 +8,9 @@ import shutil
 import pytest
 import torch
 
-from mmsnn.models.layers import IFNeuron, fold_time
-from mmsnn.models.layers.if_multistep import _Kernels, if_multistep
-from mmsnn.models.neurons import ParametricLIFNeuron
+from mmsnn.models.neurons import IFNeuron, ParametricLIFNeuron
+from mmsnn.models.neurons.multistep import _Kernels, multistep_spikes
+from mmsnn.models.time import fold_time
 
 
 def run_backend(cls, backend, x, weight):
@@ -57,7 +57,7 @@ def test_half_inputs_keep_their_dtype(dtype):
     for x in (x32.to(dtype), x32):
         x.requires_grad_()
         threshold = torch.tensor(1.0, requires_grad=True)
-        spikes = if_multistep(x, threshold, 2.0, True, False)
+        spikes = multistep_spikes(x, threshold, 2.0, True, False)
         (spikes.float() * weight).sum().backward()
         results.append((spikes, x.grad, threshold.grad))
     (spikes, grad, grad_th), (ref, ref_grad, ref_th) = results
@@ -73,7 +73,7 @@ def test_threshold_gradient_does_not_overflow_in_half():
     # beyond float16's range (65504) when summed there
     x = torch.full((1, 2**17), 1.0, dtype=torch.float16, requires_grad=True)
     threshold = torch.tensor(1.0, requires_grad=True)
-    if_multistep(x, threshold, 2.0, True, False).float().sum().backward()
+    multistep_spikes(x, threshold, 2.0, True, False).float().sum().backward()
     assert torch.isfinite(threshold.grad)
     assert threshold.grad.item() == pytest.approx(-2**17, rel=1e-3)
 
@@ -81,5 +81,5 @@ def test_threshold_gradient_does_not_overflow_in_half():
 def test_inference_does_not_build_a_graph():
     x = torch.randn(2, 5, requires_grad=True)
     with torch.no_grad():
-        spikes = if_multistep(x, torch.tensor(1.0), 2.0, True, False)
+        spikes = multistep_spikes(x, torch.tensor(1.0), 2.0, True, False)
     assert spikes.grad_fn is None and not spikes.requires_grad

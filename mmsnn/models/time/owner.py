@@ -17,19 +17,16 @@ states one is overridden by its owner.
 
 Stock mmdet detectors own no T. Either use the spiking version of the
 detector (:mod:`mmsnn.models.detectors`, one ``model.time_steps``), or
-give each spiking part the config's top-level ``time_steps``: the tools'
-``--cfg-options time_steps=6`` writes it into every ``time_steps`` field of
-the model config (:func:`set_config_time_steps`).
+give each spiking part the config's top-level ``time_steps``
+(:mod:`.config`).
 """
 import threading
 from contextlib import contextmanager
-from typing import Any, Iterator, Optional, Tuple
+from typing import Iterator, Tuple
 
 import torch.nn as nn
 
-from ...utils.config_tree import iter_sub_configs
-from ...utils.input_error import ConfigValueError
-from .time_folding import check_time_steps
+from .folding import check_time_steps
 
 _BUILDING = threading.local()
 
@@ -100,51 +97,3 @@ class TimeStepsMixin:
         else:
             set_time_steps(self, value)
 
-
-def set_config_time_steps(cfg: Any, time_steps: int) -> int:
-    """Write ``time_steps`` into every ``time_steps`` field of a (model)
-    config, nested dicts and lists included.
-
-    For stock detectors whose spiking parts each carry T: mmengine resolves
-    a config's top-level ``time_steps`` when it reads the file, so changing
-    it later reaches nothing; this does.
-
-    Args:
-        cfg (dict | list): A model config, changed in place.
-        time_steps (int): T.
-
-    Returns:
-        int: How many fields were written.
-    """
-    check_time_steps(time_steps, 'time_steps (config option)')
-    written = 0
-    for sub in iter_sub_configs(cfg):
-        if 'time_steps' in sub:
-            sub['time_steps'] = time_steps
-            written += 1
-    return written
-
-
-def apply_time_steps_option(cfg: Any, cfg_options: Optional[dict]) -> None:
-    """Make ``--cfg-options time_steps=N`` reach the model.
-
-    mmengine has already resolved the config's top-level ``time_steps``
-    into the fields that used it, so merging the option changes only the
-    top-level value. This writes it into every ``time_steps`` field of
-    ``cfg.model`` (a spiking detector's one key, or each spiking part of a
-    stock detector). Other options are left to ``merge_from_dict``.
-
-    Args:
-        cfg (Config): The merged config, changed in place.
-        cfg_options (dict, optional): The ``--cfg-options`` given.
-
-    Raises:
-        ConfigValueError: If ``time_steps`` is given but the model config
-            has no ``time_steps`` field to write it into.
-    """
-    if not cfg_options or 'time_steps' not in cfg_options:
-        return
-    if not set_config_time_steps(cfg.model, cfg_options['time_steps']):
-        raise ConfigValueError(
-            f'--cfg-options time_steps={cfg_options["time_steps"]!r}: the '
-            'model config has no `time_steps` field to set (is it an ANN?)')

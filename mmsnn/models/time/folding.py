@@ -13,7 +13,7 @@ Two operations cross the boundary with real-valued (ANN) modules:
   paper Eq. 6) or ``'sum'`` over T, ``[T*B, ...] -> [B, ...]``.
 
 Who sets T on the modules (owners, containers, detectors) is
-:mod:`.time_owner`'s business.
+:mod:`.owner`'s business.
 
 Tensors that leave a spiking module still time-folded carry a small tag,
 the T they were folded with (:func:`mark_time_folded`). The next spiking
@@ -225,10 +225,3 @@ def check_not_folded(feats: Any, owner: str) -> None:
             f'time-folded (time_steps={tag}, from a spiking module): drop the '
             'TimeRepeat, or set encode=False.')
 
-
-def __getattr__(name: str):
-    # Owning T moved to .time_owner; old imports keep working.
-    if name in ('TimeStepsMixin', 'set_time_steps', 'time_steps_of'):
-        from . import time_owner
-        return getattr(time_owner, name)
-    raise AttributeError(f'module {__name__!r} has no attribute {name!r}')
