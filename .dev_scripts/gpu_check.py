@@ -1,4 +1,5 @@
-"""The GPU measurements of benchmark_snn.py, in one process, within a budget.
+"""The GPU measurements of tools/analysis_tools/benchmark_snn.py, in one
+process, within a budget (:func:`mmsnn.analysis.benchmark.benchmark_snn`).
 
 Called by ``gpu_check.sh`` (which prepares the packages). Runs the most
 important comparisons first and skips the rest once ``--budget`` seconds are
@@ -15,7 +16,6 @@ import argparse
 import gc
 import importlib.abc
 import importlib.machinery
-import importlib.util
 import json
 import os.path as osp
 import sys
@@ -23,28 +23,29 @@ import time
 import traceback
 import types
 
-TOOLS = osp.join(osp.dirname(osp.dirname(osp.abspath(__file__))), 'tools',
-                 'analysis_tools')
+from mmengine.config import DictAction  # imports no mmcv
 
-#: name -> extra arguments of benchmark_snn.py, most important first.
+sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
+
+#: name -> the run (as benchmark_snn.py's options: ``mode``, ``amp``,
+#: ``set`` on the SNN's modules, ``per_step``, ``variant_set``), most
+#: important first.
 RUNS = [
-    ('train_fp32_fused', ['--mode', 'train']),
-    ('train_fp32_compiled', ['--mode', 'train', '--neuron-backend',
-                             'compiled']),
-    ('train_amp_compiled', ['--mode', 'train', '--amp', '--neuron-backend',
-                            'compiled']),
-    ('infer_fp32_compiled', ['--mode', 'infer', '--neuron-backend',
-                             'compiled']),
-    ('infer_amp_compiled', ['--mode', 'infer', '--amp', '--neuron-backend',
-                            'compiled']),
-    ('train_fp32_with_cp_compiled', ['--mode', 'train', '--with-cp',
-                                     '--neuron-backend', 'compiled']),
-    ('per_step_train_fused', ['--mode', 'train', '--per-step']),
-    ('per_step_infer_fused', ['--mode', 'infer', '--per-step']),
-    ('train_amp_fused', ['--mode', 'train', '--amp']),
-    ('infer_fp32_fused', ['--mode', 'infer']),
-    ('encode_once_vs_t_times_train', ['--mode', 'train', '--variant-set',
-                                      'encode_once=False']),
+    ('train_fp32_fused', dict(mode='train')),
+    ('train_fp32_compiled', dict(mode='train', set=dict(backend='compiled'))),
+    ('train_amp_compiled', dict(mode='train', amp=True,
+                                set=dict(backend='compiled'))),
+    ('infer_fp32_compiled', dict(mode='infer', set=dict(backend='compiled'))),
+    ('infer_amp_compiled', dict(mode='infer', amp=True,
+                                set=dict(backend='compiled'))),
+    ('train_fp32_with_cp_compiled', dict(
+        mode='train', set=dict(with_cp=True, backend='compiled'))),
+    ('per_step_train_fused', dict(mode='train', per_step=True)),
+    ('per_step_infer_fused', dict(mode='infer', per_step=True)),
+    ('train_amp_fused', dict(mode='train', amp=True)),
+    ('infer_fp32_fused', dict(mode='infer')),
+    ('encode_once_vs_t_times_train', dict(
+        mode='train', variant_set=dict(encode_once=False))),
 ]
 
 
@@ -90,12 +91,23 @@ def install_mmcv_ops_stub() -> None:
     sys.meta_path.insert(0, Finder())
 
 
-def load_benchmark_tool():
-    spec = importlib.util.spec_from_file_location(
-        '_benchmark_snn', osp.join(TOOLS, 'benchmark_snn.py'))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+def benchmark(args, run: dict) -> dict:
+    """One run of :data:`RUNS` (what benchmark_snn.py does with the same
+    options), its result printed as the tool prints it."""
+    from mmsnn.analysis.benchmark import (Comparison, autocast_dtype,
+                                          benchmark_snn, format_benchmark)
+    from mmsnn.engine.tool_config import load_tool_config
+    cfg = load_tool_config(args.config, args.cfg_options)
+    result = benchmark_snn(
+        cfg, Comparison(per_step=run.get('per_step', False),
+                        variant_set=run.get('variant_set', {})),
+        run.get('set'), None, args.batch, (args.shape, args.shape),
+        run['mode'], args.iters, args.warmup, args.device,
+        autocast_dtype(args.device) if run.get('amp') else None,
+        progress=False, name=args.config)
+    result['cfg_options'] = args.cfg_options
+    print(format_benchmark(result), flush=True)
+    return result
 
 
 def summary_line(name, result) -> str:
@@ -135,8 +147,9 @@ def main():
     parser.add_argument('--stub-mmcv-ops', action='store_true')
     parser.add_argument('--device', default='cuda',
                         help="'cpu' only to try this script out")
-    parser.add_argument('--cfg-options', nargs='+', default=[],
-                        help='passed on to benchmark_snn.py')
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
+                        help='config overrides, KEY=VALUE as in '
+                        'benchmark_snn.py')
     args = parser.parse_args()
     if args.stub_mmcv_ops:
         install_mmcv_ops_stub()
@@ -144,15 +157,12 @@ def main():
     if args.device.startswith('cuda') and not torch.cuda.is_available():
         sys.exit(f'CUDA is not available to torch {torch.__version__}: '
                  'nothing to measure')
-    tool = load_benchmark_tool()
+    if args.device.startswith('cuda'):
+        torch.backends.cudnn.benchmark = True
     from mmsnn.analysis.benchmark import describe_device
-    common = [args.config, '--device', args.device, '--shape',
-              str(args.shape),
-              str(args.shape), '--batch', str(args.batch), '--iters',
-              str(args.iters), '--warmup', str(args.warmup), '--no-progress']
     results, lines = {}, []
     start = time.time()
-    for name, extra in RUNS:
+    for name, run in RUNS:
         if args.only and name not in args.only:
             continue
         spent = time.time() - start
@@ -163,9 +173,7 @@ def main():
             print(f'\n##### {name} ({spent:.0f} s spent)', flush=True)
             t0 = time.time()
             try:
-                results[name] = tool.main(common + extra + (
-                    ['--cfg-options', *args.cfg_options]
-                    if args.cfg_options else []))
+                results[name] = benchmark(args, run)
             except BaseException as e:  # record, go on with the next run
                 if isinstance(e, KeyboardInterrupt):
                     raise

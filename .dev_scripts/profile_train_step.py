@@ -29,7 +29,7 @@ from torch.profiler import ProfilerActivity, profile  # noqa: E402
 
 import mmsnn  # noqa: E402,F401  (registers the components)
 from mmsnn.analysis.benchmark import make_step  # noqa: E402
-from mmsnn.utils import load_tool_config  # noqa: E402
+from mmsnn.engine.tool_config import load_tool_config  # noqa: E402
 
 
 def parse_args(argv=None):

@@ -61,14 +61,6 @@ MODEL_LAYERS = {
     'mmsnn.models': 5,
 }
 
-#: Known upward imports, importer -> the packages it may reach up into.
-#: Only this one, until branch `tools` moves the tools' config helpers to
-#: the layer they belong to; then this allowlist is deleted.
-KNOWN_UPWARD_IMPORTS = {
-    'mmsnn.utils.tool_config': ('mmsnn.models', 'mmsnn.datasets'),
-}
-
-
 class Import(NamedTuple):
     """One import edge: ``importer`` runs ``target`` (both module names)."""
     importer: str
@@ -174,28 +166,16 @@ def group_of(module: str, groups: Dict[str, int]) -> Optional[str]:
     return None
 
 
-def _is_allowed(edge: Import, allowed: Dict[str, Tuple[str, ...]]) -> bool:
-    """Whether ``allowed`` lets ``edge.importer`` reach ``edge.target``."""
-    return any(edge.target == p or edge.target.startswith(p + '.')
-               for p in allowed.get(edge.importer, ()))
-
-
-def upward_imports(
-        edges: List[Import],
-        layers: Dict[str, int],
-        allowed: Optional[Dict[str, Tuple[str, ...]]] = None) -> List[str]:
-    """Edges from a lower layer into a higher one, as messages, but those
-    that ``allowed`` (importer -> packages) lets through."""
-    allowed = allowed or {}
+def upward_imports(edges: List[Import], layers: Dict[str, int]) -> List[str]:
+    """Edges from a lower layer into a higher one, as messages."""
     found = []
     for edge in edges:
         low, high = (group_of(m, layers) for m in (edge.importer,
                                                    edge.target))
         if low is None or high is None or layers[high] <= layers[low]:
             continue
-        if not _is_allowed(edge, allowed):
-            found.append(f'{edge}: {low} (layer {layers[low]}) imports '
-                         f'{high} (layer {layers[high]})')
+        found.append(f'{edge}: {low} (layer {layers[low]}) imports '
+                     f'{high} (layer {layers[high]})')
     return found
 
 
@@ -292,10 +272,6 @@ def edges():
     return found
 
 
-def _without_known(edges: List[Import]) -> List[Import]:
-    return [e for e in edges if not _is_allowed(e, KNOWN_UPWARD_IMPORTS)]
-
-
 def test_every_module_has_a_layer():
     modules = module_names(PACKAGE_DIR, PACKAGE)
     assert not [m for m in modules if group_of(m, LAYERS) is None], \
@@ -307,23 +283,15 @@ def test_every_module_has_a_layer():
 
 
 def test_no_import_circle(edges):
-    circles = cycles(_without_known(edges))
+    circles = cycles(edges)
     if circles:
         pytest.fail('import circles:\n' + _show(circles), pytrace=False)
 
 
 def test_no_upward_import(edges):
-    found = upward_imports(edges, LAYERS, KNOWN_UPWARD_IMPORTS)
+    found = upward_imports(edges, LAYERS)
     assert not found, 'imports from a lower layer into a higher one:\n' + \
         '\n'.join(found)
-
-
-def test_known_upward_imports_still_exist(edges):
-    for importer in KNOWN_UPWARD_IMPORTS:
-        assert upward_imports([e for e in edges if e.importer == importer],
-                              LAYERS), \
-            f'{importer} imports nothing upward: delete it from ' \
-            'KNOWN_UPWARD_IMPORTS'
 
 
 def test_models_import_in_one_direction(edges):
@@ -399,7 +367,6 @@ def test_checks_find_circles_and_upward_imports(tmp_path):
     found = upward_imports(edges, layers)
     assert found and all(m.startswith('pkg/low/a.py:2 pkg.low.a -> pkg.high')
                          for m in found)
-    assert not upward_imports(edges, layers, {'pkg.low.a': ('pkg.high', )})
     circles = cycles(edges)
     assert len(circles) == 1
     assert {e.importer for e in circles[0]} == {'pkg.low.a', 'pkg.high.b'}

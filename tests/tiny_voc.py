@@ -137,6 +137,19 @@ auto_scale_lr = dict(enable=False)
 """
 
 
+def ann_twin_config_text(snn_config):
+    """The ANN twin of an SNN config file (text), as
+    configs/mini_voc/yolov3_minivoc.py is of its SNN: inherit it, LeakyReLU
+    for every neuron, T=1."""
+    return f"""_base_ = {snn_config!r}
+leaky_relu = dict(type='LeakyReLU', negative_slope=0.1)
+model = dict(time_steps=1, backbone=dict(neuron_cfg=leaky_relu),
+             neck=dict(neuron_cfg=leaky_relu),
+             bbox_head=dict(neuron_cfg=leaky_relu))
+custom_hooks = []
+"""
+
+
 _runner_ids = itertools.count()
 
 

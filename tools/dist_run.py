@@ -18,30 +18,17 @@ can requeue with ``--resume``:
 
 Any other failure keeps torchrun's report.
 """
+import os.path as osp
 import signal
 import sys
-from typing import Optional
 
 from torch.distributed.elastic.multiprocessing.api import SignalException
 from torch.distributed.elastic.multiprocessing.errors import ChildFailedError
 from torch.distributed.run import main
 
-#: The exit statuses of a rank that stopped on SIGINT or SIGTERM.
-STOP_STATUSES = {128 + signal.SIGINT, 128 + signal.SIGTERM}
+sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
-
-def stop_status(failures: dict) -> Optional[int]:
-    """The status of ranks that all stopped on a signal, else ``None``.
-
-    Args:
-        failures (dict[int, ProcessFailure]): ``ChildFailedError.failures``.
-    """
-    statuses = {failure.exitcode for failure in failures.values()}
-    stopped = statuses & STOP_STATUSES
-    if len(stopped) != 1 or not statuses <= stopped | {-signal.SIGTERM}:
-        return None
-    return stopped.pop()
-
+from mmsnn.engine.torchrun_stop import stop_status  # noqa: E402
 
 if __name__ == '__main__':
     try:

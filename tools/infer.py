@@ -23,8 +23,9 @@ sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 import mmsnn  # noqa: E402,F401  (registers components, safe loading)
 from mmsnn.engine import check_checkpoint_file  # noqa: E402
 from mmsnn.engine.checkpoint_check import check_tool_checkpoint  # noqa
+from mmsnn.engine.tool_config import load_tool_config  # noqa: E402
 from mmsnn.utils import (InputError, check_writable_dir,  # noqa: E402
-                         load_tool_config, report_input_errors)
+                         report_input_errors)
 
 IMG_EXTENSIONS = ('.jpg', '.jpeg', '.png', '.bmp', '.tif', '.tiff', '.webp')
 

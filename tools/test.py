@@ -29,10 +29,11 @@ from mmdet.utils import setup_cache_size_limit_of_dynamo  # noqa: E402
 import mmsnn  # noqa: E402,F401  (registers components, safe loading)
 from mmsnn.engine import (check_checkpoint_file,  # noqa: E402
                           check_test_checkpoint, setup_distributed)
-from mmsnn.utils import (add_runner_args, check_data,  # noqa: E402
-                         check_output_file, check_work_dir,
-                         load_runner_config,
-                         parse_runner_args, report_input_errors)
+from mmsnn.datasets import check_data  # noqa: E402
+from mmsnn.engine.tool_config import load_runner_config  # noqa: E402
+from mmsnn.utils import (add_runner_args, check_output_file,  # noqa: E402
+                         check_work_dir, parse_runner_args,
+                         report_input_errors)
 
 
 def parse_args():

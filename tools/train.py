@@ -27,9 +27,11 @@ from mmsnn.engine import (add_reliability_hooks,  # noqa: E402
                           check_checkpoint_file, check_load_from,
                           check_resume, find_resume_checkpoint,
                           report_training_interrupted, setup_distributed)
+from mmsnn.datasets import check_data  # noqa: E402
+from mmsnn.engine.tool_config import load_runner_config  # noqa: E402
 from mmsnn.utils import (InputError, add_runner_args,  # noqa: E402
-                         check_data, check_work_dir, load_runner_config,
-                         parse_runner_args, report_input_errors)
+                         check_work_dir, parse_runner_args,
+                         report_input_errors)
 
 
 def parse_args():

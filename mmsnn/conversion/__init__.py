@@ -1,9 +1,11 @@
 """Conversions into mmsnn: other projects' checkpoints
-(:mod:`.ultralytics`), and trained ANNs into spiking networks (the
-Spiking-YOLO baseline, :mod:`.spiking_yolo`)."""
+(:mod:`.ultralytics`), trained ANNs into spiking networks (the
+Spiking-YOLO baseline, :mod:`.spiking_yolo`), and training checkpoints into
+published ones (:mod:`.publish`)."""
 from .calibration import (ChannelPercentileRecorder, channel_percentile,
                           normalisation_factors)
 from .evaluate import convert_and_evaluate, evaluate_at_steps
+from .publish import check_published, file_sha256, load_weights_only, publish
 from .signed_if_neuron import SignedIFNeuron
 from .spiking_yolo import (ConvOpCounter, SpikingYOLO, calibration_batches,
                            convertible_activations, spiking_yolo_model_cfg)
@@ -21,5 +23,6 @@ __all__ = [
     'calibration_batches', 'convertible_activations', 'evaluate_at_steps',
     'spiking_yolo_model_cfg', 'CfgConv', 'convert_ultralytics_checkpoint',
     'convert_ultralytics_state_dict', 'load_ultralytics_checkpoint',
-    'spp_concat_to_mmdet', 'ultralytics_layer_map'
+    'spp_concat_to_mmdet', 'ultralytics_layer_map', 'check_published',
+    'file_sha256', 'load_weights_only', 'publish'
 ]

@@ -102,7 +102,7 @@ class Gen1Dataset(BaseDetDataset):
 
     @classmethod
     def missing_data_hint(cls, data_root: str) -> str:
-        """What ``mmsnn.utils.check_data`` says when ``data_root`` is
+        """What ``mmsnn.datasets.check_data`` says when ``data_root`` is
         missing: the Gen1 layout, where real Gen1 goes, and mini-Gen1.
 
         Args:

@@ -8,8 +8,8 @@ from mmengine.dataset import pseudo_collate
 from mmengine.hooks import Hook
 from mmengine.runner import Runner
 
+from mmsnn.datasets.synthetic import make_mini_gen1
 from tests.conftest import load_config
-from tests.test_tools.test_make_mini_gen1 import load_generator
 
 MINI = 'configs/events/snn_yolov3_minigen1_t4.py'
 
@@ -17,7 +17,7 @@ MINI = 'configs/events/snn_yolov3_minigen1_t4.py'
 @pytest.fixture(scope='module')
 def tiny_gen1(tmp_path_factory):
     root = tmp_path_factory.mktemp('mini_gen1')
-    load_generator().make_mini_gen1(str(root), 'tiny')
+    make_mini_gen1(str(root), 'tiny')
     return str(root) + '/'
 
 

@@ -12,22 +12,20 @@ from mmengine.runner import Runner
 
 import mmsnn  # noqa: F401
 from mmsnn.models.layers import IFNeuron
+from mmsnn.conversion import check_published
+from mmsnn.datasets.synthetic import make_mini_voc
+from mmsnn.datasets.synthetic.mini_voc_drawing import CLASSES
 from tests.conftest import repo_path
-from tests.test_tools.script_loader import load_script
 
 SNN_CONFIG = repo_path('configs/mini_voc/snn_yolov3_minivoc_t4.py')
 ANN_CONFIG = repo_path('configs/mini_voc/yolov3_minivoc.py')
-
-
-def _generator():
-    return load_script('misc', 'make_mini_voc.py')
 
 
 @pytest.fixture(scope='module')
 def tiny_data(tmp_path_factory):
     """A few generated images; returns the data_root for the configs."""
     out = tmp_path_factory.mktemp('mini_voc')
-    return _generator().make_mini_voc(
+    return make_mini_voc(
         str(out), num_trainval=4, num_test=3, max_objects=4) + '/'
 
 
@@ -61,7 +59,7 @@ def test_configs_describe_the_snn_and_its_ann_twin(tiny_data):
                         for p in (SNN_CONFIG, ANN_CONFIG))
     assert snn_cfg.model.time_steps == 4
     classes = snn_cfg.train_dataloader.dataset.metainfo['classes']
-    assert classes == _generator().CLASSES
+    assert classes == CLASSES
     assert snn_cfg.model.bbox_head.num_classes == len(classes)
     for cfg in (snn_cfg, ann_cfg):
         for key in ('val_dataloader', 'test_dataloader'):
@@ -90,19 +88,18 @@ def test_snn_starts_from_the_published_ann_twin():
     last epoch (the config text in its meta builds the same model as the
     config today), and its weights fit the SNN one to one."""
     from mmdet.registry import MODELS
-    publish = load_script('model_converters', 'publish_model.py')
     snn_cfg, ann_cfg = (Config.fromfile(p) for p in (SNN_CONFIG, ANN_CONFIG))
     assert ann_cfg.load_from is None
     twin = repo_path(snn_cfg.load_from)
     assert snn_cfg.load_from.startswith('checkpoints/mini_voc/')
-    publish.check_published(twin)
+    check_published(twin)
     published = torch.load(twin, map_location='cpu', weights_only=True)
     assert set(published) == {'meta', 'state_dict'}
     meta = published['meta']
     assert meta['seed'] == 0
     assert meta['epoch'] == ann_cfg.train_cfg.max_epochs
     assert meta['experiment_name'].startswith('yolov3_minivoc_')
-    assert meta['dataset_meta']['classes'] == _generator().CLASSES
+    assert meta['dataset_meta']['classes'] == CLASSES
     trained_with = Config.fromstring(meta['cfg'], file_format='.py')
     for key in ('model', 'train_dataloader', 'optim_wrapper',
                 'param_scheduler', 'randomness'):

@@ -43,8 +43,7 @@ def test_readme_comparison_rows_are_the_write_ups():
     docs/paper_comparisons.md."""
     import re
 
-    from tests.test_tools.test_get_energy import load_tool
-    tool = load_tool('paper_comparisons')
+    from mmsnn.analysis.paper_comparisons import fmt_map, sg_summary
     with open(repo_path('docs', 'paper_comparisons.json')) as f:
         results = json.load(f)
     with open(repo_path('README.md')) as f:
@@ -54,14 +53,14 @@ def test_readme_comparison_rows_are_the_write_ups():
     rows = re.findall(r'^\| (.+?) \| (\S+) \| (.+?) \| ([\d.]+) uJ \|$',
                       section, re.M)
     assert len(rows) >= 6, section
-    summary = tool.sg_summary(results['sg'])
+    summary = sg_summary(results['sg'])
     written = {('ANN twin', '-'): (
         f"{100 * results['ann']['map']:.2f}",
         results['ann']['ops']['ann_energy_45nm_j'])}
     for label, entry in summary.items():
         t = str(entry['time_steps'])
         method = label.replace(f' T={t}', '')
-        written[(method, t)] = (tool.fmt_map(entry['best']),
+        written[(method, t)] = (fmt_map(entry['best']),
                                 entry['ops']['energy_45nm_j'])
     for r in results['conversion']['results']:
         written[('Spiking-YOLO conversion', str(r['time_steps']))] = (

@@ -1,104 +1,27 @@
-"""tools/model_converters/publish_model.py: weights and meta only, named by
-the SHA-256 of the bytes, read without running pickled code."""
-import glob
-import hashlib
-import os
-import os.path as osp
-import pickle
+"""tools/model_converters/publish_model.py: its command line, whose
+``--check`` line tools/run_main_job.sh reads (the publishing itself:
+tests/test_conversion/test_publish.py)."""
+from tests.test_conversion.test_publish import damage, training_checkpoint
+from tests.test_tools.tool_runner import assert_one_paragraph_error, run_tool
 
-import pytest
-import torch
-
-from mmsnn.utils import InputError
-from .script_loader import load_script
+TOOL = 'model_converters/publish_model.py'
 
 
-def _tool():
-    return load_script('model_converters', 'publish_model.py')
-
-
-def _training_checkpoint(path):
-    """What mmengine's runner writes: more than the weights."""
-    state = {'conv.weight': torch.arange(6.).view(2, 3),
-             'bn.running_var': torch.ones(2)}
-    torch.save(dict(
-        meta=dict(seed=0, epoch=12, experiment_name='yolov3_minivoc_x',
-                  dataset_meta=dict(classes=('circle', 'square'))),
-        state_dict=state,
-        optimizer=dict(state={0: dict(exp_avg=torch.zeros(2, 3))},
-                       param_groups=[dict(lr=3e-3, params=[0])]),
-        message_hub=dict(log_scalars={}, runtime_info=dict(iter=4500)),
-        param_schedulers=[dict(last_epoch=12)]), path)
-    return state
-
-
-def test_keeps_weights_and_meta_and_names_the_file_by_its_hash(tmp_path,
-                                                               capsys):
-    tool = _tool()
+def test_publishes_then_checks_a_checkpoint(tmp_path):
     src = str(tmp_path / 'epoch_12.pth')
-    state = _training_checkpoint(src)
-    final = tool.main([src, str(tmp_path / 'zoo' / 'twin_seed0.pth')])
-    assert osp.dirname(final) == str(tmp_path / 'zoo')
-    with open(final, 'rb') as f:
-        sha = hashlib.sha256(f.read()).hexdigest()
-    assert osp.basename(final) == f'twin_seed0-{sha[:8]}.pth'
-    published = torch.load(final, map_location='cpu', weights_only=True)
-    assert set(published) == {'meta', 'state_dict'}
-    assert published['meta']['seed'] == 0
-    assert published['meta']['dataset_meta']['classes'] == ('circle',
-                                                            'square')
-    assert set(published['state_dict']) == set(state)
-    for key, value in state.items():
-        assert torch.equal(published['state_dict'][key], value)
-    assert glob.glob(str(tmp_path / 'zoo' / '*')) == [final]  # no temp file
-    assert tool.check_published(final) == sha
-    capsys.readouterr()
-    assert tool.main(['--check', final]) == final
-    assert capsys.readouterr().out == (
+    training_checkpoint(src)
+    result = run_tool(TOOL, src, tmp_path / 'zoo' / 'twin.pth', cwd=tmp_path)
+    assert result.returncode == 0, result.stderr[-3000:]
+    (final, ) = (tmp_path / 'zoo').iterdir()
+    sha = result.stdout.split('(sha256 ')[1].split(')')[0]
+    assert result.stdout == f'published {src} as {final} (sha256 {sha})\n'
+    result = run_tool(TOOL, '--check', final, cwd=tmp_path)
+    assert result.stdout == (
         f'{final}: bytes match its name (sha256 {sha}); trained for seed 0, '
         '12 epochs\n')
-
-
-def test_check_refuses_a_file_whose_bytes_changed(tmp_path, capsys):
-    tool = _tool()
-    src = str(tmp_path / 'epoch_12.pth')
-    _training_checkpoint(src)
-    final, _ = tool.publish(src, str(tmp_path / 'twin.pth'))
-    with open(final, 'r+b') as f:  # one byte near the end (the weights)
-        f.seek(-40, os.SEEK_END)
-        byte = f.read(1)
-        f.seek(-40, os.SEEK_END)
-        f.write(bytes([byte[0] ^ 1]))
-    with pytest.raises(SystemExit) as exit_info:
-        tool.main(['--check', final])
-    assert exit_info.value.code == 2
-    err = capsys.readouterr().err
-    assert final in err and 'changed or damaged' in err
-    with pytest.raises(InputError, match='first 8 hex digits'):
-        tool.check_published(src)  # a training checkpoint: no hash in name
-    with pytest.raises(InputError, match='does not exist'):
-        tool.check_published(str(tmp_path / 'gone-0123abcd.pth'))
-
-
-class _Payload:
-    """Would run code when unpickled by a full (unsafe) load."""
-
-    def __reduce__(self):
-        return (os.makedirs, ('never-created',))
-
-
-def test_refuses_checkpoints_that_are_not_plain_weights(tmp_path):
-    tool = _tool()
-    code = str(tmp_path / 'code.pth')
-    with open(code, 'wb') as f:
-        pickle.dump(dict(state_dict={}, meta=_Payload()), f)
-    with pytest.raises(InputError, match='weights_only=True'):
-        tool.publish(code, str(tmp_path / 'out.pth'))
-    assert not osp.exists('never-created')
-    weights_only = str(tmp_path / 'weights.pth')
-    torch.save({'conv.weight': torch.ones(1)}, weights_only)
-    with pytest.raises(InputError, match='has no state_dict'):
-        tool.publish(weights_only, str(tmp_path / 'out.pth'))
-    with pytest.raises(InputError, match='must end in .pth'):
-        tool.publish(weights_only, str(tmp_path / 'out.pt'))
-    assert not glob.glob(str(tmp_path / 'out*'))
+    damage(final)
+    assert_one_paragraph_error(run_tool(TOOL, '--check', final, cwd=tmp_path),
+                               str(final), 'changed or damaged')
+    result = run_tool(TOOL, '--check', final, src, cwd=tmp_path)
+    assert result.returncode == 2
+    assert 'give IN_FILE OUT_FILE, or --check FILE' in result.stderr

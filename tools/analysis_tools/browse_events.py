@@ -32,8 +32,9 @@ sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(
 
 import mmsnn  # noqa: E402,F401  (registers components, safe loading)
 from mmsnn.engine import check_checkpoint_file  # noqa: E402
+from mmsnn.datasets import check_data  # noqa: E402
+from mmsnn.engine.tool_config import load_tool_config  # noqa: E402
 from mmsnn.utils import (CfgOptionsAction, InputError,  # noqa: E402
-                         check_data, load_tool_config,
                          report_input_errors)
 from mmsnn.visualization import (draw_event_frame,  # noqa: E402
                                  sample_boxes, sample_name)

@@ -21,8 +21,6 @@ reproduces Table 1's energies from its FLOPs and T; the paper's text says
 300 GFLOPs/W (pass ``--efficiency 300`` for that).
 """
 import argparse
-import json
-import os
 import os.path as osp
 import sys
 
@@ -30,29 +28,22 @@ import sys
 sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(
     __file__)))))
 
-import torch  # noqa: E402
-from mmengine.dataset import pseudo_collate  # noqa: E402
 from mmengine.runner import load_checkpoint  # noqa: E402
-from tqdm import tqdm  # noqa: E402
 
 import mmsnn  # noqa: E402,F401  (registers the components)
+from mmsnn.analysis import (CHIP_STEP_TIME, E_AC_45NM,  # noqa: E402
+                            E_MAC_45NM, TABLE1_EFFICIENCY)
+from mmsnn.analysis.energy_images import DEFAULT_SHAPE  # noqa: E402
+from mmsnn.analysis.energy_images import energy_images  # noqa: E402
+from mmsnn.analysis.energy_measure import (measure_energy,  # noqa: E402
+                                           write_energy_files)
+from mmsnn.analysis.energy_report import (format_layer_table,  # noqa: E402
+                                          format_summary)
 from mmsnn.engine import check_checkpoint_file  # noqa: E402
 from mmsnn.engine.checkpoint_check import check_tool_checkpoint  # noqa
-from mmsnn.utils import (CfgOptionsAction, load_tool_config,  # noqa: E402
+from mmsnn.engine.tool_config import load_tool_config  # noqa: E402
+from mmsnn.utils import (CfgOptionsAction, check_config_file,  # noqa: E402
                          report_input_errors)
-from mmsnn.utils.tool_config import (check_config_file,  # noqa: E402
-                                     iter_transform_cfgs)
-from mmsnn.analysis import (CHIP_STEP_TIME, E_AC_45NM, E_MAC_45NM,  # noqa
-                            PAPER_TABLE1, TABLE1_EFFICIENCY, SpikeOpAnalyzer,
-                            chip_efficiency)
-from mmsnn.analysis.energy_report import (format_layer_table,  # noqa: E402
-                                          format_summary, plot_energy,
-                                          plot_firing_rates)
-
-
-#: Synthetic images' (H, W) when neither --shape nor the test pipeline
-#: gives one.
-DEFAULT_SHAPE = (416, 416)
 
 
 def parse_args(argv=None):
@@ -113,58 +104,6 @@ def parse_args(argv=None):
     return args
 
 
-def synthetic_shape(cfg, shape=None):
-    """The size of synthetic images and where it comes from.
-
-    Args:
-        cfg (Config): The config.
-        shape (list[int], optional): ``--shape`` (H, W).
-
-    Returns:
-        tuple[list[int], str]: ``[H, W]`` and its origin, for the output.
-    """
-    from mmcv.transforms import Resize
-    if shape:
-        return list(shape), '--shape'
-    for resize in iter_transform_cfgs(cfg, Resize, ('test_dataloader', ),
-                                      top_level=False):
-        scale = resize.get('scale')
-        if isinstance(scale, int):
-            scale = (scale, scale)
-        if isinstance(scale, (list, tuple)) and len(scale) == 2:
-            # mmcv's Resize scale is (w, h)
-            return [int(scale[1]), int(scale[0])], \
-                "the test pipeline's Resize scale"
-    return list(DEFAULT_SHAPE), ('the default: no Resize scale in the '
-                                 'test pipeline')
-
-
-def load_test_set(cfg):
-    """The config's test data set, or ``(None, reason)`` when absent."""
-    from mmdet.registry import DATASETS
-    try:
-        dataset = DATASETS.build(cfg.test_dataloader.dataset)
-    except (FileNotFoundError, OSError) as e:
-        return None, f'{type(e).__name__}: {e}'
-    if not len(dataset):
-        return None, 'the test set is empty'
-    return dataset, None
-
-
-def synthetic_batches(num, shape, seed):
-    """Uniform-noise uint8 images as a data loader would give them."""
-    from mmdet.structures import DetDataSample
-    g = torch.Generator().manual_seed(seed)
-    h, w = shape
-    for _ in range(num):
-        sample = DetDataSample(metainfo=dict(
-            img_shape=(h, w), ori_shape=(h, w), scale_factor=(1., 1.)))
-        yield dict(
-            inputs=[torch.randint(0, 256, (3, h, w), generator=g,
-                                  dtype=torch.uint8)],
-            data_samples=[sample])
-
-
 def main(argv=None):
     args = parse_args(argv)
     with report_input_errors():
@@ -176,68 +115,26 @@ def main(argv=None):
         with report_input_errors():  # another model's would count nonsense
             check_tool_checkpoint(cfg.model, args.checkpoint, model)
         load_checkpoint(model, args.checkpoint, map_location='cpu')
-    model.to(args.device).eval()
-
-    dataset, reason = (None, '--synthetic') if args.synthetic else \
-        load_test_set(cfg)
-    if dataset is not None:
-        num = min(args.num_images, len(dataset))
-        source = dict(
-            kind='test set', dataset=type(dataset).__name__,
-            data_root=getattr(dataset, 'data_root', None),
-            ann_file=getattr(dataset, 'ann_file', None), images=num)
-        batches = (pseudo_collate([dataset[i]]) for i in range(num))
-        print(f'Images: {num} from the test set ({source["dataset"]}, '
-              f'{source["ann_file"]}).')
-    else:
-        num = args.num_images
-        shape, origin = synthetic_shape(cfg, args.shape)
-        source = dict(kind='synthetic', images=num, shape=shape,
-                      shape_from=origin, reason=reason)
-        batches = synthetic_batches(num, shape, args.seed)
-        print(f'Images: {num} SYNTHETIC uniform-noise images of '
-              f'{shape[0]}x{shape[1]} ({origin}; --shape H W to change) '
-              f'(test set not used: {reason}). MACs are exact; firing rates '
-              'and SOPs are those of noise, not of real images.')
+    model.to(args.device)
+    batches, source, about = energy_images(cfg, args.num_images, args.shape,
+                                           args.seed, args.synthetic)
+    print(about)
     if not args.checkpoint:
         print('No checkpoint: randomly initialised weights, so firing rates '
               'and SOPs are not representative of a trained model.')
-
-    analyzer = SpikeOpAnalyzer(model)
-    shapes = set()
-    for batch in tqdm(batches, total=num, desc='images', unit='img'):
-        data = model.data_preprocessor(batch, False)
-        shapes.add(tuple(data['inputs'].shape[2:]))
-        analyzer.forward(data['inputs'], data['data_samples'])
-
-    report = analyzer.energy_report(
-        e_mac=args.e_mac * 1e-12,
-        e_ac=args.e_ac * 1e-12,
-        step_time=args.step_time * 1e-3,
-        efficiency=args.efficiency * 1e9)
+    report = measure_energy(model, batches, source['images'],
+                            e_mac=args.e_mac * 1e-12, e_ac=args.e_ac * 1e-12,
+                            step_time=args.step_time * 1e-3,
+                            efficiency=args.efficiency * 1e9)
     report.config = args.config
     report.checkpoint = args.checkpoint
-    report.images = dict(source, input_shapes=sorted(map(list, shapes)))
-    report.paper_table1 = {
-        name: dict(row, efficiency_reproducing_energy_gflops_per_w=round(
-            chip_efficiency(row['flops'], row['time_steps'], row['energy'],
-                            args.step_time * 1e-3) / 1e9, 1))
-        for name, row in PAPER_TABLE1.items()
-    }
-
+    report.images = dict(source, **report.images)
     print(format_layer_table(report))
     print(format_summary(report))
     out_dir = args.out_dir or osp.join(
         'work_dirs', 'energy',
         osp.splitext(osp.basename(args.config))[0])
-    os.makedirs(out_dir, exist_ok=True)
-    with open(osp.join(out_dir, 'energy.json'), 'w') as f:
-        json.dump(report.to_dict(), f, indent=2)
-    plot_energy(report, osp.join(out_dir, 'energy.png'))
-    written = ['energy.json', 'energy.png']
-    if report.firing_rates:
-        plot_firing_rates(report, osp.join(out_dir, 'firing_rates.png'))
-        written.append('firing_rates.png')
+    written = write_energy_files(report, out_dir)
     print(f'Wrote {", ".join(written)} to {out_dir}')
     return report
 

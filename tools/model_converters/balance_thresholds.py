@@ -30,9 +30,10 @@ import mmsnn  # noqa: E402,F401  (registers the components)
 from mmsnn.conversion import balance_thresholds  # noqa: E402
 from mmsnn.conversion import calibration_batches  # noqa: E402
 from mmsnn.engine.checkpoint_check import check_tool_checkpoint  # noqa
+from mmsnn.datasets import check_data  # noqa: E402
+from mmsnn.engine.tool_config import load_tool_config  # noqa: E402
 from mmsnn.utils import (CfgOptionsAction, InputError,  # noqa: E402
-                         check_data, check_output_file,
-                         load_tool_config, report_input_errors)
+                         check_output_file, report_input_errors)
 
 
 def parse_args(argv=None):

@@ -26,8 +26,8 @@ import torch  # noqa: E402
 
 import mmsnn  # noqa: E402,F401  (registers the components)
 from mmsnn.conversion import convert_ultralytics_checkpoint  # noqa: E402
-from mmsnn.utils import (CfgOptionsAction, load_tool_config,  # noqa: E402
-                         report_input_errors)
+from mmsnn.engine.tool_config import load_tool_config  # noqa: E402
+from mmsnn.utils import CfgOptionsAction, report_input_errors  # noqa: E402
 
 AUTHORS_CONFIG = osp.join(
     osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))),

@@ -1,6 +1,7 @@
 """Cost of a spiking detector against its ANN twin, measured in one process.
 
-The pieces of ``tools/analysis_tools/benchmark_snn.py``, one concern a file:
+The pieces of ``tools/analysis_tools/benchmark_snn.py``, one concern a
+file:
 
 * :mod:`.steps` - synthetic data and one train / inference step
   (:func:`synthetic_batch`, :func:`make_step`, :func:`per_step_loss`);
@@ -9,11 +10,16 @@ The pieces of ``tools/analysis_tools/benchmark_snn.py``, one concern a file:
 * :mod:`.memory` - :func:`peak_memory`, memory a step needs above what is
   held before it;
 * :mod:`.report` - :func:`run_benchmark`, all of it as a JSON-ready dict
-  with ratios.
+  with ratios, and :func:`format_benchmark`, the same as text;
+* :mod:`.comparison` - :func:`benchmark_snn`, an SNN config's model against
+  its ANN twin, a changed copy of itself or its per-step path
+  (:class:`Comparison`).
 """
+from .comparison import (AMP_DTYPES, Comparison, autocast_dtype,
+                         benchmark_snn)
 from .memory import (cpu_tensor_peak, cpu_tensor_peaks, peak_memory,
                      rss_peak_delta)
-from .report import run_benchmark
+from .report import format_benchmark, run_benchmark
 from .steps import (MODES, PATHS, Step, autocast,
                     build_benchmark_optim_wrapper, make_step, per_step_loss,
                     set_module_attrs, synthetic_batch)
@@ -21,7 +27,8 @@ from .timing import describe_device, synchronize, time_interleaved
 
 __all__ = [
     'cpu_tensor_peak', 'cpu_tensor_peaks', 'peak_memory', 'rss_peak_delta',
-    'run_benchmark', 'MODES', 'PATHS', 'Step', 'autocast',
+    'run_benchmark', 'format_benchmark', 'AMP_DTYPES', 'Comparison',
+    'autocast_dtype', 'benchmark_snn', 'MODES', 'PATHS', 'Step', 'autocast',
     'build_benchmark_optim_wrapper', 'make_step', 'per_step_loss',
     'set_module_attrs', 'synthetic_batch', 'describe_device', 'synchronize',
     'time_interleaved'

@@ -69,3 +69,50 @@ def run_benchmark(steps: Dict[str, Tuple[Step, int]],
             peak_memory=memory('peak_bytes'),
             peak_memory_before_optimizer=memory(
                 'peak_before_optimizer_bytes')))
+
+
+def format_benchmark(result: dict) -> str:
+    """A benchmark's result as a few lines of text: the setting, a table of
+    the steps (images per step, median and minimum step time, throughput,
+    peak memory and before the optimizer step) and the ratios.
+
+    Args:
+        result (dict): From :func:`run_benchmark`, with ``device``,
+            ``mode``, ``time_steps``, ``batch``, ``shape``, ``amp``,
+            ``neuron_backend`` and ``with_cp`` (as
+            :func:`~mmsnn.analysis.benchmark.benchmark_snn` gives it).
+
+    Returns:
+        str: The lines, without a final line break.
+    """
+    lines = [
+        f"{result['device']}, mode={result['mode']}, T="
+        f"{result['time_steps']}, B={result['batch']}, shape="
+        f"{result['shape']}, amp={result['amp']}, neuron backend="
+        f"{result['neuron_backend']}, with_cp={result['with_cp']}",
+        f"{'':10s}{'imgs/step':>10s}{'median s':>10s}{'min s':>10s}"
+        f"{'imgs/s':>10s}{'peak MiB':>10s}{'fwd+bwd':>10s}"
+    ]
+
+    def mib(mem, key):
+        value = mem[key] if mem else None
+        return f"{'-':>10s}" if value is None else f'{value / 2**20:10.1f}'
+
+    for name, m in result['models'].items():
+        mem = m['peak_memory']
+        lines.append(
+            f"{name:10s}{m['images_per_step']:10d}"
+            f"{m['step_time_median_s']:10.4f}{m['step_time_min_s']:10.4f}"
+            f"{m['throughput_img_s']:10.2f}{mib(mem, 'peak_bytes')}"
+            f"{mib(mem, 'peak_before_optimizer_bytes')}")
+    r = result['ratios']
+
+    def fmt(x):
+        return 'n/a' if x is None else f'{x:.3f}'
+
+    lines.append(
+        f"{r['numerator']} / {r['denominator']}: step time (median) "
+        f"{fmt(r['step_time_median'])}, (min) {fmt(r['step_time_min'])}; "
+        f"peak memory {fmt(r['peak_memory'])}, before the optimizer step "
+        f"{fmt(r['peak_memory_before_optimizer'])}")
+    return '\n'.join(lines)

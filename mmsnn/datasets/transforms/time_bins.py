@@ -8,6 +8,6 @@ class TimeBinsTransform(BaseTransform):
 
     The tools' ``--cfg-options time_steps=N`` sets ``num_bins`` of every
     transform of this type in the data pipelines along with the model's T
-    (:func:`mmsnn.utils.tool_config.apply_time_steps`), so a subclass keeps
-    that tie without being named anywhere.
+    (:func:`mmsnn.engine.time_steps_option.apply_time_steps`), so a
+    subclass keeps that tie without being named anywhere.
     """

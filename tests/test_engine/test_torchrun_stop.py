@@ -1,15 +1,15 @@
-"""tools/dist_run.py: which torchrun failures are a stop on a signal.
+"""mmsnn.engine.torchrun_stop: which torchrun failures are a stop on a
+signal.
 
-The launcher's whole path (torchrun signalled, a rank signalled) runs in
-tests/test_tools/test_dist_train.py; here, the rule on its own.
+The launcher's whole path (tools/dist_run.py: torchrun signalled, a rank
+signalled) runs in tests/test_tools/test_dist_train.py; here, the rule on
+its own.
 """
 from types import SimpleNamespace
 
 import pytest
 
-from tests.test_tools.script_loader import load_script
-
-stop_status = load_script('dist_run.py').stop_status
+from mmsnn.engine.torchrun_stop import stop_status
 
 
 def failures(*exitcodes):

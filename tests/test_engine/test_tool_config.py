@@ -1,16 +1,15 @@
-"""mmsnn.utils.tool_config: how the tools read a config."""
-import argparse
-import os
-
+"""mmsnn.engine.tool_config and time_steps_option: how the tools read a
+config, ``--cfg-options time_steps=N`` reaching the model and the data."""
 import pytest
 
-from mmsnn.utils import (ConfigValueError, add_runner_args, load_runner_config,
-                         load_tool_config, parse_runner_args)
+from mmsnn.engine.tool_config import load_runner_config, load_tool_config
+from mmsnn.utils import ConfigValueError
 from tests.conftest import repo_path
 
 SNN = repo_path('configs', 'mini_voc', 'snn_yolov3_minivoc_t4.py')
 EVENTS = repo_path('configs', 'events', 'snn_yolov3_minigen1_t4.py')
 EVENTS_ANN = repo_path('configs', 'events', 'yolov3_minigen1.py')
+
 
 
 def time_bins(cfg):
@@ -41,28 +40,6 @@ def test_runner_config_work_dir_order():
         './work_dirs/snn_yolov3_minivoc_t4'
     cfg = load_runner_config(SNN, launcher='pytorch')
     assert cfg.launcher == 'pytorch'
-
-
-def test_runner_args_as_mmdet_parses_them(monkeypatch):
-    parser = argparse.ArgumentParser()
-    add_runner_args(parser)
-    monkeypatch.delenv('LOCAL_RANK', raising=False)
-    args = parse_runner_args(parser, [
-        '--cfg-options', 'time_steps=6', 'model.backbone.frozen_stages=2',
-        '--launcher', 'pytorch', '--local-rank', '3'
-    ])
-    assert args.cfg_options == {
-        'time_steps': 6,
-        'model.backbone.frozen_stages': 2
-    }
-    assert args.launcher == 'pytorch'
-    assert os.environ['LOCAL_RANK'] == '3'  # exported for the runner
-    # A launcher's own LOCAL_RANK (torchrun) wins over the default.
-    monkeypatch.setenv('LOCAL_RANK', '1')
-    parse_runner_args(parser, [])
-    assert os.environ['LOCAL_RANK'] == '1'
-    with pytest.raises(SystemExit):
-        parse_runner_args(parser, ['--launcher', 'torchrun'])
 
 
 @pytest.mark.parametrize('load', [load_tool_config, load_runner_config])
@@ -104,16 +81,3 @@ def test_time_bins_are_found_by_type_not_name(tmp_path):
     assert cfg.test_dataloader.dataset.pipeline[0].transforms[0][0] == \
         dict(type='MyTimeSurface', num_bins=3)
     assert time_bins(cfg)[:2] == [3, 3]  # train and val
-
-
-def test_malformed_cfg_options_are_a_usage_error_naming_the_pair(capsys):
-    parser = argparse.ArgumentParser(prog='tool')
-    add_runner_args(parser)
-    args = parser.parse_args(['--cfg-options', 'train_cfg.max_epochs=2'])
-    assert args.cfg_options == {'train_cfg.max_epochs': 2}
-    for bad in ('badsyntax', '=2'):
-        with pytest.raises(SystemExit) as stop:
-            parser.parse_args(['--cfg-options', 'a=1', bad])
-        assert stop.value.code == 2
-        assert (f"tool: error: --cfg-options: {bad!r} is not KEY=VALUE"
-                in capsys.readouterr().err)
