@@ -25,7 +25,7 @@ sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(
 import mmsnn  # noqa: E402,F401  (registers the components)
 from mmsnn.analysis import TABLE1_EFFICIENCY  # noqa: E402
 from mmsnn.conversion import convert_and_evaluate  # noqa: E402
-from mmsnn.engine.checkpoint_check import check_tool_checkpoint  # noqa
+from mmsnn.engine.checkpoint import check_tool_checkpoint  # noqa: E402
 from mmsnn.utils import (CfgOptionsAction, check_data,  # noqa: E402
                          check_output_file, check_work_dir,
                          load_tool_config, report_input_errors)

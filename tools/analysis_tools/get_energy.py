@@ -37,7 +37,7 @@ from tqdm import tqdm  # noqa: E402
 
 import mmsnn  # noqa: E402,F401  (registers the components)
 from mmsnn.engine import check_checkpoint_file  # noqa: E402
-from mmsnn.engine.checkpoint_check import check_tool_checkpoint  # noqa
+from mmsnn.engine.checkpoint import check_tool_checkpoint  # noqa: E402
 from mmsnn.utils import (CfgOptionsAction, load_tool_config,  # noqa: E402
                          report_input_errors)
 from mmsnn.utils.tool_config import (check_config_file,  # noqa: E402

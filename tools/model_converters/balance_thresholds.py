@@ -29,7 +29,7 @@ sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(
 import mmsnn  # noqa: E402,F401  (registers the components)
 from mmsnn.conversion import balance_thresholds  # noqa: E402
 from mmsnn.conversion import calibration_batches  # noqa: E402
-from mmsnn.engine.checkpoint_check import check_tool_checkpoint  # noqa
+from mmsnn.engine.checkpoint import check_tool_checkpoint  # noqa: E402
 from mmsnn.utils import (CfgOptionsAction, InputError,  # noqa: E402
                          check_data, check_output_file,
                          load_tool_config, report_input_errors)
