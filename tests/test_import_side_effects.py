@@ -44,3 +44,112 @@ def test_import_mmsnn_adds_its_entries_and_changes_nothing_else(tmp_path):
     assert set(report['mutations']) == set(MUTATIONS)
     missed = [name for name, seen in report['mutations'].items() if not seen]
     assert not missed
+
+
+STOCK_CONFIG = """_base_ = 'mmdet::yolo/yolov3_mobilenetv2_8xb24-320-300e_coco.py'
+{custom_imports}
+model = dict(backbone=dict(init_cfg=None), bbox_head=dict(num_classes=3))
+pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(type='LoadAnnotations', with_bbox=True),
+    dict(type='Resize', scale=(32, 32), keep_ratio=True),
+    dict(type='RandomFlip', prob=0.5),
+    dict(type='PackDetInputs')
+]
+train_dataloader = dict(
+    batch_size=2, num_workers=0, persistent_workers=False,
+    dataset=dict(
+        _delete_=True, type='VOCDataset', data_root={data_root!r},
+        metainfo=dict(classes={classes!r}),
+        ann_file='VOC2007/ImageSets/Main/trainval.txt',
+        data_prefix=dict(sub_data_root='VOC2007/'), pipeline=pipeline))
+val_dataloader = val_cfg = val_evaluator = None
+test_dataloader = test_cfg = test_evaluator = None
+train_cfg = dict(max_epochs=2, val_interval=10)
+default_hooks = dict(logger=dict(interval=1),
+                     checkpoint=dict(interval=1, max_keep_ckpts=-1))
+randomness = dict(seed=0)
+"""
+
+# Train the config two epochs, then resume it for a third, as mmdet's
+# tools/train.py would (mmengine's Runner, nothing of mmsnn's imported
+# unless the config's custom_imports says so).
+TRAIN_AND_RESUME = """
+import sys
+from mmengine.config import Config
+from mmengine.runner import Runner
+config, work_dir = sys.argv[1:]
+cfg = Config.fromfile(config)
+cfg.work_dir = work_dir
+Runner.from_cfg(cfg).train()
+print('mmsnn imported:', 'mmsnn' in sys.modules)
+cfg = Config.fromfile(config)
+cfg.merge_from_dict(dict(work_dir=work_dir, resume=True, experiment_name='r',
+                         train_cfg=dict(max_epochs=3)))
+try:
+    Runner.from_cfg(cfg).train()
+    print('resume: trained epoch 3')
+except Exception as e:
+    print('resume:', type(e).__name__, str(e).split(chr(10))[0]
+          .replace(work_dir, '<work_dir>'))
+"""
+
+
+def test_stock_mmdet_config_trains_and_resumes_alike_with_mmsnn(tmp_path):
+    """mmdet's YOLOv3-MobileNetV2 on tiny data, two epochs, then a resume:
+    with and without ``custom_imports=['mmsnn']`` (each in a fresh
+    interpreter), the same checkpoints and the same resume. (Under torch
+    >= 2.6 stock mmengine cannot resume its own checkpoints: the same
+    failure both ways is the point; mmsnn's import must not change it.)"""
+    import torch
+
+    from mmsnn.engine import safe_checkpoint_loading
+    from tests.tiny_voc import CLASSES, write_tiny_voc
+    data_root = write_tiny_voc(str(tmp_path / 'data'), num_train=2,
+                               num_test=0, size=32)
+    runs = {}
+    for name, imports in (('stock', ''), ('with_mmsnn', (
+            "custom_imports = dict(imports=['mmsnn'], "
+            'allow_failed_imports=False)'))):
+        config = tmp_path / f'{name}.py'
+        config.write_text(STOCK_CONFIG.format(
+            custom_imports=imports, data_root=data_root, classes=CLASSES))
+        out = _python('-c', TRAIN_AND_RESUME, str(config),
+                      str(tmp_path / name))
+        lines = [line for line in out.splitlines()
+                 if line.startswith(('mmsnn imported:', 'resume:'))]
+        checkpoints = []
+        for epoch in (1, 2):
+            path = tmp_path / name / f'epoch_{epoch}.pth'
+            unsafe = torch.serialization.get_unsafe_globals_in_checkpoint(
+                str(path))
+            with safe_checkpoint_loading():
+                checkpoints.append((unsafe, torch.load(path,
+                                                       weights_only=True)))
+        runs[name] = lines, checkpoints
+
+    (stock_out, stock), (mmsnn_out, with_mmsnn) = runs.values()
+    assert stock_out[0] == 'mmsnn imported: False'
+    assert mmsnn_out[0] == 'mmsnn imported: True'
+    assert stock_out[1:] == mmsnn_out[1:]  # the same resume, or failure
+    for (unsafe_a, a), (unsafe_b, b) in zip(stock, with_mmsnn):
+        assert unsafe_a == unsafe_b  # the same kind of file
+        assert a.keys() == b.keys()
+        assert a['message_hub'].keys() == b['message_hub'].keys()
+        for part in ('state_dict', 'optimizer'):
+            flat_a, flat_b = _tensors(a[part]), _tensors(b[part])
+            assert flat_a.keys() == flat_b.keys() and flat_a
+            assert all(torch.equal(flat_a[k], flat_b[k]) for k in flat_a)
+
+
+def _tensors(obj, prefix=''):
+    """Every tensor in nested dicts and lists, by dotted path."""
+    import torch
+    if isinstance(obj, torch.Tensor):
+        return {prefix: obj}
+    items = (obj.items() if isinstance(obj, dict) else
+             enumerate(obj) if isinstance(obj, (list, tuple)) else ())
+    found = {}
+    for key, value in items:
+        found.update(_tensors(value, f'{prefix}.{key}'))
+    return found
