@@ -253,3 +253,55 @@ def test_atomic_writes_get_the_mode_open_would_give(tmp_path):
         assert new.read_bytes() == b'weights again'
     finally:
         os.umask(old_umask)
+
+
+def documented_config():
+    """The config lines of docs/faults.md that switch mmsnn's safe I/O on."""
+    import re
+
+    from tests.tiny_voc import REPO_ROOT
+    with open(osp.join(REPO_ROOT, 'docs', 'faults.md')) as f:
+        text = f.read()
+    return re.search(r'```python\n(# your config .*?)```', text,
+                     re.S).group(1)
+
+
+def test_the_documented_config_resumes_under_mmengine_alone(tmp_path):
+    """The config of docs/faults.md, run by mmengine's Runner (as mmdet's
+    tools/train.py runs it, no allowlist): its checkpoints load weights-only
+    and resume with the message hub's logs as they were."""
+    import numpy as np
+    from mmengine.logging import HistoryBuffer
+
+    tiny_runner_cfg(tmp_path, max_epochs=2)  # writes tiny.py and the data
+    config = tmp_path / 'mine.py'
+    config.write_text("_base_ = './tiny.py'\n" + documented_config())
+    cfg = Config.fromfile(str(config))
+    assert cfg.train_cfg.max_epochs == 2  # the base's, kept
+    # One epoch, then a second one resumed from its checkpoint.
+    cfg.merge_from_dict(dict(work_dir=str(tmp_path / 'wd'),
+                             experiment_name='documented',
+                             train_cfg=dict(max_epochs=1)))
+    runner = Runner.from_cfg(cfg)
+    assert type(runner.train_loop).__name__ == 'SafeEpochBasedTrainLoop'
+    assert {'SafeCheckpointHook', 'FiniteLossHook', 'RandomStateHook'} <= {
+        type(h).__name__ for h in runner.hooks}
+    runner.train()
+    saved = torch.load(osp.join(cfg.work_dir, 'epoch_1.pth'),
+                       weights_only=True)
+    assert torch.serialization.get_unsafe_globals_in_checkpoint(
+        osp.join(cfg.work_dir, 'epoch_1.pth')) == []
+
+    cfg.merge_from_dict(dict(resume=True, experiment_name='resumed',
+                             train_cfg=dict(max_epochs=2)))
+    resumed = Runner.from_cfg(cfg)
+    resumed.load_or_resume()
+    assert resumed.epoch == 1
+    logs, before = resumed.message_hub.log_scalars, runner.message_hub
+    assert logs.keys() == saved['message_hub']['log_scalars'].keys()
+    for key, buffer in logs.items():
+        assert type(buffer) is HistoryBuffer
+        for a, b in zip(buffer.data, before.get_scalar(key).data):
+            assert a.dtype == b.dtype and np.array_equal(a, b)
+    resumed.train()  # epoch 2
+    assert checkpoints(cfg.work_dir) == ['epoch_1.pth', 'epoch_2.pth']
