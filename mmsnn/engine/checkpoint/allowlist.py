@@ -12,10 +12,10 @@ the code inside the block, through torch's scoped
 allows what it allowed.
 
 Checkpoints written by :class:`~mmsnn.engine.SafeCheckpointHook` hold no
-such object (:mod:`mmsnn.engine.checkpoint.message_hub_state`) and load
-without this. It is for checkpoints of the stock hook and of mmsnn before
-0.1.0 (as ``load_from``, ``--resume`` or in ``init_detector``); mmsnn's
-tools enter it around all their loading.
+such object (:mod:`mmsnn.engine.checkpoint.plain_state`) and load
+without this. It is for checkpoints of the stock hook, older mmsnn ones
+among them (as ``load_from``, ``--resume`` or in ``init_detector``);
+mmsnn's tools enter it around all their loading.
 """
 import contextlib
 import pickle
