@@ -136,7 +136,9 @@ class SafeCheckpointHook(CheckpointHook):
     def _safe_saves(self, runner):
         """Run one of CheckpointHook's saving methods; its removals wait
         until the new checkpoint and the pointer are written."""
-        backend = self.file_backend
+        # (None in a run that does not train: runner.val() validates with
+        # the hooks of a training config)
+        backend = getattr(self, 'file_backend', None)
         defer = (backend.deferred_removals()
                  if isinstance(backend, AtomicLocalBackend) else
                  contextlib.nullcontext([]))

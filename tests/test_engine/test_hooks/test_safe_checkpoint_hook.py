@@ -305,3 +305,11 @@ def test_the_documented_config_resumes_under_mmengine_alone(tmp_path):
             assert a.dtype == b.dtype and np.array_equal(a, b)
     resumed.train()  # epoch 2
     assert checkpoints(cfg.work_dir) == ['epoch_1.pth', 'epoch_2.pth']
+
+
+def test_validation_alone_saves_nothing(tmp_path):
+    """runner.val() with the hook of a training config: no training, no
+    checkpoint, no error (as with mmengine's hook)."""
+    runner = build_runner(tmp_path, 1, max_keep_ckpts=-1, val=True)
+    runner.val()
+    assert not osp.isdir(runner.work_dir) or not checkpoints(runner.work_dir)
