@@ -3,14 +3,20 @@ the process: mmengine's checkpoint loaders and file backends, every
 registry's entries, torch's defaults and weights-only allowlist, warnings
 filters, loggers, signal handlers, mmengine's MODULE2PACKAGE, ...
 
-Measured in fresh interpreters (tests/process_state.py): the first lists
-the third-party modules ``import mmsnn`` loads; the second imports those
-first (their own registrations are theirs), snapshots, imports mmsnn and
-snapshots again. The same run then applies side effects a plugin must not
-have, one by one, and each must show in the snapshot."""
+Measured in a fresh interpreter (tests/process_state.py) that first
+imports the third-party modules a config with ``custom_imports=['mmsnn']``
+has loaded once read (listed by the stock-config runs below; their own
+registrations are theirs), snapshots, imports mmsnn and snapshots again.
+The same run then applies side effects a plugin must not have, one by
+one, and each must show in the snapshot.
+
+And a stock mmdet config trains, saves and resumes alike with and without
+``custom_imports=['mmsnn']``."""
 import json
 import subprocess
 import sys
+
+import pytest
 
 from tests.process_state import MUTATIONS
 from tests.tiny_voc import REPO_ROOT
@@ -23,11 +29,9 @@ def _python(*args):
     return result.stdout
 
 
-def test_import_mmsnn_adds_its_entries_and_changes_nothing_else(tmp_path):
-    modules = _python('-c', 'import sys, mmsnn\nprint("\\n".join(m for m in '
-                      'sys.modules if m.split(".")[0] != "mmsnn"))')
-    listing = tmp_path / 'modules.txt'
-    listing.write_text(modules)
+def test_import_mmsnn_adds_its_entries_and_changes_nothing_else(
+        stock_runs):
+    listing = stock_runs['with_mmsnn']['modules']
     report = json.loads(_python('-m', 'tests.process_state', str(listing),
                                 '--mutations').splitlines()[-1])
 
@@ -78,8 +82,11 @@ TRAIN_AND_RESUME = """
 import sys
 from mmengine.config import Config
 from mmengine.runner import Runner
-config, work_dir = sys.argv[1:]
+config, work_dir, listing = sys.argv[1:]
 cfg = Config.fromfile(config)
+with open(listing, 'w') as f:  # what the config loaded, mmsnn's aside
+    f.write(chr(10).join(m for m in sys.modules
+                         if m.split('.')[0] != 'mmsnn'))
 cfg.work_dir = work_dir
 Runner.from_cfg(cfg).train()
 print('mmsnn imported:', 'mmsnn' in sys.modules)
@@ -95,44 +102,56 @@ except Exception as e:
 """
 
 
-def test_stock_mmdet_config_trains_and_resumes_alike_with_mmsnn(tmp_path):
+@pytest.fixture(scope='module')
+def stock_runs(tmp_path_factory):
     """mmdet's YOLOv3-MobileNetV2 on tiny data, two epochs, then a resume:
-    with and without ``custom_imports=['mmsnn']`` (each in a fresh
-    interpreter), the same checkpoints and the same resume. (Under torch
-    >= 2.6 stock mmengine cannot resume its own checkpoints: the same
-    failure both ways is the point; mmsnn's import must not change it.)"""
+    ``'stock'`` and ``'with_mmsnn'`` (``custom_imports=['mmsnn']``), each
+    in a fresh interpreter. Each run: its printed lines, its checkpoints
+    (unsafe globals, content) and the listing of the modules it loaded."""
     import torch
 
     from mmsnn.engine import safe_checkpoint_loading
     from tests.tiny_voc import CLASSES, write_tiny_voc
-    data_root = write_tiny_voc(str(tmp_path / 'data'), num_train=2,
-                               num_test=0, size=32)
+    tmp = tmp_path_factory.mktemp('stock_config')
+    data_root = write_tiny_voc(str(tmp / 'data'), num_train=2, num_test=0,
+                               size=32)
     runs = {}
     for name, imports in (('stock', ''), ('with_mmsnn', (
             "custom_imports = dict(imports=['mmsnn'], "
             'allow_failed_imports=False)'))):
-        config = tmp_path / f'{name}.py'
+        config = tmp / f'{name}.py'
         config.write_text(STOCK_CONFIG.format(
             custom_imports=imports, data_root=data_root, classes=CLASSES))
-        out = _python('-c', TRAIN_AND_RESUME, str(config),
-                      str(tmp_path / name))
+        listing = tmp / f'{name}_modules.txt'
+        out = _python('-c', TRAIN_AND_RESUME, str(config), str(tmp / name),
+                      str(listing))
         lines = [line for line in out.splitlines()
                  if line.startswith(('mmsnn imported:', 'resume:'))]
         checkpoints = []
         for epoch in (1, 2):
-            path = tmp_path / name / f'epoch_{epoch}.pth'
+            path = tmp / name / f'epoch_{epoch}.pth'
             unsafe = torch.serialization.get_unsafe_globals_in_checkpoint(
                 str(path))
             with safe_checkpoint_loading():
                 checkpoints.append((unsafe, torch.load(path,
                                                        weights_only=True)))
-        runs[name] = lines, checkpoints
+        runs[name] = dict(lines=lines, checkpoints=checkpoints,
+                          modules=listing)
+    return runs
 
-    (stock_out, stock), (mmsnn_out, with_mmsnn) = runs.values()
-    assert stock_out[0] == 'mmsnn imported: False'
-    assert mmsnn_out[0] == 'mmsnn imported: True'
-    assert stock_out[1:] == mmsnn_out[1:]  # the same resume, or failure
-    for (unsafe_a, a), (unsafe_b, b) in zip(stock, with_mmsnn):
+
+def test_stock_mmdet_config_trains_and_resumes_alike_with_mmsnn(stock_runs):
+    """The same checkpoints and the same resume. (Under torch >= 2.6 stock
+    mmengine cannot resume its own checkpoints: the same failure both ways
+    is the point; mmsnn's import must not change it.)"""
+    import torch
+    stock, with_mmsnn = stock_runs['stock'], stock_runs['with_mmsnn']
+    assert stock['lines'][0] == 'mmsnn imported: False'
+    assert with_mmsnn['lines'][0] == 'mmsnn imported: True'
+    # the same resume, or the same failure
+    assert stock['lines'][1:] == with_mmsnn['lines'][1:]
+    for (unsafe_a, a), (unsafe_b, b) in zip(stock['checkpoints'],
+                                            with_mmsnn['checkpoints']):
         assert unsafe_a == unsafe_b  # the same kind of file
         assert a.keys() == b.keys()
         assert a['message_hub'].keys() == b['message_hub'].keys()
