@@ -50,7 +50,8 @@ def test_import_mmsnn_adds_its_entries_and_changes_nothing_else(
     assert not missed
 
 
-STOCK_CONFIG = """_base_ = 'mmdet::yolo/yolov3_mobilenetv2_8xb24-320-300e_coco.py'
+STOCK_CONFIG = """\
+_base_ = 'mmdet::yolo/yolov3_mobilenetv2_8xb24-320-300e_coco.py'
 {custom_imports}
 model = dict(backbone=dict(init_cfg=None), bbox_head=dict(num_classes=3))
 pipeline = [

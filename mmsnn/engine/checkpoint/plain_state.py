@@ -29,6 +29,7 @@ hooks still resumes; it only starts its logged smoothing windows afresh
 (mmengine skips log entries that are not ``HistoryBuffer`` with a
 warning).
 """
+from collections import OrderedDict
 from typing import Any
 
 import numpy as np
@@ -67,9 +68,11 @@ def to_plain(obj: Any) -> Any:
         return _ndarray_to_plain(obj)
     if isinstance(obj, np.generic):
         return obj.item()
-    if isinstance(obj, dict):
+    # (other dict, list and tuple types, e.g. a namedtuple, are left as
+    # they are: their constructors differ)
+    if type(obj) in (dict, OrderedDict):
         return type(obj)((k, to_plain(v)) for k, v in obj.items())
-    if type(obj) in (list, tuple):  # (a namedtuple is left as it is)
+    if type(obj) in (list, tuple):
         return type(obj)(to_plain(v) for v in obj)
     return obj
 
@@ -86,7 +89,7 @@ def from_plain(obj: Any) -> Any:
     Returns:
         A copy of the containers with the tagged dicts turned back.
     """
-    if isinstance(obj, dict):
+    if type(obj) in (dict, OrderedDict):
         kind = obj.get(TAG)
         if kind == 'HistoryBuffer':
             return HistoryBuffer(obj['log_history'].numpy(),

@@ -2,7 +2,7 @@
 tensors and Python values that torch's weights-only loader reads without an
 allowlist, and come back exactly."""
 import io
-from collections import OrderedDict
+from collections import OrderedDict, defaultdict
 
 import numpy as np
 import torch
@@ -61,3 +61,6 @@ def test_what_torch_cannot_hold_is_left_and_stock_state_passes():
     # A stock checkpoint's state (already HistoryBuffer) comes back as is.
     assert from_plain({'loss': buffer})['loss'] is buffer
     assert to_plain(None) is None and from_plain(None) is None
+    # Containers of other types are left whole (their constructors differ).
+    counts = defaultdict(int, a=np.int64(1))
+    assert to_plain({'counts': counts})['counts'] is counts
