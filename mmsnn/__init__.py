@@ -1,7 +1,11 @@
 """mmsnn: spiking neural network detectors for MMDetection 3.x.
 
 ``import mmsnn`` (or ``custom_imports = dict(imports=['mmsnn'])`` in a config)
-registers every component into mmdet's registries.
+registers every component into mmdet's registries (and mmengine's file
+backend ``'mmsnn_atomic_local'``, the config scope ``mmsnn::``) and changes
+nothing else of mmengine, mmdet or torch: mmsnn's safe checkpoints and
+training loop act where tools/train.py or a config switches them on
+(docs/faults.md).
 """
 import mmcv
 import mmdet

@@ -9,6 +9,14 @@ of scope ``mmsnn`` (a lookup there falls through to mmdet's, then
 mmengine's), and tells mmengine's config loader that the ``mmsnn`` scope is
 the installed package ``mmsnn``, whose configs are in its ``.mim/`` folder
 (``setup.py``).
+
+That second part adds the key ``'mmsnn'`` to mmengine's
+``MODULE2PACKAGE`` (``setdefault``: nothing of others' is replaced). It is
+the only way to an ``mmsnn::`` base: mmengine's config loader asserts that
+the scope is a key there ("mmengine does not support to load mmsnn
+config" otherwise), and it resolves bases before it imports a config's
+``custom_imports``, so an ``mmsnn::`` base needs ``import mmsnn`` first
+(mmsnn's tools do that; so does a script that imports mmsnn).
 """
 from mmengine.config.utils import MODULE2PACKAGE
 from mmengine.registry import Registry

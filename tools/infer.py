@@ -20,9 +20,10 @@ import sys
 # Work from a checkout without `pip install -e .`.
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
-import mmsnn  # noqa: E402,F401  (registers components, safe loading)
-from mmsnn.engine import check_checkpoint_file  # noqa: E402
-from mmsnn.engine.checkpoint_check import check_tool_checkpoint  # noqa
+import mmsnn  # noqa: E402,F401  (registers components)
+from mmsnn.engine.checkpoint import (  # noqa: E402
+    check_checkpoint_file, check_tool_checkpoint, load_checkpoint_to_check,
+    safe_checkpoint_loading)
 from mmsnn.engine.tool_config import load_tool_config  # noqa: E402
 from mmsnn.utils import (InputError, check_writable_dir,  # noqa: E402
                          report_input_errors)
@@ -73,13 +74,18 @@ def main():
             'The pictures and boxes go there; pass --out-dir with a '
             'writable directory.')
 
+    # weights only (whatever TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD says), named
+    # errors for an unsafe or damaged file
+    checkpoint = load_checkpoint_to_check(args.checkpoint)
     from mmdet.apis import DetInferencer
-    inferencer = DetInferencer(
-        model=cfg, weights=args.checkpoint, device=args.device,
-        show_progress=False)
+    with safe_checkpoint_loading():
+        inferencer = DetInferencer(
+            model=cfg, weights=args.checkpoint, device=args.device,
+            show_progress=False)
     # against the model the inferencer built (mmengine loads non-strictly:
     # a checkpoint of another model must be refused before anything runs)
-    check_tool_checkpoint(cfg.model, args.checkpoint, inferencer.model)
+    check_tool_checkpoint(cfg.model, args.checkpoint, inferencer.model,
+                          checkpoint)
     results = inferencer(
         files, out_dir=args.out_dir, pred_score_thr=args.score_thr,
         no_save_pred=False)

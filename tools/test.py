@@ -6,7 +6,9 @@ checked, and after the model is built the checkpoint is compared with it: a
 shape mismatch, a damaged file or non-finite weights (which would otherwise
 load silently and score near zero) are refused; a checkpoint trained as
 another model type (ANN under an SNN config, or the reverse) is warned of.
-docs/faults.md lists the messages.
+Checkpoints of mmengine's stock hook load too
+(:func:`mmsnn.engine.safe_checkpoint_loading`). docs/faults.md lists the
+messages.
 """
 import argparse
 import os.path as osp
@@ -26,9 +28,10 @@ from mmdet.evaluation import DumpDetResults  # noqa: E402
 from mmdet.registry import RUNNERS  # noqa: E402
 from mmdet.utils import setup_cache_size_limit_of_dynamo  # noqa: E402
 
-import mmsnn  # noqa: E402,F401  (registers components, safe loading)
+import mmsnn  # noqa: E402,F401  (registers components)
 from mmsnn.engine import (check_checkpoint_file,  # noqa: E402
-                          check_test_checkpoint, setup_distributed)
+                          check_test_checkpoint, safe_checkpoint_loading,
+                          setup_distributed)
 from mmsnn.datasets import check_data  # noqa: E402
 from mmsnn.engine.tool_config import load_runner_config  # noqa: E402
 from mmsnn.utils import (add_runner_args, check_output_file,  # noqa: E402
@@ -138,7 +141,8 @@ def main():
         runner.test_evaluator.metrics.append(
             DumpDetResults(out_file_path=args.out))
 
-    runner.test()
+    with safe_checkpoint_loading():  # checked above, weights only
+        runner.test()
 
 
 if __name__ == '__main__':

@@ -4,10 +4,12 @@ Same arguments as mmdet's, and ``--reset-lr``. In addition, before anything
 is built, the config, the data it points at and the work dir are checked (a
 missing data root, a bad annotation or a read-only work dir is reported as
 one clear message), ``load_from`` / ``--resume`` checkpoints are checked
-against the model (see :mod:`mmsnn.engine.checkpoint_check`), and mmsnn's
+against the model (see :mod:`mmsnn.engine.checkpoint`), and mmsnn's
 reliability hooks and training loop are added (see
-:func:`mmsnn.engine.add_reliability_hooks`): Ctrl-C or SIGTERM ends the
-iteration, saves a checkpoint and exits with 128 + the signal number.
+:func:`mmsnn.engine.add_reliability_hooks`): atomic checkpoints that
+torch's weights-only loader reads; Ctrl-C or SIGTERM ends the iteration,
+saves a checkpoint and exits with 128 + the signal number. Checkpoints of
+mmengine's stock hook load too (:func:`mmsnn.engine.safe_checkpoint_loading`).
 docs/faults.md lists the messages.
 """
 import argparse
@@ -22,11 +24,12 @@ from mmengine.runner import Runner  # noqa: E402
 
 from mmdet.utils import setup_cache_size_limit_of_dynamo  # noqa: E402
 
-import mmsnn  # noqa: E402,F401  (registers components, safe loading)
+import mmsnn  # noqa: E402,F401  (registers components)
 from mmsnn.engine import (add_reliability_hooks,  # noqa: E402
                           check_checkpoint_file, check_load_from,
                           check_resume, find_resume_checkpoint,
-                          report_training_interrupted, setup_distributed)
+                          report_training_interrupted,
+                          safe_checkpoint_loading, setup_distributed)
 from mmsnn.datasets import check_data  # noqa: E402
 from mmsnn.engine.tool_config import load_runner_config  # noqa: E402
 from mmsnn.utils import (InputError, add_runner_args,  # noqa: E402
@@ -137,7 +140,8 @@ def main():
     elif cfg.get('load_from'):
         check_load_from(runner.model, cfg.load_from)
 
-    runner.train()
+    with safe_checkpoint_loading():  # checked above, weights only
+        runner.train()
 
 
 if __name__ == '__main__':

@@ -42,6 +42,7 @@ from mmengine.runner import CheckpointLoader
 from spikingjelly.activation_based import base
 from torch import Tensor
 
+from ..engine.checkpoint.allowlist import safe_checkpoint_loading
 from ..models.time.folding import check_time_steps
 from ..utils.input_error import InputError
 from .calibration import (ChannelPercentileRecorder, normalisation_factors,
@@ -201,7 +202,9 @@ class SpikingYOLO(BaseDetector):
     def load_ann_checkpoint(self, filename: str) -> None:
         """Load an ANN checkpoint (keys of ``ann``) into the wrapped ANN;
         only the neurons' thresholds may be missing from it."""
-        ckpt = CheckpointLoader.load_checkpoint(filename, map_location='cpu')
+        with safe_checkpoint_loading():  # runner checkpoints of any hook
+            ckpt = CheckpointLoader.load_checkpoint(filename,
+                                                    map_location='cpu')
         state = ckpt.get('state_dict', ckpt)
         own = {k for k in self.ann.state_dict()
                if not k.endswith('activate.threshold')}

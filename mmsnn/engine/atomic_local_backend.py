@@ -1,13 +1,24 @@
-"""Atomic local file writes for mmengine (checkpoints above all)."""
+"""A local file backend for checkpoints: atomic writes, removals deferred.
+
+Registered in mmengine's file backends as ``'mmsnn_atomic_local'`` (a new
+name; mmengine's ``'local'`` backend is left as it is). A checkpoint hook
+selects it with ``backend_args=dict(backend='mmsnn_atomic_local')``, as
+:class:`~mmsnn.engine.SafeCheckpointHook` does for local work dirs; any
+other write through ``mmengine.fileio`` keeps mmengine's own backend.
+"""
+import contextlib
 import os
 import os.path as osp
 import re
 import tempfile
 from pathlib import Path
-from typing import List, Union
+from typing import Iterator, List, Optional, Union
 
 import mmengine
 from mmengine.fileio import LocalBackend, register_backend
+
+#: The name this backend is registered under in mmengine's file backends.
+ATOMIC_BACKEND = 'mmsnn_atomic_local'
 
 # Temporary files are named `.<target name>.<random>` + this suffix; what an
 # interrupted save (kill -9, power loss) leaves behind matches it.
@@ -27,20 +38,30 @@ def _mode_of_new_file(filepath: str) -> int:
         return 0o666 & ~umask
 
 
+@register_backend(ATOMIC_BACKEND)
 class AtomicLocalBackend(LocalBackend):
-    """mmengine's ``LocalBackend`` whose writes are all-or-nothing.
+    """mmengine's ``LocalBackend`` whose writes are all-or-nothing and whose
+    removals can wait.
 
     mmengine's runner serialises a checkpoint to bytes and hands them to the
-    file backend's ``put``, which writes the target file in place: killed
-    while writing (Ctrl-C, OOM killer, a preempted job), it leaves a
-    truncated ``.pth`` that ``--resume`` cannot read. Here the bytes go to a
-    temporary file in the same directory, are flushed to disk, and replace
-    the target with ``os.replace`` (atomic on POSIX and Windows), so the
-    target is always either the previous complete file or the new one.
+    file backend's ``put``; the stock backend writes the target file in
+    place: killed while writing (Ctrl-C, OOM killer, a preempted job), it
+    leaves a truncated ``.pth`` that ``--resume`` cannot read. Here the
+    bytes go to a temporary file in the same directory, are flushed to
+    disk, and replace the target with ``os.replace`` (atomic on POSIX and
+    Windows), so the target is always either the previous complete file or
+    the new one.
 
-    Registered as mmengine's ``'local'`` backend for every path without a
-    scheme prefix, so stock ``CheckpointHook`` configs get it unchanged.
+    Inside :meth:`deferred_removals`, ``remove`` and ``rmtree`` only record
+    their path: mmengine's ``CheckpointHook`` deletes an outdated
+    checkpoint before it writes the new one, and a hook that wraps it in
+    this block deletes it after (see
+    :class:`~mmsnn.engine.SafeCheckpointHook`).
     """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._deferred: Optional[List[str]] = None
 
     def put(self, obj: bytes, filepath: Union[str, Path]) -> None:
         filepath = str(filepath)
@@ -69,6 +90,40 @@ class AtomicLocalBackend(LocalBackend):
                  encoding: str = 'utf-8') -> None:
         self.put(obj.encode(encoding), filepath)
 
+    @contextlib.contextmanager
+    def deferred_removals(self) -> Iterator[List[str]]:
+        """Record the paths ``remove``/``rmtree`` are asked to delete inside
+        the block, instead of deleting them.
+
+        Yields:
+            list[str]: The recorded paths, for the caller to delete (with
+            :meth:`remove_now`) once that is safe.
+        """
+        self._deferred = deferred = []
+        try:
+            yield deferred
+        finally:
+            self._deferred = None
+
+    def remove(self, filepath: Union[str, Path]) -> None:
+        if self._deferred is not None:
+            self._deferred.append(str(filepath))
+        else:
+            super().remove(filepath)
+
+    def rmtree(self, dir_path: Union[str, Path]) -> None:
+        if self._deferred is not None:
+            self._deferred.append(str(dir_path))
+        else:
+            super().rmtree(dir_path)
+
+    def remove_now(self, path: Union[str, Path]) -> None:
+        """Delete the file or directory tree ``path`` if it is there."""
+        if self.isfile(path):
+            super().remove(path)
+        elif self.isdir(path):  # checkpoints saved by deepspeed
+            super().rmtree(path)
+
 
 def remove_stale_temporaries(directory: str) -> List[str]:
     """Delete the temporary files of interrupted atomic writes.
@@ -93,13 +148,3 @@ def remove_stale_temporaries(directory: str) -> List[str]:
             os.remove(path)
             removed.append(path)
     return removed
-
-
-def register_atomic_local_backend() -> None:
-    """Make :class:`AtomicLocalBackend` mmengine's local backend."""
-    register_backend('local', AtomicLocalBackend, force=True, prefixes='')
-    # get_file_backend caches instances: drop any stock local one.
-    from mmengine.fileio import io
-    for key, backend in list(io.backend_instances.items()):
-        if type(backend) is LocalBackend:
-            del io.backend_instances[key]

@@ -76,6 +76,7 @@ class StopSignals:
         if threading.current_thread() is not threading.main_thread():
             return False
         self.received = None
+        _restore_in_forked_children()
         _installed.add(self)
         for signum in STOP_SIGNALS:
             if signal.getsignal(signum) is signal.SIG_IGN:
@@ -125,7 +126,18 @@ def _restore_in_forked_child() -> None:
         stop.restore()
 
 
-os.register_at_fork(after_in_child=_restore_in_forked_child)
+#: Whether :func:`_restore_in_forked_child` is registered to run at forks.
+_fork_hook_registered = False
+
+
+def _restore_in_forked_children() -> None:
+    """Have :func:`_restore_in_forked_child` run in every child forked
+    from now on (registered once, at the first :meth:`StopSignals.install`:
+    importing mmsnn registers nothing)."""
+    global _fork_hook_registered
+    if not _fork_hook_registered:
+        os.register_at_fork(after_in_child=_restore_in_forked_child)
+        _fork_hook_registered = True
 
 
 class IgnoreStopSignals:

@@ -6,13 +6,13 @@ import os.path as osp
 
 import pytest
 import torch
-from mmengine.fileio import get_file_backend
+from mmengine.fileio import LocalBackend, get_file_backend
 from mmengine.hooks import Hook
 from mmengine.runner import Runner
 from mmengine.runner.checkpoint import _load_checkpoint, save_checkpoint
 
 from mmdet.registry import HOOKS
-from mmsnn.engine import AtomicLocalBackend, add_reliability_hooks
+from mmsnn.engine import ATOMIC_BACKEND, add_reliability_hooks
 from tests.tiny_voc import tiny_runner_cfg
 
 
@@ -90,21 +90,24 @@ def test_resume_is_not_exact_with_persistent_workers(tmp_path):
 
 def test_interrupted_save_keeps_previous_checkpoint(tmp_path, monkeypatch):
     path = str(tmp_path / 'epoch_1.pth')
-    # mmengine's checkpoint writes go through the registered local backend.
-    assert isinstance(get_file_backend(path), AtomicLocalBackend)
-    save_checkpoint({'state_dict': {'w': torch.ones(3)}}, path)
+    # SafeCheckpointHook (and the safe loops) save through this backend;
+    # mmengine's own local backend is left as it is.
+    atomic = dict(backend_args=dict(backend=ATOMIC_BACKEND))
+    assert type(get_file_backend(path)) is LocalBackend
+    save_checkpoint({'state_dict': {'w': torch.ones(3)}}, path, **atomic)
 
     def killed(fd):
         raise KeyboardInterrupt  # after the bytes, before the rename
 
     monkeypatch.setattr(os, 'fsync', killed)
     with pytest.raises(KeyboardInterrupt):
-        save_checkpoint({'state_dict': {'w': torch.zeros(3)}}, path)
+        save_checkpoint({'state_dict': {'w': torch.zeros(3)}}, path,
+                        **atomic)
     monkeypatch.undo()
     assert torch.equal(_load_checkpoint(path)['state_dict']['w'],
                        torch.ones(3))
     assert os.listdir(tmp_path) == ['epoch_1.pth']  # no temporary left
-    save_checkpoint({'state_dict': {'w': torch.zeros(3)}}, path)
+    save_checkpoint({'state_dict': {'w': torch.zeros(3)}}, path, **atomic)
     assert torch.equal(_load_checkpoint(path)['state_dict']['w'],
                        torch.zeros(3))
     assert osp.getsize(path) > 0

@@ -30,8 +30,9 @@ import numpy as np
 sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(
     osp.abspath(__file__)))))
 
-import mmsnn  # noqa: E402,F401  (registers components, safe loading)
-from mmsnn.engine import check_checkpoint_file  # noqa: E402
+import mmsnn  # noqa: E402,F401  (registers components)
+from mmsnn.engine import (check_checkpoint_file,  # noqa: E402
+                          safe_checkpoint_loading)
 from mmsnn.datasets import check_data  # noqa: E402
 from mmsnn.engine.tool_config import load_tool_config  # noqa: E402
 from mmsnn.utils import (CfgOptionsAction, InputError,  # noqa: E402
@@ -111,7 +112,8 @@ def main():
     model = None
     if args.checkpoint:
         model = MODELS.build(cfg.model)
-        load_checkpoint(model, args.checkpoint, map_location='cpu')
+        with safe_checkpoint_loading():  # checked above, weights only
+            load_checkpoint(model, args.checkpoint, map_location='cpu')
         model.eval()
     os.makedirs(args.out_dir, exist_ok=True)
     for index in args.indices:

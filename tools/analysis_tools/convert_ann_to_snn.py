@@ -25,8 +25,8 @@ sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(
 import mmsnn  # noqa: E402,F401  (registers the components)
 from mmsnn.analysis import TABLE1_EFFICIENCY  # noqa: E402
 from mmsnn.conversion import convert_and_evaluate  # noqa: E402
-from mmsnn.engine.checkpoint_check import check_tool_checkpoint  # noqa
 from mmsnn.datasets import check_data  # noqa: E402
+from mmsnn.engine.checkpoint import check_tool_checkpoint  # noqa: E402
 from mmsnn.engine.tool_config import load_tool_config  # noqa: E402
 from mmsnn.utils import (CfgOptionsAction, check_output_file,  # noqa: E402
                          check_work_dir, report_input_errors)

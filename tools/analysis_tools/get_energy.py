@@ -40,7 +40,8 @@ from mmsnn.analysis.energy_measure import (measure_energy,  # noqa: E402
 from mmsnn.analysis.energy_report import (format_layer_table,  # noqa: E402
                                           format_summary)
 from mmsnn.engine import check_checkpoint_file  # noqa: E402
-from mmsnn.engine.checkpoint_check import check_tool_checkpoint  # noqa
+from mmsnn.engine.checkpoint import (  # noqa: E402
+    check_tool_checkpoint, safe_checkpoint_loading)
 from mmsnn.engine.tool_config import load_tool_config  # noqa: E402
 from mmsnn.utils import (CfgOptionsAction, check_config_file,  # noqa: E402
                          report_input_errors)
@@ -114,7 +115,8 @@ def main(argv=None):
     if args.checkpoint:
         with report_input_errors():  # another model's would count nonsense
             check_tool_checkpoint(cfg.model, args.checkpoint, model)
-        load_checkpoint(model, args.checkpoint, map_location='cpu')
+        with safe_checkpoint_loading():  # checked above, weights only
+            load_checkpoint(model, args.checkpoint, map_location='cpu')
     model.to(args.device)
     batches, source, about = energy_images(cfg, args.num_images, args.shape,
                                            args.seed, args.synthetic)

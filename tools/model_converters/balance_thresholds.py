@@ -29,8 +29,9 @@ sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(
 import mmsnn  # noqa: E402,F401  (registers the components)
 from mmsnn.conversion import balance_thresholds  # noqa: E402
 from mmsnn.conversion import calibration_batches  # noqa: E402
-from mmsnn.engine.checkpoint_check import check_tool_checkpoint  # noqa
 from mmsnn.datasets import check_data  # noqa: E402
+from mmsnn.engine.checkpoint import (  # noqa: E402
+    check_tool_checkpoint, safe_checkpoint_loading)
 from mmsnn.engine.tool_config import load_tool_config  # noqa: E402
 from mmsnn.utils import (CfgOptionsAction, InputError,  # noqa: E402
                          check_output_file, report_input_errors)
@@ -70,8 +71,9 @@ def main(argv=None):
         check_output_file(args.out, 'OUT')
         model = MODELS.build(cfg.model)
         check_tool_checkpoint(cfg.model, args.checkpoint, model)
-        load_checkpoint(model, args.checkpoint, map_location='cpu',
-                        strict=True)
+        with safe_checkpoint_loading():  # checked above, weights only
+            load_checkpoint(model, args.checkpoint, map_location='cpu',
+                            strict=True)
         set_random_seed(0)  # the pipeline's random flips
         loader_cfg = dict(cfg.train_dataloader, persistent_workers=False,
                           sampler=dict(type='DefaultSampler', shuffle=False))

@@ -6,6 +6,7 @@ from typing import Optional
 from mmengine.hooks import Hook
 
 from mmdet.registry import HOOKS
+from mmsnn.engine.checkpoint.finite import nonfinite_tensors
 from mmsnn.utils import InputError
 
 
@@ -91,7 +92,6 @@ class FiniteLossHook(Hook):
             restart_advice(runner, last_good_checkpoint(runner)))
 
     def before_save_checkpoint(self, runner, checkpoint: dict) -> None:
-        from mmsnn.engine.checkpoint_check import nonfinite_tensors
         bad = nonfinite_tensors(checkpoint)
         if not bad:
             return

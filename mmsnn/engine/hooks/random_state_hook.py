@@ -4,6 +4,7 @@ from typing import Optional
 from mmengine.hooks import Hook
 
 from mmdet.registry import HOOKS
+from mmsnn.engine.checkpoint.plain_state import from_plain, to_plain
 from mmsnn.engine.random_state import get_random_state, set_random_state
 
 
@@ -19,6 +20,10 @@ class RandomStateHook(Hook):
     re-seeding, and only when training continues from the checkpoint's
     epoch/iteration (not for ``load_from`` fine-tuning).
 
+    numpy's state is stored as a tensor
+    (:func:`~mmsnn.engine.checkpoint.to_plain`), so that torch's
+    weights-only loader reads the checkpoint without an allowlist.
+
     Data loader workers seed themselves (mmengine's ``worker_init_fn``:
     seed + worker id, the same every epoch), so with non-persistent workers
     resume stays exact; persistent workers carry generator state across
@@ -31,10 +36,10 @@ class RandomStateHook(Hook):
         self._loaded: Optional[dict] = None
 
     def before_save_checkpoint(self, runner, checkpoint: dict) -> None:
-        checkpoint['rng_state'] = get_random_state()
+        checkpoint['rng_state'] = to_plain(get_random_state())
 
     def after_load_checkpoint(self, runner, checkpoint: dict) -> None:
-        state = checkpoint.get('rng_state')
+        state = from_plain(checkpoint.get('rng_state'))
         meta = checkpoint.get('meta', {})
         self._loaded = None if state is None else dict(
             state, epoch=meta.get('epoch'), iter=meta.get('iter'))

@@ -1,13 +1,18 @@
-"""mmengine's CheckpointHook without its crash windows."""
+"""mmengine's CheckpointHook without its crash windows, writing checkpoints
+that torch's weights-only loader reads."""
 import contextlib
+import os
 import os.path as osp
+from typing import Optional
 
 from mmengine.dist import is_main_process
 from mmengine.hooks import CheckpointHook
 
 from mmdet.registry import HOOKS
-from mmsnn.engine.atomic_local_backend import (AtomicLocalBackend,
+from mmsnn.engine.atomic_local_backend import (ATOMIC_BACKEND,
+                                               AtomicLocalBackend,
                                                remove_stale_temporaries)
+from mmsnn.engine.checkpoint.plain_state import from_plain, to_plain
 from mmsnn.engine.runner.loops import (INTERRUPTED_CKPT_KEY,
                                        remove_interrupted_checkpoint)
 
@@ -17,19 +22,33 @@ class SafeCheckpointHook(CheckpointHook):
     """``CheckpointHook`` whose every moment leaves a usable checkpoint.
 
     Same arguments and behaviour as mmengine's ``CheckpointHook`` (see its
-    docstring), with two differences in how a checkpoint is saved:
+    docstring). The differences:
 
+    - Checkpoints are written atomically: the bytes go to a temporary file
+      that replaces the target once complete
+      (:class:`~mmsnn.engine.atomic_local_backend.AtomicLocalBackend`,
+      chosen through ``backend_args`` when neither ``backend_args`` nor
+      ``file_client_args`` is given and ``out_dir`` is local).
     - With ``max_keep_ckpts`` set, the stock hook deletes the oldest kept
       checkpoint *before* writing the new one, so a crash or kill while
-      saving can leave no checkpoint at all (``max_keep_ckpts=1``). Here the
-      new checkpoint is written first, then ``last_checkpoint`` is pointed
-      at it, and only then is the outdated one removed.
-    - The stock hook writes ``<work_dir>/last_checkpoint`` in place, so a
-      kill mid-write leaves an empty pointer and ``--resume`` finds nothing.
-      Here it is replaced atomically (temporary file + ``os.replace``).
-    - With ``save_best``, the stock hook deletes the previous
-      ``best_*.pth`` before writing the new one; here the old one goes only
-      after the new one is complete.
+      saving can leave no checkpoint at all (``max_keep_ckpts=1``); with
+      ``save_best``, it deletes the previous ``best_*.pth`` before writing
+      the new one. Here those removals wait until the new checkpoint and
+      the ``last_checkpoint`` pointer are written.
+    - ``<work_dir>/last_checkpoint`` is rewritten atomically (and flushed
+      to disk) after each save. mmengine writes it in place first; if that
+      write is interrupted by an exception (a second Ctrl-C, a full disk),
+      the previous pointer is put back. (Only a ``kill -9`` in the moment
+      of that small write can leave the pointer empty; the previous
+      checkpoint is then still there, and tools/train.py ``--resume``
+      names it.)
+    - Checkpoints hold no object that torch's weights-only loader refuses
+      (the message hub's logs are stored as tensors, see
+      :mod:`mmsnn.engine.checkpoint.plain_state`), so stock ``torch.load``,
+      mmengine's ``load_from`` and resume, mmdet's ``init_detector`` and
+      ``DetInferencer`` load them under torch >= 2.6 without an allowlist;
+      resuming through this hook turns the logs back into mmengine's
+      objects.
     - The checkpoint that a stop signal made ``SafeEpochBasedTrainLoop``
       write is removed once this hook has written a later one and moved
       ``last_checkpoint`` to it.
@@ -37,14 +56,37 @@ class SafeCheckpointHook(CheckpointHook):
       :func:`~mmsnn.engine.atomic_local_backend.remove_stale_temporaries`)
       are removed, with a log line, when training starts.
 
-    ``tools/train.py`` puts it in place of a config's ``CheckpointHook``
-    (see :func:`mmsnn.engine.add_reliability_hooks`).
+    All of it goes through mmengine's public hook methods (the saving ones
+    are wrapped, not rewritten). ``tools/train.py`` puts this hook in place
+    of a config's ``CheckpointHook`` (see
+    :func:`mmsnn.engine.add_reliability_hooks`).
+
+    Args:
+        interval (int): As ``CheckpointHook``'s. Defaults to -1.
+        by_epoch (bool): As ``CheckpointHook``'s. Defaults to True.
+        **kwargs: ``CheckpointHook``'s other arguments.
     """
+
+    def __init__(self, interval: int = -1, by_epoch: bool = True,
+                 **kwargs) -> None:
+        out_dir = kwargs.get('out_dir')
+        if (kwargs.get('backend_args') is None
+                and kwargs.get('file_client_args') is None
+                and (out_dir is None or '://' not in str(out_dir))):
+            kwargs['backend_args'] = dict(backend=ATOMIC_BACKEND)
+        super().__init__(interval=interval, by_epoch=by_epoch, **kwargs)
+        # What last_checkpoint held before the save in progress (None: no
+        # pointer), the saves during one of the wrapped hook methods (None
+        # outside them) and a stop signal's checkpoint to remove.
+        self._pointer: Optional[str] = None
+        self._saves: Optional[int] = None
+        self._interrupted: Optional[str] = None
 
     def before_train(self, runner) -> None:
         super().before_train(runner)
         if not is_main_process():
             return
+        self._pointer = _read_pointer(runner.work_dir)
         for directory in {runner.work_dir, self.out_dir}:
             if '://' in str(directory):
                 continue  # remote storage: no partial files of ours there
@@ -54,97 +96,93 @@ class SafeCheckpointHook(CheckpointHook):
                     'save that was killed; the checkpoint it would have '
                     'replaced was left complete.')
 
-    def _save_best_checkpoint(self, runner, metrics) -> None:
-        """The parent's, with the removal of the previous best checkpoint
-        moved after the new one (and ``last_checkpoint``) is written."""
-        deferred = []
-        with self._deferred_removals(deferred):
-            super()._save_best_checkpoint(runner, metrics)
-        # Neither attribute exists when save_best is None (mmengine sets
-        # them only for a metric to keep).
-        kept = {getattr(self, 'best_ckpt_path', None),
-                *(getattr(self, 'best_ckpt_path_dict', None) or {}).values()}
-        for path in deferred:
-            if path in kept:
-                continue
-            if self.file_backend.isfile(path):
-                self.file_backend.remove(path)
-            elif self.file_backend.isdir(path):
-                self.file_backend.rmtree(path)
+    def after_train_iter(self, runner, batch_idx: int, data_batch=None,
+                         outputs=None) -> None:
+        with self._safe_saves(runner):
+            super().after_train_iter(runner, batch_idx, data_batch, outputs)
 
-    @contextlib.contextmanager
-    def _deferred_removals(self, deferred: list):
-        """Let ``file_backend.remove``/``rmtree`` only record their path."""
-        backend = self.file_backend
-        backend.remove = backend.rmtree = deferred.append
-        try:
-            yield
-        finally:
-            del backend.remove, backend.rmtree  # the class's methods again
+    def after_train_epoch(self, runner) -> None:
+        with self._safe_saves(runner):
+            super().after_train_epoch(runner)
 
-    def _save_checkpoint_with_step(self, runner, step: int,
-                                   meta: dict) -> None:
-        """Save the checkpoint of ``step``, then drop the outdated one.
+    def after_val_epoch(self, runner, metrics) -> None:
+        with self._safe_saves(runner):
+            super().after_val_epoch(runner, metrics)
 
-        Args:
-            runner (Runner): The runner of the training process.
-            step (int): The epoch or iteration the file is named after.
-            meta (dict): Meta information saved with the checkpoint.
-        """
-        # The parent's removal and pointer write sit in the middle of this
-        # method, so it is rewritten whole; only their order and the pointer
-        # write differ.
-        outdated = None
-        if self.max_keep_ckpts > 0 and not (self.keep_ckpt_ids and
-                                            self.keep_ckpt_ids[-1] == step):
-            # (_save_best_checkpoint saves the same step a second time.)
-            if len(self.keep_ckpt_ids) == self.max_keep_ckpts:
-                outdated = self.keep_ckpt_ids[0]
-            # Updated before saving, so that the new checkpoint carries the
-            # ids it keeps and a resumed run goes on counting from them; the
-            # deque's maxlen drops `outdated` from it.
-            self.keep_ckpt_ids.append(step)
-            runner.message_hub.update_info('keep_ckpt_ids',
-                                           list(self.keep_ckpt_ids))
-
-        # A stop signal's checkpoint (SafeEpochBasedTrainLoop) is outdated
-        # by this one; cleared first so that this one does not name it.
-        interrupted = (runner.message_hub.get_info(INTERRUPTED_CKPT_KEY)
-                       or {}).get('path')
-        if interrupted:
+    def before_save_checkpoint(self, runner, checkpoint: dict) -> None:
+        """Store the message hub's state as plain data (every save of the
+        run, a stop signal's included); a save of this hook drops the
+        record of a stop signal's checkpoint, which it outdates."""
+        if 'message_hub' not in checkpoint:
+            return
+        state = checkpoint['message_hub'] = to_plain(
+            checkpoint['message_hub'])
+        if self._saves is None:
+            return  # not this hook's save (a stop signal's, say)
+        self._saves += 1
+        record = state.get('runtime_info', {}).get(INTERRUPTED_CKPT_KEY)
+        if record:
+            self._interrupted = record['path']
+            state['runtime_info'][INTERRUPTED_CKPT_KEY] = None
             runner.message_hub.update_info(INTERRUPTED_CKPT_KEY, None)
 
-        ckpt_filename = self.filename_tmpl.format(step)
-        self.last_ckpt = self.file_backend.join_path(self.out_dir,
-                                                     ckpt_filename)
-        runner.message_hub.update_info('last_ckpt', self.last_ckpt)
+    def after_load_checkpoint(self, runner, checkpoint: dict) -> None:
+        """Turn the message hub's plain state back into mmengine's objects
+        before the runner resumes from it."""
+        if 'message_hub' in checkpoint:
+            checkpoint['message_hub'] = from_plain(checkpoint['message_hub'])
 
-        runner.save_checkpoint(
-            self.out_dir,
-            ckpt_filename,
-            self.file_client_args,
-            save_optimizer=self.save_optimizer,
-            save_param_scheduler=self.save_param_scheduler,
-            meta=meta,
-            by_epoch=self.by_epoch,
-            backend_args=self.backend_args,
-            **self.args)
-
-        # Model parallel-like training saves on every rank; the pointer and
-        # the removal are the main process's.
+    @contextlib.contextmanager
+    def _safe_saves(self, runner):
+        """Run one of CheckpointHook's saving methods; its removals wait
+        until the new checkpoint and the pointer are written."""
+        # (None in a run that does not train: runner.val() validates with
+        # the hooks of a training config)
+        backend = getattr(self, 'file_backend', None)
+        defer = (backend.deferred_removals()
+                 if isinstance(backend, AtomicLocalBackend) else
+                 contextlib.nullcontext([]))
+        self._saves = 0
+        try:
+            with defer as removals:
+                yield
+        except BaseException:
+            if self._saves and is_main_process():
+                self._put_pointer(runner, self._pointer)
+            raise
+        finally:
+            saves, self._saves = self._saves, None
         if not is_main_process():
             return
+        if saves and self.last_ckpt is not None:
+            # mmengine wrote the pointer in place; made durable here
+            # before anything it outdates goes.
+            self._put_pointer(runner, self.last_ckpt)
+            remove_interrupted_checkpoint(runner, self._interrupted,
+                                          kept=self.last_ckpt)
+            self._interrupted = None
+        kept = {self.last_ckpt, getattr(self, 'best_ckpt_path', None),
+                *(getattr(self, 'best_ckpt_path_dict', None) or {}).values()}
+        for path in removals:
+            if path not in kept:  # (a best checkpoint saved again)
+                backend.remove_now(path)
 
-        # The pointer moves before the removal: it never names a deleted file.
-        AtomicLocalBackend().put_text(
-            self.last_ckpt, osp.join(runner.work_dir, 'last_checkpoint'))
-        remove_interrupted_checkpoint(runner, interrupted,
-                                      kept=self.last_ckpt)
-        if outdated is not None:
-            path = self.file_backend.join_path(
-                self.out_dir, self.filename_tmpl.format(outdated))
-            if self.file_backend.isfile(path):
-                self.file_backend.remove(path)
-            elif self.file_backend.isdir(path):
-                # checkpoints saved by deepspeed are directories
-                self.file_backend.rmtree(path)
+    def _put_pointer(self, runner, target: Optional[str]) -> None:
+        """Write ``target`` into ``<work_dir>/last_checkpoint`` atomically
+        (remove the pointer for None)."""
+        pointer = osp.join(runner.work_dir, 'last_checkpoint')
+        if target is None:
+            if osp.isfile(pointer):
+                os.remove(pointer)
+        else:
+            AtomicLocalBackend().put_text(target, pointer)
+        self._pointer = target
+
+
+def _read_pointer(work_dir: str) -> Optional[str]:
+    """What ``<work_dir>/last_checkpoint`` holds; None without one."""
+    pointer = osp.join(work_dir, 'last_checkpoint')
+    if not osp.isfile(pointer):
+        return None
+    with open(pointer) as f:
+        return f.read()

@@ -9,7 +9,7 @@ from mmengine.runner import EpochBasedTrainLoop, IterBasedTrainLoop
 
 from mmdet.registry import LOOPS
 from ...utils.input_error import InputError
-from ..atomic_local_backend import AtomicLocalBackend
+from ..atomic_local_backend import ATOMIC_BACKEND, AtomicLocalBackend
 from ..random_state import kept_random_state
 from ..stop_signals import (StopSignals, TrainingInterrupted,
                             shield_loader_workers)
@@ -77,7 +77,8 @@ class StopOnSignalMixin:
             runner.work_dir,
             osp.basename(path),
             meta=dict(epoch=self._epoch, iter=self._iter),
-            by_epoch=False)
+            by_epoch=False,
+            backend_args=dict(backend=ATOMIC_BACKEND))
         if is_main_process():
             AtomicLocalBackend().put_text(
                 path, osp.join(runner.work_dir, 'last_checkpoint'))

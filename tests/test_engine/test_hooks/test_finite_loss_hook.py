@@ -14,7 +14,7 @@ from mmengine.runner.checkpoint import _load_checkpoint
 from mmdet.registry import HOOKS
 from mmsnn.engine import (NonFiniteCheckpointError, NonFiniteLossError,
                           add_reliability_hooks)
-from mmsnn.engine.checkpoint_check import nonfinite_tensors
+from mmsnn.engine.checkpoint import nonfinite_tensors
 from tests.tiny_voc import tiny_runner_cfg
 
 

@@ -10,6 +10,7 @@ import os.path as osp
 import pytest
 import torch
 from mmengine.config import Config
+from mmengine.fileio import LocalBackend
 from mmengine.hooks import CheckpointHook
 from mmengine.runner import Runner
 from mmengine.runner.checkpoint import _load_checkpoint
@@ -55,18 +56,25 @@ def assert_usable(work_dir, epoch):
     assert not [f for f in os.listdir(work_dir) if f.endswith('.tmp')]
 
 
+def kill_puts(monkeypatch, doomed):
+    """Make the file backends' ``put`` raise KeyboardInterrupt (Ctrl-C, a
+    kill) for the paths ``doomed(path)`` accepts: the stock hook writes
+    through mmengine's ``LocalBackend``, the safe one through
+    ``AtomicLocalBackend`` (a subclass with its own ``put``)."""
+    for backend in (LocalBackend, AtomicLocalBackend):
+
+        def put(self, obj, filepath, _put=backend.put):
+            if doomed(str(filepath)):
+                raise KeyboardInterrupt
+            _put(self, obj, filepath)
+
+        monkeypatch.setattr(backend, 'put', put)
+
+
 @pytest.mark.parametrize('hook_type', HOOK_TYPES)
 def test_failed_save_keeps_previous_checkpoint(tmp_path, monkeypatch,
                                                hook_type):
-    put = AtomicLocalBackend.put
-
-    def killed_while_saving_epoch_2(self, obj, filepath):
-        if str(filepath).endswith('epoch_2.pth'):
-            raise KeyboardInterrupt
-        put(self, obj, filepath)
-
-    monkeypatch.setattr(AtomicLocalBackend, 'put',
-                        killed_while_saving_epoch_2)
+    kill_puts(monkeypatch, lambda path: path.endswith('epoch_2.pth'))
     runner = build_runner(tmp_path, 3, max_keep_ckpts=1, hook_type=hook_type)
     with pytest.raises(KeyboardInterrupt):
         runner.train()
@@ -78,11 +86,11 @@ def test_failed_save_keeps_previous_checkpoint(tmp_path, monkeypatch,
 def test_failed_pointer_write_keeps_previous_pointer(tmp_path, monkeypatch,
                                                      hook_type):
     """Killed at the last moment before the new pointer would be complete:
-    just after ``open(..., 'w')`` (stock) or before the rename (atomic)."""
+    just after mmengine's ``open(..., 'w')`` truncated it."""
     work_dir = str(tmp_path / 'work_dir')
     save_file = osp.join(work_dir, 'last_checkpoint')
     second = osp.join(work_dir, 'epoch_2.pth')
-    real_open, real_replace = builtins.open, os.replace
+    real_open = builtins.open
 
     def open_(file, mode='r', *args, **kwargs):
         f = real_open(file, mode, *args, **kwargs)
@@ -91,19 +99,37 @@ def test_failed_pointer_write_keeps_previous_pointer(tmp_path, monkeypatch,
             raise KeyboardInterrupt
         return f
 
-    def replace(src, dst, *args, **kwargs):
-        if dst == save_file and osp.exists(second):
-            raise KeyboardInterrupt
-        real_replace(src, dst, *args, **kwargs)
-
     monkeypatch.setattr(builtins, 'open', open_)
-    monkeypatch.setattr(os, 'replace', replace)
     runner = build_runner(tmp_path, 2, max_keep_ckpts=1, hook_type=hook_type)
     with pytest.raises(KeyboardInterrupt):
         runner.train()
     monkeypatch.undo()
     assert_usable(work_dir, 1)
     # The outdated checkpoint goes only after the pointer has moved on.
+    assert checkpoints(work_dir) == ['epoch_1.pth', 'epoch_2.pth']
+
+
+def test_failed_durable_pointer_write_keeps_a_usable_pointer(
+        tmp_path, monkeypatch):
+    """Killed while the pointer mmengine wrote in place is replaced by its
+    flushed copy: the pointer names the new checkpoint, complete, and the
+    outdated one is still there."""
+    work_dir = str(tmp_path / 'work_dir')
+    save_file = osp.join(work_dir, 'last_checkpoint')
+    second = osp.join(work_dir, 'epoch_2.pth')
+    real_replace = os.replace
+
+    def replace(src, dst, *args, **kwargs):
+        if dst == save_file and osp.exists(second):
+            raise KeyboardInterrupt
+        real_replace(src, dst, *args, **kwargs)
+
+    monkeypatch.setattr(os, 'replace', replace)
+    runner = build_runner(tmp_path, 2, max_keep_ckpts=1)
+    with pytest.raises(KeyboardInterrupt):
+        runner.train()
+    monkeypatch.undo()
+    assert_usable(work_dir, 2)
     assert checkpoints(work_dir) == ['epoch_1.pth', 'epoch_2.pth']
 
 
@@ -179,15 +205,8 @@ def test_failed_save_of_new_best_keeps_previous_best(tmp_path, monkeypatch,
     hook.after_val_epoch(runner, {'mAP': 0.2})  # the old best goes
     assert best_checkpoints(runner.work_dir) == ['best_mAP_epoch_2.pth']
 
-    put = AtomicLocalBackend.put
-
-    def killed_while_saving_best(self, obj, filepath):
-        if osp.basename(str(filepath)).startswith('best_'):
-            raise KeyboardInterrupt
-        put(self, obj, filepath)
-
     runner.train_loop._epoch = 3
-    monkeypatch.setattr(AtomicLocalBackend, 'put', killed_while_saving_best)
+    kill_puts(monkeypatch, lambda path: osp.basename(path).startswith('best_'))
     with pytest.raises(KeyboardInterrupt):
         hook.after_val_epoch(runner, {'mAP': 0.3})
     monkeypatch.undo()
@@ -234,3 +253,63 @@ def test_atomic_writes_get_the_mode_open_would_give(tmp_path):
         assert new.read_bytes() == b'weights again'
     finally:
         os.umask(old_umask)
+
+
+def documented_config():
+    """The config lines of docs/faults.md that switch mmsnn's safe I/O on."""
+    import re
+
+    from tests.tiny_voc import REPO_ROOT
+    with open(osp.join(REPO_ROOT, 'docs', 'faults.md')) as f:
+        text = f.read()
+    return re.search(r'```python\n(# your config .*?)```', text,
+                     re.S).group(1)
+
+
+def test_the_documented_config_resumes_under_mmengine_alone(tmp_path):
+    """The config of docs/faults.md, run by mmengine's Runner (as mmdet's
+    tools/train.py runs it, no allowlist): its checkpoints load weights-only
+    and resume with the message hub's logs as they were."""
+    import numpy as np
+    from mmengine.logging import HistoryBuffer
+
+    tiny_runner_cfg(tmp_path, max_epochs=2)  # writes tiny.py and the data
+    config = tmp_path / 'mine.py'
+    config.write_text("_base_ = './tiny.py'\n" + documented_config())
+    cfg = Config.fromfile(str(config))
+    assert cfg.train_cfg.max_epochs == 2  # the base's, kept
+    # One epoch, then a second one resumed from its checkpoint.
+    cfg.merge_from_dict(dict(work_dir=str(tmp_path / 'wd'),
+                             experiment_name='documented',
+                             train_cfg=dict(max_epochs=1)))
+    runner = Runner.from_cfg(cfg)
+    assert type(runner.train_loop).__name__ == 'SafeEpochBasedTrainLoop'
+    assert {'SafeCheckpointHook', 'FiniteLossHook', 'RandomStateHook'} <= {
+        type(h).__name__ for h in runner.hooks}
+    runner.train()
+    saved = torch.load(osp.join(cfg.work_dir, 'epoch_1.pth'),
+                       weights_only=True)
+    assert torch.serialization.get_unsafe_globals_in_checkpoint(
+        osp.join(cfg.work_dir, 'epoch_1.pth')) == []
+
+    cfg.merge_from_dict(dict(resume=True, experiment_name='resumed',
+                             train_cfg=dict(max_epochs=2)))
+    resumed = Runner.from_cfg(cfg)
+    resumed.load_or_resume()
+    assert resumed.epoch == 1
+    logs, before = resumed.message_hub.log_scalars, runner.message_hub
+    assert logs.keys() == saved['message_hub']['log_scalars'].keys()
+    for key, buffer in logs.items():
+        assert type(buffer) is HistoryBuffer
+        for a, b in zip(buffer.data, before.get_scalar(key).data):
+            assert a.dtype == b.dtype and np.array_equal(a, b)
+    resumed.train()  # epoch 2
+    assert checkpoints(cfg.work_dir) == ['epoch_1.pth', 'epoch_2.pth']
+
+
+def test_validation_alone_saves_nothing(tmp_path):
+    """runner.val() with the hook of a training config: no training, no
+    checkpoint, no error (as with mmengine's hook)."""
+    runner = build_runner(tmp_path, 1, max_keep_ckpts=-1, val=True)
+    runner.val()
+    assert not osp.isdir(runner.work_dir) or not checkpoints(runner.work_dir)

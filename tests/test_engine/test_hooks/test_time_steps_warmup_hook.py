@@ -8,6 +8,7 @@ from mmdet.registry import HOOKS
 from mmengine.hooks import Hook
 from mmengine.runner import Runner
 
+from mmsnn.engine import add_reliability_hooks
 from mmsnn.models.time.owner import time_steps_of
 from mmsnn.utils.input_error import ConfigValueError
 from tests.tiny_voc import tiny_runner_cfg
@@ -47,6 +48,7 @@ def train(tmp_path, log, max_epochs=3, **overrides):
         tmp_path, max_epochs=max_epochs, val=True,
         custom_hooks=[dict(type='TimeStepsWarmupHook', time_steps=1,
                            end=2)], **overrides)
+    add_reliability_hooks(cfg)  # what tools/train.py does (resume included)
     runner = Runner.from_cfg(cfg)
     runner.register_hook(RowProbe(log))
     runner.train()
