@@ -103,3 +103,40 @@ def test_bad_input_named(tool, config):
         tool.main([config, '--batch', '0'])
     with pytest.raises(ValueError, match="'encode_twice'"):
         tool.main([config, '--set', 'encode_twice=True', '--no-progress'])
+
+
+def test_training_mode_against_bptt_and_the_twin(tool, config, capsys):
+    """--bptt sltt 2: the SNN trains by SLTT-K, and a copy of it trained
+    by BPTT is measured in the same rounds; the twin trains by BPTT."""
+    result = tool.main([config, '--shape', '64', '64', '--iters', '1',
+                        '--warmup', '0', '--no-progress', '--bptt', 'sltt',
+                        '2'])
+    assert set(result['models']) == {'snn', 'ann', 'bptt'}
+    assert result['bptt'] == dict(mode='sltt', k=2)
+    bptt = result['bptt_ratios']
+    assert (bptt['numerator'], bptt['denominator']) == ('snn', 'bptt')
+    models = result['models']
+    assert bptt['step_time_median'] == pytest.approx(
+        models['snn']['step_time_median_s'] /
+        models['bptt']['step_time_median_s'])
+    assert bptt['peak_memory'] > 0
+    assert result['ratios']['denominator'] == 'ann'
+    assert "training mode {'mode': 'sltt', 'k': 2} / BPTT" in \
+        capsys.readouterr().out
+    # the same through --cfg-options; BPTT itself has no baseline
+    result = tool.main([config, '--shape', '64', '64', '--iters', '1',
+                        '--warmup', '0', '--no-progress', '--no-memory',
+                        '--cfg-options', 'model.bptt.mode=sltt'])
+    assert set(result['models']) == {'snn', 'ann', 'bptt'}
+    result = tool.main([config, '--shape', '64', '64', '--iters', '1',
+                        '--warmup', '0', '--no-progress', '--no-memory'])
+    assert set(result['models']) == {'snn', 'ann'}
+    assert result['bptt'] == dict(mode='full', k=None)
+    assert 'bptt_ratios' not in result
+
+
+@pytest.mark.parametrize('values', [['online'], ['sltt', 'two'],
+                                    ['full', '2'], ['sltt', '1', '2']])
+def test_bad_training_modes_are_input_errors(tool, config, values):
+    with pytest.raises(InputError, match='bptt'):
+        tool.main([config, '--iters', '1', '--bptt', *values])

@@ -28,6 +28,9 @@ from mmsnn.analysis.ann_twin import build_ann_twin  # noqa: E402
 from mmsnn.analysis.benchmark import (  # noqa: E402
     build_benchmark_optim_wrapper, describe_device, make_step, run_benchmark,
     set_module_attrs, synthetic_batch)
+from mmsnn.analysis.benchmark.training_modes import (  # noqa: E402
+    add_bptt_baseline, add_bptt_ratios, bptt_cfg_options,
+    describe_bptt_ratios)
 from mmsnn.models.layers.if_neuron import BACKENDS  # noqa: E402
 from mmsnn.models.neurons import spiking_modules  # noqa: E402
 from mmsnn.utils import (CfgOptionsAction, InputError,  # noqa: E402
@@ -96,6 +99,11 @@ def parse_args(argv=None):
     parser.add_argument('--ann-act', default='LeakyReLU',
                         help='activation type of the twin (LeakyReLU uses '
                         'negative_slope=0.1)')
+    parser.add_argument(
+        '--bptt', nargs='+', metavar='MODE [K]',
+        help='train the SNN by this mode (short for --cfg-options '
+        'model.bptt.mode=MODE model.bptt.k=K): sltt, or sltt K for SLTT '
+        'through K drawn steps; then a copy trained by BPTT is measured too')
     parser.add_argument('--no-memory', action='store_true',
                         help='skip the peak memory measurement')
     parser.add_argument('--no-progress', action='store_true')
@@ -204,7 +212,8 @@ def main(argv=None):
     if args.amp or args.amp_dtype:
         amp_dtype = AMP_DTYPES[args.amp_dtype or (
             'float16' if device.startswith('cuda') else 'bfloat16')]
-    cfg = load_model_cfg(args.config, args.cfg_options)
+    cfg = load_model_cfg(args.config, {**(args.cfg_options or {}),
+                                       **bptt_cfg_options(args.bptt)})
     snn, other, time_steps = build_models(args, cfg, device)
     shape = tuple(args.shape)
 
@@ -234,6 +243,8 @@ def main(argv=None):
         ann_batch = time_steps * args.batch
         steps = dict(snn=(step_of(snn, args.batch), args.batch),
                      ann=(step_of(other, ann_batch), ann_batch))
+        add_bptt_baseline(steps, snn, lambda m: step_of(m, args.batch),
+                          args.batch)
         ratio = ('snn', 'ann')
     result = run_benchmark(
         steps, ratio, iters=args.iters, warmup=args.warmup, device=device,
@@ -256,6 +267,7 @@ def main(argv=None):
         iters=args.iters,
         warmup=args.warmup,
         cfg_options=args.cfg_options)
+    add_bptt_ratios(result, snn)
     print_summary(result)
     if args.out:
         with open(args.out, 'w') as f:
@@ -291,6 +303,8 @@ def print_summary(result):
           f"{fmt(r['step_time_median'])}, (min) {fmt(r['step_time_min'])}; "
           f"peak memory {fmt(r['peak_memory'])}, before the optimizer step "
           f"{fmt(r['peak_memory_before_optimizer'])}")
+    if describe_bptt_ratios(result):
+        print(describe_bptt_ratios(result))
 
 
 if __name__ == '__main__':

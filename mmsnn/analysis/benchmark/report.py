@@ -52,6 +52,13 @@ def run_benchmark(steps: Dict[str, Tuple[Step, int]],
             step_time_min_s=min(times[name]),
             throughput_img_s=images / median,
             peak_memory=peak_memory(step, device) if measure_memory else None)
+    return dict(models=models, ratios=ratios_of(models, num, den))
+
+
+def ratios_of(models: Dict[str, dict], num: str, den: str) -> dict:
+    """Ratios of two measured steps of :func:`run_benchmark`'s ``models``:
+    median and minimum step time, peak memory (whole step and before the
+    optimizer step), ``num / den``."""
     a, b = models[num], models[den]
 
     def memory(key):
@@ -59,13 +66,10 @@ def run_benchmark(steps: Dict[str, Tuple[Step, int]],
                         for m in (a, b)])
 
     return dict(
-        models=models,
-        ratios=dict(
-            numerator=num,
-            denominator=den,
-            step_time_median=_ratio(a['step_time_median_s'],
-                                    b['step_time_median_s']),
-            step_time_min=_ratio(a['step_time_min_s'], b['step_time_min_s']),
-            peak_memory=memory('peak_bytes'),
-            peak_memory_before_optimizer=memory(
-                'peak_before_optimizer_bytes')))
+        numerator=num,
+        denominator=den,
+        step_time_median=_ratio(a['step_time_median_s'],
+                                b['step_time_median_s']),
+        step_time_min=_ratio(a['step_time_min_s'], b['step_time_min_s']),
+        peak_memory=memory('peak_bytes'),
+        peak_memory_before_optimizer=memory('peak_before_optimizer_bytes'))
