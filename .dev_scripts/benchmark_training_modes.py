@@ -24,14 +24,14 @@ recorded with its error and the grid goes on.
 import argparse
 import datetime
 import json
-import os
 import os.path as osp
-import platform
-import re
 import shlex
 import subprocess
 import sys
 import tempfile
+
+sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
+from training_modes_tables import save  # noqa: E402
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 TOOL = 'tools/analysis_tools/benchmark_snn.py'
@@ -40,16 +40,6 @@ TOOL = 'tools/analysis_tools/benchmark_snn.py'
 def parse_mode(text):
     """``'sltt'`` -> ``['sltt']``, ``'sltt:2'`` -> ``['sltt', '2']``."""
     return text.split(':')
-
-
-def machine():
-    cpu = platform.processor() or platform.machine()
-    try:
-        with open('/proc/cpuinfo') as f:
-            cpu = re.search(r'model name\s*:\s*(.*)', f.read()).group(1)
-    except (OSError, AttributeError):
-        pass
-    return f'{cpu}, {os.cpu_count()} cores'
 
 
 def commit():
@@ -123,25 +113,19 @@ def main(argv=None):
     command = 'python .dev_scripts/benchmark_training_modes.py ' + \
         ' '.join(shlex.quote(a) for a in (argv if argv is not None
                                           else sys.argv[1:]))
+    runs = run_grid(args)
     results = dict(
         about='Train step time and peak memory of each training mode '
         'against BPTT and the ANN twin at batch T x B, one process per '
         'cell (tools/analysis_tools/benchmark_snn.py --bptt); written by '
         '.dev_scripts/benchmark_training_modes.py.',
-        config=args.config, command=command.strip(), machine=machine(),
-        date=datetime.date.today().isoformat(), commit=commit(),
-        runs=run_grid(args), failed=args.failed)
-    import torch
-    results['torch'] = torch.__version__
-    with open(args.out, 'w') as f:
-        json.dump(results, f, indent=2)
-        f.write('\n')
-    print(f'written {args.out} ({len(results["runs"])} cells, '
-          f'{len(args.failed)} failed)')
-    if not args.no_tables:
-        sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
-        from training_modes_tables import write_pages
-        write_pages()
+        config=args.config, command=command.strip(),
+        machine=runs[0]['result']['device'] if runs else None,
+        torch=runs[0]['result']['torch'] if runs else None,
+        date=datetime.date.today().isoformat(), commit=commit(), runs=runs,
+        failed=args.failed)
+    print(f'{len(runs)} cells measured, {len(args.failed)} failed')
+    save(results, args.out, tables=not args.no_tables)
     return results
 
 

@@ -32,7 +32,11 @@ import subprocess
 import sys
 import time
 
+sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
+from training_modes_tables import save  # noqa: E402
+
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
+sys.path.insert(0, REPO)  # mmsnn of this checkout
 CONFIG = 'configs/mini_voc/snn_yolov3_minivoc_t4.py'
 
 
@@ -63,9 +67,12 @@ def job_env():
 
 
 def machine():
-    sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
-    from benchmark_training_modes import machine as describe
-    return describe()
+    """The CPU and the runs' thread count, as the benchmarks name it."""
+    import torch
+
+    from mmsnn.analysis.benchmark import describe_device
+    torch.set_num_threads(int(job_env()['OMP_NUM_THREADS']))
+    return describe_device('cpu')
 
 
 def data_options(args):
@@ -171,23 +178,19 @@ def main(argv=None):
                 runs.append(one_run(args, mode, seed, env))
     from mmengine.config import Config
     epochs = Config.fromfile(osp.join(REPO, CONFIG)).train_cfg.max_epochs
+    for option in args.cfg_options:  # a smoke run's shorter schedule
+        if option.startswith('train_cfg.max_epochs='):
+            epochs = int(option.split('=', 1)[1])
     results = dict(
         about='mini-VOC mAP of the main job\'s SNN recipe trained in each '
         'training mode (model.bptt) over seeds; written by '
         '.dev_scripts/training_modes_mini_voc.py.',
         config=CONFIG, epochs=epochs, runs=runs, summary=summarize(runs)
         if runs else {})
-    with open(args.out, 'w') as f:
-        json.dump(results, f, indent=2)
-        f.write('\n')
     for mode, s in results['summary'].items():
         print(f"{mode}: {s['mean']:.4f} +- {s['std']:.4f} over seeds "
               f"{s['seeds']} {s['maps']}")
-    print(f'written {args.out}')
-    if not args.no_tables:
-        sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
-        from training_modes_tables import write_pages
-        write_pages()
+    save(results, args.out, tables=not args.no_tables)
     return results
 
 

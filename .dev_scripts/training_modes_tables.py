@@ -147,7 +147,7 @@ def mini_voc_table(results):
     machines = sorted({r.get('machine', '?') for r in results['runs']})
     lines += [
         '', f"{results.get('config', '')} from its published ANN twin, "
-        f"{results.get('epochs', '?')} epochs, each mode with the same seeds"
+        f"epochs: {results.get('epochs', '?')}, each mode with the same seeds"
         f"; VOC mAP@0.5 (11 points) on the mini-VOC test split. Machine: "
         f"{'; '.join(machines)}; {MINI_VOC}, written by "
         '`.dev_scripts/training_modes_mini_voc.py`.'
@@ -199,6 +199,18 @@ def write_pages(root=REPO):
         with open(path, 'w') as f:
             f.write(text)
     return list(PAGES)
+
+
+def save(results, out, tables=True, root=REPO):
+    """Write a measurement script's ``results`` to ``out`` (JSON), then,
+    unless told not to, the pages' tables."""
+    with open(out, 'w') as f:
+        json.dump(results, f, indent=2)
+        f.write('\n')
+    print(f'written {out}')
+    if tables:
+        for page in write_pages(root):
+            print(f'written {page}')
 
 
 def main(argv=None):

@@ -13,7 +13,7 @@ from typing import Callable, Dict, Optional, Sequence, Tuple
 import torch.nn as nn
 
 from ...models.detectors import SpikingDetectorMixin
-from ...models.layers.bptt_mode import BPTT_MODES, BPTTMode
+from ...models.neurons.bptt_mode import BPTT_MODES, BPTTMode
 from ...utils.input_error import InputError
 from .report import ratios_of
 from .steps import Step

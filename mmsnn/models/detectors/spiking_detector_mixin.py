@@ -9,9 +9,9 @@ from torch import Tensor
 
 from ..defaults import DEFAULT_TIME_STEPS
 from ..dense_heads.cmd_head_mixin import CMDHeadMixin
-from ..layers.bptt_mode import BPTTMode
 from ..layers.step_selection import apply_bptt_mode
 from ..layers.time_owner import TimeStepsMixin, owner_builds_parts
+from ..neurons.bptt_mode import BPTTMode
 from ..neurons.neuron_utils import (reset_neurons, set_step_mode,
                                     spiking_modules)
 
@@ -45,7 +45,7 @@ class SpikingDetectorMixin(TimeStepsMixin):
     * **neuron reset on every forward path**: ``loss``, ``predict`` and
       ``_forward`` first return every neuron to rest, so single-step state
       never leaks between batches, into inference, TTA or FLOP counting;
-    * **the training mode** ``bptt`` (:mod:`mmsnn.models.layers.bptt_mode`):
+    * **the training mode** ``bptt`` (:mod:`mmsnn.models.neurons.bptt_mode`):
       back-propagation through time (default), SLTT, or SLTT through K
       drawn steps per training step; given once to every neuron and, for
       SLTT-K, to the convolutions and BatchNorms of the spiking parts

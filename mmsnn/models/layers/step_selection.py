@@ -33,8 +33,9 @@ from torch.nn.modules.batchnorm import _BatchNorm
 from torch.nn.modules.conv import _ConvNd
 
 from ...utils.input_error import ConfigValueError
+from ..neurons.bptt_mode import (BPTTMode, StepDraw, scatter_steps,
+                                 select_steps)
 from ..neurons.neuron_utils import spiking_modules
-from .bptt_mode import BPTTMode, StepDraw, scatter_steps, select_steps
 from .time_owner import TimeStepsMixin
 
 #: The layer classes whose forward the selecting nodes run and

@@ -16,9 +16,9 @@ from torch import Tensor
 
 from ...utils.input_error import ConfigValueError
 from ..defaults import DEFAULT_TIME_STEPS
-from ..layers.bptt_mode import BPTTMode, StepDraw
 from ..layers.time_folding import check_time_steps, fold_time, unfold_time
 from .backends import check_backend, resolve_backend
+from .bptt_mode import BPTTMode, StepDraw
 
 NeuronType = TypeVar('NeuronType', bound=Type['BaseSpikingNeuron'])
 

@@ -27,7 +27,7 @@ import torch
 from torch import Tensor
 from torch.utils._python_dispatch import is_in_torch_dispatch_mode
 
-from ..layers.bptt_mode import scatter_steps, select_steps
+from .bptt_mode import scatter_steps, select_steps
 
 
 def atan_surrogate_grad(x: Tensor, alpha: float) -> Tensor:
@@ -279,7 +279,7 @@ class NeuronMultiStep(torch.autograd.Function):
     ``alpha``, ``soft_reset``, ``detach_reset``, ``compile`` (use the
     ``torch.compile``-d kernels), ``leak`` (0-dim or None),
     ``temporal_grad`` (bool), ``grad_steps`` (a
-    :class:`~mmsnn.models.layers.bptt_mode.StepDraw` or None).
+    :class:`~mmsnn.models.neurons.bptt_mode.StepDraw` or None).
     """
 
     @staticmethod

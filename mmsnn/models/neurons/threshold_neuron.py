@@ -16,9 +16,9 @@ from torch import Tensor
 
 from ...utils.input_error import ConfigValueError
 from ..defaults import DEFAULT_TIME_STEPS
-from ..layers.bptt_mode import StepDraw
 from .backends import KERNEL_BACKENDS
 from .base_neuron import BaseSpikingNeuron, check_positive
+from .bptt_mode import StepDraw
 from .multistep import _Kernels, multistep_spikes
 
 RESET_MODES = ('soft', 'hard')

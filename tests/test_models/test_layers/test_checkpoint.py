@@ -7,7 +7,7 @@ from mmcv.cnn import ConvModule
 
 from mmsnn.analysis.benchmark import cpu_tensor_peak
 from mmsnn.models.layers import set_step_mode
-from mmsnn.models.layers.bptt_mode import BPTTMode
+from mmsnn.models.neurons.bptt_mode import BPTTMode
 from mmsnn.models.layers.checkpoint import checkpoint_call
 from mmsnn.models.neurons import spiking_modules
 

@@ -10,7 +10,7 @@ import torch.nn.functional as F
 from mmcv.cnn import ConvModule
 
 from mmsnn.models.layers import TimeDecode, TimeSequential
-from mmsnn.models.layers.bptt_mode import BPTTMode
+from mmsnn.models.neurons.bptt_mode import BPTTMode
 from mmsnn.models.layers.step_selection import (DrawnStepsForward,
                                                 apply_bptt_mode)
 from mmsnn.models.neurons import IFNeuron

@@ -119,7 +119,7 @@ def per_step_reference(neuron, x, draw_steps):
          learnable_threshold=True)
 ], ids=IDS + ['IFNeuron-compiled', 'PLIF-autograd'])
 def test_sltt_keeps_the_forward_and_cuts_the_potential(cfg, k):
-    from mmsnn.models.layers.bptt_mode import BPTTMode
+    from mmsnn.models.neurons.bptt_mode import BPTTMode
     if cfg.get('backend') == 'compiled':
         pytest.importorskip('torch._inductor')
     T, B = 4, 3

@@ -3,7 +3,7 @@ seeded global CPU generator, only where they are needed)."""
 import pytest
 import torch
 
-from mmsnn.models.layers.bptt_mode import (BPTTMode, scatter_steps,
+from mmsnn.models.neurons.bptt_mode import (BPTTMode, scatter_steps,
                                            select_steps)
 from mmsnn.utils.input_error import ConfigValueError
 
