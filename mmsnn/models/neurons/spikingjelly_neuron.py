@@ -129,8 +129,15 @@ class SpikingJellyNeuron(BaseSpikingNeuron):
         (``single_step_functional_forward``): what its multi-step forward
         does at each step, with the memories given instead of kept."""
         states = self.node.materialize_states((x, ), v, 's')
-        outputs, states = self.node.single_step_functional_forward((x, ),
-                                                                   states)
+        try:
+            outputs, states = self.node.single_step_functional_forward(
+                (x, ), states)
+        except NotImplementedError as e:
+            raise ConfigValueError(
+                f'SpikingJellyNeuron(node={self.node_name!r}): spikingjelly '
+                'has no explicit-state step for this node ('
+                f'{e}), which training by SLTT (model.bptt mode '
+                "'sltt') runs; train it with mode='full'") from e
         return outputs[0], states
 
     def single_step_forward(self, x: Tensor) -> Tensor:
