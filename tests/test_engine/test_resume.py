@@ -84,8 +84,8 @@ def test_resume_is_exact_with_the_mini_configs_loaders(tmp_path, config):
                    'in no checkpoint: the resumed worker restarts its '
                    'augmentation draws')
 def test_resume_is_not_exact_with_persistent_workers(tmp_path):
-    assert not _resume_differs(tmp_path, num_workers=1,
-                               persistent_workers=True)
+    assert not _resume_differs(tmp_path, train_dataloader=dict(
+        num_workers=1, persistent_workers=True))
 
 
 def test_interrupted_save_keeps_previous_checkpoint(tmp_path, monkeypatch):
