@@ -6,6 +6,8 @@ import torch.nn as nn
 from mmdet.utils import ConfigType
 from mmengine.registry import MODELS as MMENGINE_MODELS
 
+from ..models.detectors import SpikingDetectorMixin
+from ..models.layers.step_selection import apply_bptt_mode
 from ..models.neurons import spiking_modules
 from ..models.time.owner import set_time_steps
 
@@ -24,7 +26,9 @@ def build_ann_twin(model: nn.Module,
     Every other layer, weight and option is kept, and T is set to 1, so the
     spiking containers (encoder repeat, time decoding) become identities and
     the copy is the ANN that the SNN was derived from, to be run at batch
-    ``T x B`` to compare costs. A neuron module used at several places
+    ``T x B`` to compare costs; it trains by plain back-propagation
+    whatever the SNN's training mode (``bptt``). A neuron module used at
+    several places
     becomes one activation module used at the same places. Where the
     prediction layer decodes by rate (``decode_mode='rate'``), its output
     neurons become activations too (a cheap elementwise op).
@@ -55,6 +59,11 @@ def build_ann_twin(model: nn.Module,
                                 MMENGINE_MODELS.build(dict(act_cfg)))
                 setattr(module, name, acts[id(child)])
     set_time_steps(twin, 1)
+    # the twin trains by plain back-propagation, whatever the SNN's mode
+    if isinstance(twin, SpikingDetectorMixin):
+        twin.bptt = None
+    else:
+        apply_bptt_mode(twin, None)
     for module in twin.modules():
         if hasattr(module, 'with_cp'):
             module.with_cp = with_cp

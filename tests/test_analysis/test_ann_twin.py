@@ -55,3 +55,19 @@ def test_shared_neuron_becomes_shared_activation():
 def test_not_a_spiking_model():
     with pytest.raises(ValueError, match='no spiking neuron'):
         build_ann_twin(nn.Sequential(nn.Conv2d(1, 1, 1), nn.ReLU()))
+
+
+def test_the_twin_of_an_sltt_k_snn_trains_by_bptt():
+    from tests.conftest import fake_batch
+    torch.manual_seed(0)
+    snn = MODELS.build(dict(tiny_snn_yolov3_cfg(time_steps=4),
+                            bptt=dict(mode='sltt', k=2)))
+    twin = build_ann_twin(snn)
+    assert twin.bptt.to_dict() == dict(mode='full', k=None)
+    assert not any('forward' in m.__dict__ for m in twin.modules())
+    assert snn.bptt.to_dict() == dict(mode='sltt', k=2)  # untouched
+    batch = fake_batch(twin, batch_size=4, size=32)
+    loss, _ = twin.parse_losses(twin.loss(batch['inputs'],
+                                          batch['data_samples']))
+    loss.backward()  # at T = 1, where k = 2 would not fit
+    assert torch.isfinite(loss)

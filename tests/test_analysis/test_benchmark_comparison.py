@@ -7,7 +7,9 @@ import torch
 
 from mmsnn.analysis.benchmark import (Comparison, benchmark_snn,
                                       format_benchmark)
+from mmsnn.analysis.benchmark.training_modes import bptt_cfg_options
 from mmsnn.engine.tool_config import load_tool_config
+from mmsnn.utils import InputError
 from tests.tiny_voc import ann_twin_config_text, tiny_config_text
 
 QUICK = dict(shape=(64, 64), iters=1, warmup=0, progress=False)
@@ -106,3 +108,37 @@ def test_bad_settings_named(config, tmp_path):
     with pytest.raises(InputError, match='ann.py: model .* has no IF neuron'):
         benchmark_snn(load_tool_config(str(ann)), Comparison(),
                       name=str(ann), **QUICK)
+
+
+def test_training_mode_against_bptt_and_the_twin(config):
+    """model.bptt=sltt, k=2: the SNN trains by SLTT-K, and a copy of it
+    trained by BPTT is measured in the same rounds; the twin trains by
+    BPTT."""
+    cfg = load_tool_config(config, bptt_cfg_options(['sltt', '2']))
+    result = benchmark_snn(cfg, Comparison(), **QUICK)
+    assert set(result['models']) == {'snn', 'ann', 'bptt'}
+    assert result['bptt'] == dict(mode='sltt', k=2)
+    bptt = result['bptt_ratios']
+    assert (bptt['numerator'], bptt['denominator']) == ('snn', 'bptt')
+    models = result['models']
+    assert bptt['step_time_median'] == pytest.approx(
+        models['snn']['step_time_median_s'] /
+        models['bptt']['step_time_median_s'])
+    assert bptt['peak_memory'] > 0
+    assert result['ratios']['denominator'] == 'ann'
+    assert "training mode {'mode': 'sltt', 'k': 2} / BPTT" in \
+        format_benchmark(result)
+    # BPTT itself has no baseline
+    result = benchmark_snn(load_tool_config(config), Comparison(),
+                           measure_memory=False, **QUICK)
+    assert set(result['models']) == {'snn', 'ann'}
+    assert result['bptt'] == dict(mode='full', k=None)
+    assert 'bptt_ratios' not in result
+    assert 'training mode' not in format_benchmark(result)
+
+
+@pytest.mark.parametrize('values', [['online'], ['sltt', 'two'],
+                                    ['full', '2'], ['sltt', '1', '2']])
+def test_bad_training_modes_are_input_errors(values):
+    with pytest.raises(InputError, match='bptt'):
+        bptt_cfg_options(values)

@@ -53,16 +53,16 @@ def test_interrupted_and_resumed_training_is_bitwise_identical(tmp_path):
     assert not differ, f'{len(differ)} tensors differ, e.g. {differ[:3]}'
 
 
-def _resume_differs(tmp_path, **loader):
+def _resume_differs(tmp_path, **overrides):
     """Names of tensors that differ between a straight 3-epoch run and one
-    interrupted at epoch 1 and resumed, with these train loader options."""
-    loader = dict(train_dataloader=loader)
-    straight = train(tmp_path, str(tmp_path / 'straight'), **loader)
+    interrupted at epoch 1 and resumed, with these config overrides."""
+    straight = train(tmp_path, str(tmp_path / 'straight'), **overrides)
     resumed_dir = str(tmp_path / 'resumed')
     with pytest.raises(KeyboardInterrupt):
         train(tmp_path, resumed_dir,
-              hooks=[dict(type='InterruptAtEpochHook', epoch=1)], **loader)
-    resumed = train(tmp_path, resumed_dir, resume=True, **loader)
+              hooks=[dict(type='InterruptAtEpochHook', epoch=1)],
+              **overrides)
+    resumed = train(tmp_path, resumed_dir, resume=True, **overrides)
     return [k for k in straight if not torch.equal(straight[k], resumed[k])]
 
 
@@ -77,15 +77,15 @@ def test_resume_is_exact_with_the_mini_configs_loaders(tmp_path, config):
     settings = {k: mini.train_dataloader[k]
                 for k in ('num_workers', 'persistent_workers')}
     assert not settings['persistent_workers']
-    assert not _resume_differs(tmp_path, **settings)
+    assert not _resume_differs(tmp_path, train_dataloader=settings)
 
 
 @pytest.mark.xfail(strict=True, reason="a persistent worker's RNG state is "
                    'in no checkpoint: the resumed worker restarts its '
                    'augmentation draws')
 def test_resume_is_not_exact_with_persistent_workers(tmp_path):
-    assert not _resume_differs(tmp_path, num_workers=1,
-                               persistent_workers=True)
+    assert not _resume_differs(tmp_path, train_dataloader=dict(
+        num_workers=1, persistent_workers=True))
 
 
 def test_interrupted_save_keeps_previous_checkpoint(tmp_path, monkeypatch):
@@ -111,3 +111,12 @@ def test_interrupted_save_keeps_previous_checkpoint(tmp_path, monkeypatch):
     assert torch.equal(_load_checkpoint(path)['state_dict']['w'],
                        torch.zeros(3))
     assert osp.getsize(path) > 0
+
+
+def test_resume_is_exact_with_the_steps_sltt_k_draws(tmp_path):
+    """SLTT-K draws its steps from torch's global CPU generator, which the
+    checkpoints hold (RandomStateHook): a resumed run draws what the
+    uninterrupted one drew."""
+    model = dict(time_steps=4, bptt=dict(mode='sltt', k=1))
+    assert not _resume_differs(tmp_path, model=model)
+

@@ -39,3 +39,15 @@ def test_bad_input_named(tmp_path):
     assert_one_paragraph_error(
         run_tool(TOOL, config, '--batch', '0', cwd=tmp_path),
         '--batch must be >= 1')
+
+
+def test_bptt_option_reaches_the_model(tmp_path):
+    config = tmp_path / 'tiny.py'
+    config.write_text(tiny_config_text(str(tmp_path), time_steps=2))
+    result = run_tool(TOOL, config, '--shape', '64', '64', '--iters', '1',
+                      '--warmup', '0', '--no-progress', '--no-memory',
+                      '--bptt', 'sltt', '1', cwd=tmp_path)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "training mode {'mode': 'sltt', 'k': 1} / BPTT" in result.stdout
+    assert_one_paragraph_error(
+        run_tool(TOOL, config, '--bptt', 'online', cwd=tmp_path), '--bptt')

@@ -26,6 +26,8 @@ import torch  # noqa: E402
 from mmsnn.analysis.benchmark import (AMP_DTYPES, Comparison,  # noqa: E402
                                       autocast_dtype, benchmark_snn,
                                       format_benchmark)
+from mmsnn.analysis.benchmark.training_modes import \
+    bptt_cfg_options  # noqa: E402
 from mmsnn.engine.tool_config import load_tool_config  # noqa: E402
 from mmsnn.models.neurons.backends import BACKENDS  # noqa: E402
 from mmsnn.utils import (CfgOptionsAction, InputError,  # noqa: E402
@@ -93,6 +95,11 @@ def parse_args(argv=None):
     parser.add_argument('--ann-act', default='LeakyReLU',
                         help='activation type of the twin (LeakyReLU uses '
                         'negative_slope=0.1)')
+    parser.add_argument(
+        '--bptt', nargs='+', metavar='MODE [K]',
+        help='train the SNN by this mode (short for --cfg-options '
+        'model.bptt.mode=MODE model.bptt.k=K): sltt, or sltt K for SLTT '
+        'through K drawn steps; then a copy trained by BPTT is measured too')
     parser.add_argument('--no-memory', action='store_true',
                         help='skip the peak memory measurement')
     parser.add_argument('--no-progress', action='store_true')
@@ -118,7 +125,8 @@ def main():
         torch.backends.cudnn.benchmark = True
     amp_dtype = autocast_dtype(args.device, args.amp_dtype) \
         if args.amp or args.amp_dtype else None
-    cfg = load_tool_config(args.config, args.cfg_options)
+    cfg = load_tool_config(args.config, {**(args.cfg_options or {}),
+                                         **bptt_cfg_options(args.bptt)})
     comparison = Comparison(
         per_step=args.per_step, variant_set=args.variant_set,
         variant_channels_last=args.variant_channels_last,

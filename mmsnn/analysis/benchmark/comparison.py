@@ -17,6 +17,7 @@ from .report import run_benchmark
 from .steps import (build_benchmark_optim_wrapper, make_step,
                     set_module_attrs, synthetic_batch)
 from .timing import describe_device
+from .training_modes import add_bptt_baseline, add_bptt_ratios
 
 #: ``--amp-dtype`` names and their dtypes.
 AMP_DTYPES = dict(float16=torch.float16, bfloat16=torch.bfloat16)
@@ -215,6 +216,7 @@ def benchmark_snn(cfg: Config,
         steps['snn'] = (step_of(snn, batch), batch)
         steps['ann'] = (step_of(other, time_steps * batch),
                         time_steps * batch)
+        add_bptt_baseline(steps, snn, lambda m: step_of(m, batch), batch)
         ratio = ('snn', 'ann')
     result = run_benchmark(steps, ratio, iters=iters, warmup=warmup,
                            device=device, measure_memory=measure_memory,
@@ -236,4 +238,4 @@ def benchmark_snn(cfg: Config,
         encode_once=getattr(snn.backbone, 'encode_once', None),
         iters=iters,
         warmup=warmup)
-    return result
+    return add_bptt_ratios(result, snn)

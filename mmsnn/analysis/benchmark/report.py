@@ -52,6 +52,13 @@ def run_benchmark(steps: Dict[str, Tuple[Step, int]],
             step_time_min_s=min(times[name]),
             throughput_img_s=images / median,
             peak_memory=peak_memory(step, device) if measure_memory else None)
+    return dict(models=models, ratios=ratios_of(models, num, den))
+
+
+def ratios_of(models: Dict[str, dict], num: str, den: str) -> dict:
+    """Ratios of two measured steps of :func:`run_benchmark`'s ``models``:
+    median and minimum step time, peak memory (whole step and before the
+    optimizer step), ``num / den``."""
     a, b = models[num], models[den]
 
     def memory(key):
@@ -59,16 +66,13 @@ def run_benchmark(steps: Dict[str, Tuple[Step, int]],
                         for m in (a, b)])
 
     return dict(
-        models=models,
-        ratios=dict(
-            numerator=num,
-            denominator=den,
-            step_time_median=_ratio(a['step_time_median_s'],
-                                    b['step_time_median_s']),
-            step_time_min=_ratio(a['step_time_min_s'], b['step_time_min_s']),
-            peak_memory=memory('peak_bytes'),
-            peak_memory_before_optimizer=memory(
-                'peak_before_optimizer_bytes')))
+        numerator=num,
+        denominator=den,
+        step_time_median=_ratio(a['step_time_median_s'],
+                                b['step_time_median_s']),
+        step_time_min=_ratio(a['step_time_min_s'], b['step_time_min_s']),
+        peak_memory=memory('peak_bytes'),
+        peak_memory_before_optimizer=memory('peak_before_optimizer_bytes'))
 
 
 def format_benchmark(result: dict) -> str:
@@ -106,13 +110,20 @@ def format_benchmark(result: dict) -> str:
             f"{m['throughput_img_s']:10.2f}{mib(mem, 'peak_bytes')}"
             f"{mib(mem, 'peak_before_optimizer_bytes')}")
     r = result['ratios']
+    lines.append(_ratio_line(f"{r['numerator']} / {r['denominator']}", r))
+    if 'bptt_ratios' in result:
+        lines.append(_ratio_line(f"training mode {result['bptt']} / BPTT",
+                                 result['bptt_ratios']))
+    return '\n'.join(lines)
+
+
+def _ratio_line(label: str, r: dict) -> str:
+    """One line of :func:`ratios_of`'s ratios, after ``label``."""
 
     def fmt(x):
         return 'n/a' if x is None else f'{x:.3f}'
 
-    lines.append(
-        f"{r['numerator']} / {r['denominator']}: step time (median) "
-        f"{fmt(r['step_time_median'])}, (min) {fmt(r['step_time_min'])}; "
-        f"peak memory {fmt(r['peak_memory'])}, before the optimizer step "
-        f"{fmt(r['peak_memory_before_optimizer'])}")
-    return '\n'.join(lines)
+    return (f"{label}: step time (median) {fmt(r['step_time_median'])}, "
+            f"(min) {fmt(r['step_time_min'])}; peak memory "
+            f"{fmt(r['peak_memory'])}, before the optimizer step "
+            f"{fmt(r['peak_memory_before_optimizer'])}")

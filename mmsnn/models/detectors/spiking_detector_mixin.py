@@ -4,10 +4,13 @@ from typing import Any, List, Optional, Union
 
 import torch
 from mmdet.structures import SampleList
+from mmdet.utils import OptConfigType
 from torch import Tensor
 
 from ..defaults import DEFAULT_TIME_STEPS
 from ..dense_heads.cmd_head_mixin import CMDHeadMixin
+from ..layers.step_selection import apply_bptt_mode
+from ..neurons.bptt_mode import BPTTMode
 from ..neurons.neuron_utils import (reset_neurons, set_step_mode,
                                     spiking_modules)
 from ..time.owner import TimeStepsMixin, owner_builds_parts
@@ -42,25 +45,55 @@ class SpikingDetectorMixin(TimeStepsMixin):
     * **neuron reset on every forward path**: ``loss``, ``predict`` and
       ``_forward`` first return every neuron to rest, so single-step state
       never leaks between batches, into inference, TTA or FLOP counting;
+    * **the training mode** ``bptt`` (:mod:`mmsnn.models.neurons.bptt_mode`):
+      back-propagation through time (default), SLTT, or SLTT through K
+      drawn steps per training step; given once to every neuron and, for
+      SLTT-K, to the convolutions and BatchNorms of the spiking parts
+      (:func:`~mmsnn.models.layers.step_selection.apply_bptt_mode`).
+      ``loss`` draws the steps;
     * **the per-step reference path** :meth:`forward_per_step`.
 
     Args:
         *args, **kwargs: The detector's own arguments.
         time_steps (int): T. Defaults to ``DEFAULT_TIME_STEPS``.
+        bptt (dict, optional): The training mode: ``dict(mode='full')``
+            (back-propagation through time), ``dict(mode='sltt')`` (the
+            potential detached between steps) or ``dict(mode='sltt',
+            k=K)`` (SLTT through K of the T steps, 1 <= K <= T, drawn at
+            every training step). None is ``dict(mode='full')``.
+            ``--cfg-options model.bptt.mode=sltt model.bptt.k=2`` sets it.
     """
 
     def __init__(self,
                  *args,
                  time_steps: int = DEFAULT_TIME_STEPS,
+                 bptt: OptConfigType = None,
                  **kwargs) -> None:
         with owner_builds_parts():
             super().__init__(*args, **kwargs)
         self.time_steps = time_steps
+        self.bptt = bptt
+
+    @property
+    def bptt(self) -> BPTTMode:
+        """The training mode (see the class's ``bptt`` argument)."""
+        return self._bptt
+
+    @bptt.setter
+    def bptt(self, cfg: Union[None, dict, BPTTMode]) -> None:
+        mode = BPTTMode.from_config(cfg, self.time_steps)
+        apply_bptt_mode(self, mode)
+        self._bptt = mode
 
     def loss(self, batch_inputs: Tensor,
              batch_data_samples: SampleList) -> Union[dict, list]:
         reset_neurons(self)
-        return super().loss(batch_inputs, batch_data_samples)
+        if self._bptt.k is None:
+            return super().loss(batch_inputs, batch_data_samples)
+        # SLTT-K: the steps of this training step, from the global CPU
+        # generator (the run's seed; saved in checkpoints for resume)
+        with self._bptt.drawing(self.time_steps, len(batch_data_samples)):
+            return super().loss(batch_inputs, batch_data_samples)
 
     def predict(self,
                 batch_inputs: Tensor,

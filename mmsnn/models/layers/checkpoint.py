@@ -11,6 +11,11 @@ make a plain ``torch.utils.checkpoint`` inexact here, and
 * Neurons in single-step mode keep their potential between calls: a
   recomputation would advance it twice, so such stages are not checkpointed.
   Multi-step calls start from rest and recompute exactly.
+
+Under SLTT-K (``model.bptt=dict(mode='sltt', k=K)``) stages are not
+checkpointed either: the steps drawn for a training step are gone when
+backward would recompute, and the stages keep only K/T of their
+activations anyway.
 """
 from contextlib import contextmanager, nullcontext
 from functools import partial
@@ -53,7 +58,8 @@ def checkpoint_call(fn: Callable, *args, owner: nn.Module,
 
     Checkpoints (``torch.utils.checkpoint``, ``use_reentrant=False``) only
     when ``enabled``, ``owner`` is in training mode, autograd is recording
-    and no neuron of ``owner`` is in single-step mode; else a plain call.
+    and no neuron of ``owner`` is in single-step mode or trains by SLTT-K;
+    else a plain call.
 
     Args:
         fn (Callable): What to run: ``owner`` itself or a method using only
@@ -67,7 +73,8 @@ def checkpoint_call(fn: Callable, *args, owner: nn.Module,
         What ``fn`` returns.
     """
     if not (enabled and owner.training and torch.is_grad_enabled()) or any(
-            n.step_mode == 's' for _, n in spiking_modules(owner)):
+            n.step_mode == 's' or (n.bptt is not None and n.bptt.k is not None)
+            for _, n in spiking_modules(owner)):
         return fn(*args)
     return checkpoint(
         fn, *args, use_reentrant=False, context_fn=partial(_contexts, owner))

@@ -18,6 +18,7 @@ from ...utils.input_error import ConfigValueError
 from ..defaults import DEFAULT_TIME_STEPS
 from ..time.folding import check_time_steps, fold_time, unfold_time
 from .backends import check_backend, resolve_backend
+from .bptt_mode import BPTTMode, StepDraw
 
 NeuronType = TypeVar('NeuronType', bound=Type['BaseSpikingNeuron'])
 
@@ -76,6 +77,17 @@ class BaseSpikingNeuron(MemoryModule):
     A subclass with a faster multi-step kernel lists it in :attr:`backends`
     and implements :meth:`kernel_sequence`.
 
+    The training mode (:attr:`bptt`, set by the detector from
+    ``model.bptt``) is the base's business too: with SLTT the potential
+    enters every step detached (:meth:`sltt_sequence`, and in single-step
+    mode :meth:`single_step_forward`), and with SLTT-K only the drawn steps
+    build a graph, from the potential of a run without one. Both run
+    :meth:`neuronal_step`, so every neuron supports them; a neuron whose
+    kernel can do the same overrides :meth:`sltt_sequence` (forward values
+    then stay its kernel's). A neuron whose state is not one tensor ``v``
+    overrides :meth:`initial_state` (and :meth:`detach_state` if it is not
+    a tensor or a float).
+
     Args:
         time_steps (int): T, used to unfold ``[T*B, ...]`` in multi-step
             mode. Usually set by the detector. Defaults to
@@ -106,6 +118,9 @@ class BaseSpikingNeuron(MemoryModule):
         self.v_rest = float(v_rest)
         self.register_memory('v', self.v_rest)
         self.step_mode = step_mode
+        #: The training mode, shared with the detector that sets it; None
+        #: is back-propagation through time.
+        self.bptt: Optional[BPTTMode] = None
 
     # -- what a neuron defines ------------------------------------------
     def neuronal_step(self, x: Tensor,
@@ -143,25 +158,98 @@ class BaseSpikingNeuron(MemoryModule):
         return resolve_backend(self.backend, device, self.backends,
                                self.compile_failed)
 
-    def reference_sequence(self, x_seq: Tensor) -> Tensor:
-        """:meth:`neuronal_step` over ``[T, B, ...]`` from rest."""
-        spikes, v = [], self.v_rest
+    def initial_state(self):
+        """The state at rest, what :meth:`neuronal_step` takes at step 0."""
+        return self.v_rest
+
+    def detach_state(self, state):
+        """``state`` cut from the autograd graph (SLTT)."""
+        return state.detach() if isinstance(state, Tensor) else state
+
+    def reference_sequence(self, x_seq: Tensor,
+                           temporal_grad: bool = True) -> Tensor:
+        """:meth:`neuronal_step` over ``[T, B, ...]`` from rest.
+
+        Args:
+            x_seq (Tensor): Input currents, ``[T, B, ...]``.
+            temporal_grad (bool): Back-propagate through time; False
+                detaches the state before every step (SLTT). Defaults to
+                True.
+        """
+        spikes, v = [], self.initial_state()
         for x in x_seq:
+            if not temporal_grad:
+                v = self.detach_state(v)
             spike, v = self.neuronal_step(x, v)
             spikes.append(spike)
         return torch.stack(spikes)
 
+    def drawn_steps_sequence(self, x_seq: Tensor, draw: StepDraw) -> Tensor:
+        """SLTT-K on the per-step graph: every step without a graph, then
+        the drawn steps again, each from its detached state.
+
+        Args:
+            x_seq (Tensor): Input currents, ``[T, B, ...]``.
+            draw (StepDraw): The steps that back-propagate.
+
+        Returns:
+            Tensor: Spikes ``[T, B, ...]``; the drawn steps' on the graph.
+        """
+        xs = x_seq.unbind(0)  # one gradient buffer for all steps
+        spikes, starts, state = [], {}, self.initial_state()
+        with torch.no_grad():
+            for t, x in enumerate(xs):
+                if t in draw.steps:
+                    starts[t] = state
+                spike, state = self.neuronal_step(x, state)
+                spikes.append(spike)
+        for t in draw.steps:
+            spikes[t], _ = self.neuronal_step(xs[t], starts[t])
+        return torch.stack(spikes)
+
+    def sltt_sequence(self, x_seq: Tensor, backend: str,
+                      draw: Optional[StepDraw]) -> Tensor:
+        """A whole sequence from rest with the potential detached between
+        steps (SLTT): what :meth:`sequence` runs in that mode.
+
+        The base runs :meth:`neuronal_step` whatever the backend; a neuron
+        with a kernel that can cut the temporal gradient overrides this.
+
+        Args:
+            x_seq (Tensor): Input currents, ``[T, B, ...]``.
+            backend (str): The resolved backend.
+            draw (StepDraw, optional): The only steps that back-propagate
+                (SLTT-K); None for all.
+
+        Returns:
+            Tensor: Spikes ``[T, B, ...]``, equal to :meth:`sequence`'s in
+            BPTT (bit for bit where the backend is ``'autograd'``).
+        """
+        if draw is None:
+            return self.reference_sequence(x_seq, temporal_grad=False)
+        return self.drawn_steps_sequence(x_seq, draw)
+
     def sequence(self, x_seq: Tensor) -> Tensor:
         """A whole sequence from rest, ``[T, B, ...] -> [T, B, ...]``, with
-        the resolved backend."""
+        the resolved backend and the training mode."""
         backend = self.resolved_backend
+        if self.cuts_temporal_grad and torch.is_grad_enabled():
+            draw = self.bptt.grad_steps(x_seq.shape[0] * x_seq.shape[1])
+            return self.sltt_sequence(x_seq, backend, draw)
         if backend == 'autograd':
             return self.reference_sequence(x_seq)
         return self.kernel_sequence(x_seq, backend)
 
+    @property
+    def cuts_temporal_grad(self) -> bool:
+        """Whether the potential enters each step detached (SLTT)."""
+        return self.bptt is not None and self.bptt.sltt
+
     def single_step_forward(self, x: Tensor) -> Tensor:
-        """One time step ``[B, ...]``; the potential persists in ``self.v``."""
-        spike, self.v = self.neuronal_step(x, self.v)
+        """One time step ``[B, ...]``; the potential persists in ``self.v``
+        (detached before the step with SLTT)."""
+        v = self.detach_state(self.v) if self.cuts_temporal_grad else self.v
+        spike, self.v = self.neuronal_step(x, v)
         return spike
 
     def multi_step_forward(self, x: Tensor) -> Tensor:
@@ -171,6 +259,8 @@ class BaseSpikingNeuron(MemoryModule):
     def extra_repr(self) -> str:
         backend = self.backend if self.backend != 'auto' else \
             f'auto ({self.resolved_backend})'
+        bptt = '' if self.bptt is None or not self.bptt.sltt else \
+            f', bptt={self.bptt.to_dict()}'
         return (f'time_steps={self.time_steps}, step_mode={self.step_mode}, '
-                f'backend={backend}')
+                f'backend={backend}' + bptt)
 

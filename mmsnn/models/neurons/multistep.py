@@ -27,6 +27,8 @@ import torch
 from torch import Tensor
 from torch.utils._python_dispatch import is_in_torch_dispatch_mode
 
+from .bptt_mode import scatter_steps, select_steps
+
 
 def atan_surrogate_grad(x: Tensor, alpha: float) -> Tensor:
     """Paper Eq. 5: ``g'(x) = alpha / (2 (1 + (pi/2 * alpha * x)^2))``."""
@@ -178,17 +180,63 @@ def neuron_backward(h_seq: Tensor,
             None if grad_k is None else grad_k.sum())
 
 
-class _Kernels:
-    """The kernels, eager or ``torch.compile``-d (compiled once a process)."""
+def neuron_backward_local(h_seq: Tensor,
+                          grad_spikes: Tensor,
+                          v_threshold: Tensor,
+                          alpha: float,
+                          soft_reset: bool,
+                          threshold_grad: bool,
+                          h_prev: Optional[Tensor] = None
+                          ) -> Tuple[Tensor, Optional[Tensor],
+                                     Optional[Tensor]]:
+    """The backward of :func:`neuron_forward` with the potential detached
+    between steps (SLTT): no recurrence, each step on its own.
 
-    eager = (neuron_forward_eager, neuron_backward)
-    traceable = (neuron_forward, neuron_backward)
+    Every ``V[t-1]`` enters step ``t`` as a constant, so ``dL/dh[t] =
+    dL/ds[t] g'`` whatever the reset, ``dL/dV_th = -sum_t dL/ds[t] g'`` and
+    ``dL/dk = sum_t dL/dh[t] V[t-1]``. The steps may be any subset of a
+    sequence (SLTT-K): ``h_prev`` then holds ``h[t-1]`` of each one (zeros
+    for ``t = 0``, which gives ``V[-1] = 0``).
+
+    Args:
+        h_seq (Tensor): Charged potentials of the steps, ``[K, N]``.
+        grad_spikes (Tensor): ``dL/ds`` of the steps, ``[K, N]``.
+        v_threshold (Tensor): ``V_th``, 0-dim.
+        alpha (float): ATan surrogate's alpha.
+        soft_reset (bool): As in :func:`neuron_forward` (for ``V[t-1]``).
+        threshold_grad (bool): Also return ``dL/dV_th`` (accumulated in
+            float32 at least).
+        h_prev (Tensor, optional): ``h[t-1]`` of each step, ``[K, N]``, to
+            return ``dL/dk``; None for no leak gradient.
+
+    Returns:
+        tuple[Tensor, Tensor | None, Tensor | None]: ``dL/dI`` (``[K, N]``),
+        ``dL/dV_th`` and ``dL/dk`` (0-dim) or None.
+    """
+    acc_dtype = torch.promote_types(h_seq.dtype, torch.float32)
+    grad_h = grad_spikes * atan_surrogate_grad(h_seq - v_threshold, alpha)
+    grad_th = -grad_h.sum(dtype=acc_dtype) if threshold_grad else None
+    grad_k = None
+    if h_prev is not None:
+        v_prev = _after_reset(h_prev, (h_prev >= v_threshold).to(
+            h_prev.dtype), v_threshold, soft_reset)
+        grad_k = (grad_h * v_prev).sum(dtype=acc_dtype)
+    return grad_h, grad_th, grad_k
+
+
+class _Kernels:
+    """The kernels, eager or ``torch.compile``-d (compiled once a process):
+    forward, backward through time, and the local backward of SLTT."""
+
+    eager = (neuron_forward_eager, neuron_backward, neuron_backward_local)
+    traceable = (neuron_forward, neuron_backward, neuron_backward_local)
     compiled: Optional[Tuple[Callable, Callable]] = None
     compile_failed: Optional[str] = None
 
     @classmethod
     def run(cls, compile: bool, which: int, *args):
-        """Run kernel ``which`` (0: forward, 1: backward) on ``args``."""
+        """Run kernel ``which`` (0: forward, 1: backward, 2: local backward)
+        on ``args``."""
         # Under a dispatch mode (op counting: SpikeOpAnalyzer) dynamo finds
         # no frame to compile; that is no failure of the compiler.
         if not compile or cls.compile_failed or is_in_torch_dispatch_mode():
@@ -221,9 +269,17 @@ class NeuronMultiStep(torch.autograd.Function):
     threshold's (and leak's) gradient is accumulated in float32 (at least)
     and returned in the threshold's (leak's) dtype.
 
+    With ``temporal_grad=False`` (SLTT) the backward cuts the potential's
+    path from step to step (:func:`neuron_backward_local`); with
+    ``grad_steps`` as well (SLTT-K) only those steps' charged potentials
+    are kept and back-propagate, the others' input gradient is zero. The
+    forward is the same in every case.
+
     Args of :meth:`apply`: ``x_seq`` ``[T, ...]``, ``v_threshold`` (0-dim),
     ``alpha``, ``soft_reset``, ``detach_reset``, ``compile`` (use the
-    ``torch.compile``-d kernels), ``leak`` (0-dim or None).
+    ``torch.compile``-d kernels), ``leak`` (0-dim or None),
+    ``temporal_grad`` (bool), ``grad_steps`` (a
+    :class:`~mmsnn.models.neurons.bptt_mode.StepDraw` or None).
     """
 
     @staticmethod
@@ -234,35 +290,61 @@ class NeuronMultiStep(torch.autograd.Function):
                 soft_reset: bool,
                 detach_reset: bool,
                 compile: bool = False,
-                leak: Optional[Tensor] = None) -> Tensor:
+                leak: Optional[Tensor] = None,
+                temporal_grad: bool = True,
+                grad_steps=None) -> Tensor:
         shape = x_seq.shape
         k = None if leak is None else leak.detach()
         spikes, h_seq = _Kernels.run(compile, 0, x_seq.reshape(shape[0], -1),
                                      v_threshold.detach(), soft_reset, True,
                                      k)
-        ctx.save_for_backward(h_seq, v_threshold, leak)
         ctx.config = (alpha, soft_reset, detach_reset, compile)
+        ctx.local = (not temporal_grad, grad_steps)
+        if temporal_grad:
+            ctx.save_for_backward(h_seq, v_threshold, leak)
+            return spikes.view(shape)
+        h_prev = None
+        if leak is not None and leak.requires_grad:  # dL/dk needs V[t-1]
+            h_prev = torch.cat([torch.zeros_like(h_seq[:1]), h_seq[:-1]])
+        if grad_steps is not None:
+            h_seq = select_steps(h_seq, grad_steps)
+            h_prev = None if h_prev is None else \
+                select_steps(h_prev, grad_steps)
+        ctx.save_for_backward(h_seq, v_threshold, leak, h_prev)
         return spikes.view(shape)
 
     @staticmethod
     def backward(ctx, grad_spikes: Tensor):
-        h_seq, v_threshold, leak = ctx.saved_tensors
         alpha, soft_reset, detach_reset, compile = ctx.config
+        local, grad_steps = ctx.local
+        h_seq, v_threshold, leak = ctx.saved_tensors[:3]
         threshold_grad = ctx.needs_input_grad[1]
         leak_grad = leak is not None and ctx.needs_input_grad[6]
         # autograd hands gradients in the output's dtype; make sure anyway,
         # since mixing dtypes in the kernels would silently upcast
-        grad_flat = grad_spikes.reshape(h_seq.shape).to(h_seq.dtype)
-        grad_x, grad_th, grad_k = _Kernels.run(
-            compile, 1, h_seq, grad_flat, v_threshold.detach(), alpha,
-            soft_reset, detach_reset, threshold_grad,
-            None if leak is None else leak.detach(), leak_grad)
+        if not local:
+            grad_flat = grad_spikes.reshape(h_seq.shape).to(h_seq.dtype)
+            grad_x, grad_th, grad_k = _Kernels.run(
+                compile, 1, h_seq, grad_flat, v_threshold.detach(), alpha,
+                soft_reset, detach_reset, threshold_grad,
+                None if leak is None else leak.detach(), leak_grad)
+        else:
+            grad_flat = grad_spikes.reshape(grad_spikes.shape[0], -1).to(
+                h_seq.dtype)
+            if grad_steps is not None:
+                grad_flat = select_steps(grad_flat, grad_steps)
+            grad_x, grad_th, grad_k = _Kernels.run(
+                compile, 2, h_seq, grad_flat, v_threshold.detach(), alpha,
+                soft_reset, threshold_grad,
+                ctx.saved_tensors[3] if leak_grad else None)
+            if grad_steps is not None:
+                grad_x = scatter_steps(grad_x, grad_steps)
         grad_x = grad_x.view(grad_spikes.shape)
         if grad_th is not None:
             grad_th = grad_th.to(v_threshold.dtype).reshape(v_threshold.shape)
         if grad_k is not None:
             grad_k = grad_k.to(leak.dtype).reshape(leak.shape)
-        return grad_x, grad_th, None, None, None, None, grad_k
+        return grad_x, grad_th, None, None, None, None, grad_k, None, None
 
 
 def multistep_spikes(x_seq: Tensor,
@@ -271,7 +353,9 @@ def multistep_spikes(x_seq: Tensor,
                      soft_reset: bool,
                      detach_reset: bool,
                      compile: bool = False,
-                     leak: Optional[Tensor] = None) -> Tensor:
+                     leak: Optional[Tensor] = None,
+                     temporal_grad: bool = True,
+                     grad_steps=None) -> Tensor:
     """An (L)IF neuron over a whole sequence from rest: spikes of ``x_seq``.
 
     Builds the :class:`NeuronMultiStep` node when a gradient is needed;
@@ -289,6 +373,10 @@ def multistep_spikes(x_seq: Tensor,
         leak (Tensor, optional): Leak factor ``k`` (0-dim, may require
             grad, e.g. PLIF's ``1 - sigmoid(w)``); None for IF.
             Defaults to None.
+        temporal_grad (bool): Back-propagate through time; False cuts the
+            potential's path between steps (SLTT). Defaults to True.
+        grad_steps (StepDraw, optional): With ``temporal_grad=False``, the
+            only steps that back-propagate (SLTT-K); None for all.
 
     Returns:
         Tensor: Spikes, shape and dtype of ``x_seq``.
@@ -296,8 +384,13 @@ def multistep_spikes(x_seq: Tensor,
     needs_grad = x_seq.requires_grad or v_threshold.requires_grad or (
         leak is not None and leak.requires_grad)
     if torch.is_grad_enabled() and needs_grad:
+        if temporal_grad:
+            return NeuronMultiStep.apply(x_seq, v_threshold, alpha,
+                                         soft_reset, detach_reset, compile,
+                                         leak)
         return NeuronMultiStep.apply(x_seq, v_threshold, alpha, soft_reset,
-                                     detach_reset, compile, leak)
+                                     detach_reset, compile, leak, False,
+                                     grad_steps)
     spikes, _ = _Kernels.run(compile, 0, x_seq.reshape(x_seq.shape[0], -1),
                              v_threshold, soft_reset, False,
                              None if leak is None else leak.detach())

@@ -106,7 +106,8 @@ class SpikingJellyNeuron(BaseSpikingNeuron):
                 f'arguments {node_kwargs}: {type(e).__name__}: {e}') from e
         self.node_name = name
 
-    def sequence(self, x_seq: Tensor) -> Tensor:
+    def kernel_sequence(self, x_seq: Tensor, backend: str) -> Tensor:
+        """The node's own multi-step forward, from rest."""
         self.node.reset()
         self.node.step_mode = 'm'
         try:
@@ -114,8 +115,38 @@ class SpikingJellyNeuron(BaseSpikingNeuron):
         finally:
             self.node.reset()  # no state (nor graph) survives the call
 
+    def initial_state(self) -> Tuple:
+        """The node's memories at rest, in its order (``v`` first)."""
+        self.node.reset()
+        return tuple(self.node._memories.values())
+
+    def detach_state(self, state: Tuple) -> Tuple:
+        return tuple(
+            s.detach() if isinstance(s, Tensor) else s for s in state)
+
+    def neuronal_step(self, x: Tensor, v: Tuple) -> Tuple[Tensor, Tuple]:
+        """One step of the node through its explicit-state API
+        (``single_step_functional_forward``): what its multi-step forward
+        does at each step, with the memories given instead of kept."""
+        states = self.node.materialize_states((x, ), v, 's')
+        try:
+            outputs, states = self.node.single_step_functional_forward(
+                (x, ), states)
+        except NotImplementedError as e:
+            raise ConfigValueError(
+                f'SpikingJellyNeuron(node={self.node_name!r}): spikingjelly '
+                'has no explicit-state step for this node ('
+                f'{e}), which training by SLTT (model.bptt mode '
+                "'sltt') runs; train it with mode='full'") from e
+        return outputs[0], states
+
     def single_step_forward(self, x: Tensor) -> Tensor:
         self.node.step_mode = 's'
+        if self.cuts_temporal_grad:
+            for name, value in zip(list(self.node._memories),
+                                   self.detach_state(tuple(
+                                       self.node._memories.values()))):
+                setattr(self.node, name, value)
         return self.node(x)
 
     def reset(self) -> None:

@@ -18,6 +18,7 @@ from ...utils.input_error import ConfigValueError
 from ..defaults import DEFAULT_TIME_STEPS
 from .backends import KERNEL_BACKENDS
 from .base_neuron import BaseSpikingNeuron, check_positive
+from .bptt_mode import StepDraw
 from .multistep import _Kernels, multistep_spikes
 
 RESET_MODES = ('soft', 'hard')
@@ -136,14 +137,28 @@ class ThresholdNeuron(BaseSpikingNeuron):
     def compile_failed(self) -> Optional[str]:
         return _Kernels.compile_failed
 
-    def kernel_sequence(self, x_seq: Tensor, backend: str) -> Tensor:
+    def kernel_sequence(self,
+                        x_seq: Tensor,
+                        backend: str,
+                        temporal_grad: bool = True,
+                        draw: Optional[StepDraw] = None) -> Tensor:
         # the kernels run on V - V_reset: rest is 0, the hard reset goes to 0
         threshold = self.v_threshold if self.v_reset == 0 else \
             self.v_threshold - self.v_reset
         return multistep_spikes(self.kernel_input(x_seq), threshold,
                                 self.surrogate_alpha,
                                 self.reset_mode == 'soft', self.detach_reset,
-                                backend == 'compiled', self.leak_factor())
+                                backend == 'compiled', self.leak_factor(),
+                                temporal_grad, draw)
+
+    def sltt_sequence(self, x_seq: Tensor, backend: str,
+                      draw: Optional[StepDraw]) -> Tensor:
+        """SLTT on the kernels: the same forward, a backward without the
+        potential's path between steps (only the drawn steps' with
+        SLTT-K)."""
+        if backend == 'autograd':
+            return super().sltt_sequence(x_seq, backend, draw)
+        return self.kernel_sequence(x_seq, backend, False, draw)
 
     def extra_repr(self) -> str:
         reset = self.reset_mode if not self.v_reset else \

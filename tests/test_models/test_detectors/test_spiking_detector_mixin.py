@@ -1,6 +1,10 @@
 """SpikingDetectorMixin: spiking RetinaNet and FCOS with CMD heads train a
 step and predict at T=2; every forward path resets the neurons; the
-per-step reference path equals the folded path."""
+per-step reference path equals the folded path; the training modes
+(``bptt``) keep BPTT's forward and give the per-step path's gradients with
+the potential detached."""
+import copy
+
 import pytest
 import torch
 from mmdet.registry import MODELS
@@ -9,7 +13,7 @@ from mmengine.registry import init_default_scope
 from mmsnn.models.detectors import (SpikingDetectorMixin, SpikingFCOS,
                                     SpikingRetinaNet)
 from mmsnn.models.neurons import spiking_modules
-from tests.conftest import fake_batch
+from tests.conftest import fake_batch, tiny_snn_yolov3_cfg
 from tests.test_configs.test_mixing_configs import build_tiny
 
 CONFIGS = {
@@ -115,3 +119,131 @@ def test_per_step_reference_refuses_neurons_at_several_places():
         model.forward_per_step(fake_batch(model)['inputs'])
     assert all(n.step_mode == 'm' for _, n in spiking_modules(model))
     assert model.time_steps == 3
+
+
+# -- training modes (model.bptt) -------------------------------------------
+MODES = [dict(mode='sltt'), dict(mode='sltt', k=1), dict(mode='sltt', k=2)]
+MODE_IDS = ['sltt', 'sltt-k1', 'sltt-k2']
+
+
+def test_bad_bptt_settings_are_errors_at_build():
+    from mmsnn.utils.input_error import ConfigValueError
+    cfg = tiny_snn_yolov3_cfg(time_steps=2)
+    with pytest.raises(ConfigValueError, match=r'k must be in 1\.\.T=1\.\.2'):
+        MODELS.build(dict(cfg, bptt=dict(mode='sltt', k=3)))
+    with pytest.raises(ConfigValueError, match=r"mode must be one of"):
+        MODELS.build(dict(cfg, bptt=dict(mode='online')))
+
+
+def test_cfg_options_set_the_mode_of_every_part():
+    from mmsnn.models.layers.step_selection import DrawnStepsForward
+    from mmsnn.engine.tool_config import load_tool_config
+    cfg = load_tool_config('configs/mini_voc/snn_yolov3_minivoc_t4.py', {
+        'model.bptt.mode': 'sltt', 'model.bptt.k': 2})
+    model = MODELS.build(cfg.model)
+    assert model.bptt.to_dict() == dict(mode='sltt', k=2)
+    assert all(n.bptt is model.bptt for _, n in spiking_modules(model))
+    # every conv and BN of the spiking parts, the encoding conv included
+    # (it sees B rows, and runs as it is)
+    convs = [m for m in model.modules()
+             if isinstance(m, (torch.nn.Conv2d, torch.nn.BatchNorm2d))]
+    assert convs and all(
+        isinstance(m.__dict__.get('forward'), DrawnStepsForward)
+        for m in convs)
+    model.bptt = None  # back to BPTT: nothing left of the mode
+    assert not any('forward' in m.__dict__ for m in model.modules())
+    assert model.bptt.to_dict() == dict(mode='full', k=None)
+
+
+def train_step(model, data, seed=1):
+    """Loss and gradients of one training step (the draw from ``seed``)."""
+    torch.manual_seed(seed)
+    model.train()
+    model.zero_grad()
+    loss, _ = model.parse_losses(
+        model.loss(data['inputs'], data['data_samples']))
+    loss.backward()
+    return loss, {n: p.grad.clone() for n, p in model.named_parameters()
+                  if p.grad is not None}
+
+
+def check_mode_against_bptt(model, data, bptt):
+    """The mode's loss and BN statistics are BPTT's, bit for bit; its
+    gradients reach the encoding layer and are not BPTT's."""
+    full = copy.deepcopy(model)
+    model.bptt = bptt
+    loss, grads = train_step(model, data)
+    full_loss, full_grads = train_step(full, data)
+    assert torch.equal(loss, full_loss)
+    buffers = dict(full.named_buffers())
+    for name, buf in model.named_buffers():
+        assert torch.equal(buf, buffers[name]), name
+    assert grads.keys() == full_grads.keys()
+    assert all(torch.isfinite(g).all() for g in grads.values())
+    first = next(model.backbone.parameters())
+    assert first.grad.abs().sum() > 0
+    assert any(not torch.allclose(grads[k], full_grads[k]) for k in grads)
+    return grads
+
+
+@pytest.mark.parametrize('bptt', MODES, ids=MODE_IDS)
+def test_snn_yolov3_trains_in_each_mode(bptt):
+    torch.manual_seed(0)
+    model = MODELS.build(tiny_snn_yolov3_cfg(time_steps=3))
+    check_mode_against_bptt(model, fake_batch(model, size=32), bptt)
+
+
+@pytest.mark.parametrize('bptt', MODES, ids=MODE_IDS)
+def test_spiking_retinanet_trains_in_each_mode(bptt):
+    from tests.conftest import load_config
+    cfg = load_config(
+        'configs/mini_voc/retinanet_snn-r18_snn-fpn_cmd_minivoc_t4.py')
+    cfg.model.backbone.base_channels = 8
+    cfg.model.neck.module.update(in_channels=[16, 32, 64], out_channels=16)
+    cfg.model.bbox_head.update(in_channels=16, feat_channels=16)
+    torch.manual_seed(0)
+    model = MODELS.build(cfg.model)
+    assert isinstance(model, SpikingRetinaNet)
+    check_mode_against_bptt(model, fake_batch(model, size=64), bptt)
+
+
+@pytest.mark.parametrize('k', [None, 2])
+def test_gradients_equal_the_per_step_path_restricted_to_drawn_steps(k):
+    """The folded path (fused neurons, selecting convs and BNs) against the
+    per-step reference path (single-step neurons, their potential detached
+    before each step), in eval mode (BN on running statistics, so that each
+    step's pass equals the folded one); steps not drawn as constants."""
+    from mmsnn.models.detectors.spiking_detector_mixin import reduce_steps
+    from mmsnn.models.neurons import reset_neurons, set_step_mode
+    init_default_scope('mmdet')
+    torch.manual_seed(0)
+    model = MODELS.build(tiny_spiking_single_stage('mean'))
+    model.bptt = dict(mode='sltt', k=k)
+    model.eval()
+    inputs = fake_batch(model)['inputs']
+    with model.bptt.drawing(3, len(inputs)) as draw:
+        folded = model._forward(inputs)
+    steps = range(3) if draw is None else draw.steps
+    assert (draw is None) == (k is None)
+    reset_neurons(model)
+    set_step_mode(model, 's')
+    model.time_steps = 1
+    per_step = []
+    for t in range(3):
+        with torch.set_grad_enabled(t in steps):
+            per_step.append(super(SpikingDetectorMixin, model)._forward(
+                inputs))
+    per_step = reduce_steps(per_step, 'mean')
+    params = [p for p in model.parameters() if p.requires_grad]
+    weights = [torch.randn_like(f[0]) for f in folded]
+
+    def grads(outs):
+        loss = sum((o[0] * w).sum() for o, w in zip(outs, weights))
+        return torch.autograd.grad(loss, params, allow_unused=True)
+
+    got, want = grads(folded), grads(per_step)
+    for a, b in zip(got, want):
+        assert (a is None) == (b is None)
+        if a is not None:
+            torch.testing.assert_close(a, b, rtol=1e-3, atol=1e-5)
+    assert sum(a.abs().sum() for a in got if a is not None) > 0

@@ -7,7 +7,9 @@ from mmcv.cnn import ConvModule
 
 from mmsnn.analysis.benchmark import cpu_tensor_peak
 from mmsnn.models.neurons import set_step_mode
+from mmsnn.models.neurons.bptt_mode import BPTTMode
 from mmsnn.models.layers.checkpoint import checkpoint_call
+from mmsnn.models.neurons import spiking_modules
 
 
 def spiking_stage(time_steps=2, channels=8, depth=3):
@@ -61,7 +63,8 @@ def test_segments_need_less_memory():
     assert peaks[1] < 0.6 * peaks[0], peaks
 
 
-@pytest.mark.parametrize('case', ['disabled', 'eval', 'no_grad', 'single'])
+@pytest.mark.parametrize(
+    'case', ['disabled', 'eval', 'no_grad', 'single', 'sltt_k'])
 def test_plain_call_when_checkpointing_cannot_help_or_is_wrong(case):
     stage = spiking_stage()
     x = torch.rand(4, 3, 8, 8, requires_grad=True)
@@ -70,9 +73,13 @@ def test_plain_call_when_checkpointing_cannot_help_or_is_wrong(case):
     if case == 'single':  # stateful neurons would advance twice
         set_step_mode(stage, 's')
         x = x[:2]
+    mode = BPTTMode('sltt', 1)
+    if case == 'sltt_k':  # the draw is gone when backward would recompute
+        for _, neuron in spiking_modules(stage):
+            neuron.bptt = mode
     ran = []
     stage.register_forward_hook(lambda *args: ran.append(1))
-    with torch.set_grad_enabled(case != 'no_grad'):
+    with torch.set_grad_enabled(case != 'no_grad'), mode.drawing(2, 2):
         out = checkpoint_call(stage, x, owner=stage,
                               enabled=case != 'disabled')
     if out.requires_grad:

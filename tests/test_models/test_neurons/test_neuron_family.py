@@ -97,3 +97,85 @@ def test_spikify_a_stock_mmdet_module(cfg):
     assert not any(isinstance(m, torch.nn.ReLU) for m in module.modules())
     (out, ) = module(torch.randn(1, 3, 32, 32))
     assert out.shape == (1, 32, 1, 1)
+
+
+# -- training modes (model.bptt): every neuron, through the base class ----
+def per_step_reference(neuron, x, draw_steps):
+    """The neuron's one-step dynamics over T, the potential detached before
+    every step; steps outside ``draw_steps`` computed without a graph."""
+    spikes, v = [], neuron.initial_state()
+    for t, x_t in enumerate(x.unbind(0)):
+        v = neuron.detach_state(v)
+        with torch.set_grad_enabled(t in draw_steps):
+            spike, v = neuron.neuronal_step(x_t, v)
+        spikes.append(spike)
+    return torch.stack(spikes)
+
+
+@pytest.mark.parametrize('k', [None, 2])
+@pytest.mark.parametrize('cfg', NEURON_CFGS + [
+    dict(type='IFNeuron', backend='compiled'),
+    dict(type='ParametricLIFNeuron', backend='autograd',
+         learnable_threshold=True)
+], ids=IDS + ['IFNeuron-compiled', 'PLIF-autograd'])
+def test_sltt_keeps_the_forward_and_cuts_the_potential(cfg, k):
+    from mmsnn.models.neurons.bptt_mode import BPTTMode
+    if cfg.get('backend') == 'compiled':
+        pytest.importorskip('torch._inductor')
+    T, B = 4, 3
+    torch.manual_seed(0)
+    neuron = MODELS.build(dict(cfg, time_steps=T))
+    x = (torch.rand(T, B, 5) * 2).requires_grad_()
+    weight = torch.randn(T, B, 5)
+    params = [x] + list(neuron.parameters())
+
+    def grads(spikes):
+        return torch.autograd.grad((spikes * weight).sum(), params)
+
+    bptt = neuron(x.flatten(0, 1)).view_as(x)
+    neuron.bptt = mode = BPTTMode('sltt', k)
+    with mode.drawing(T, B) as draw:
+        spikes = neuron(x.flatten(0, 1)).view_as(x)
+    steps = range(T) if draw is None else draw.steps
+    assert torch.equal(spikes, bptt)  # the forward, bit for bit
+    with torch.no_grad():
+        assert torch.equal(neuron(x.flatten(0, 1)).view_as(x), bptt)
+    ref = per_step_reference(neuron, x, steps)
+    assert torch.equal(ref, bptt)
+    got, want = grads(spikes), grads(ref)
+    for a, b in zip(got, want):
+        torch.testing.assert_close(a, b, rtol=1e-5, atol=1e-6)
+    assert got[0].abs().sum() > 0
+    if cfg.get('backend') == 'compiled':
+        from mmsnn.models.neurons.multistep import _Kernels
+        assert _Kernels.compile_failed is None, _Kernels.compile_failed
+    if draw is not None:
+        others = [t for t in range(T) if t not in draw.steps]
+        assert got[0][others].abs().sum() == 0
+    # single-step mode detaches the potential as well
+    neuron.step_mode = 's'
+    neuron.reset()
+    steps_out = torch.stack([neuron(x_t) for x_t in x.unbind(0)])
+    neuron.reset()
+    for a, b in zip(grads(steps_out), grads(per_step_reference(
+            neuron, x, range(T)))):
+        torch.testing.assert_close(a, b, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize('bptt', [dict(mode='sltt'), dict(mode='sltt', k=1)],
+                         ids=['sltt', 'sltt-k1'])
+@pytest.mark.parametrize('cfg', NEURON_CFGS, ids=IDS)
+def test_every_neuron_trains_snn_yolov3_in_each_mode(cfg, bptt):
+    model_cfg = tiny_snn_yolov3_cfg(time_steps=2)
+    for part in ('backbone', 'neck', 'bbox_head'):
+        model_cfg[part]['neuron_cfg'] = dict(cfg)
+    losses = []
+    for mode in (None, bptt):
+        torch.manual_seed(0)
+        model = MODELS.build(dict(model_cfg, bptt=mode))
+        batch = fake_batch(model, batch_size=1, size=32)
+        loss, _ = model.parse_losses(model(**batch, mode='loss'))
+        loss.backward()
+        losses.append(loss)
+        assert model.backbone.conv1.conv.weight.grad.abs().sum() > 0
+    assert torch.equal(*losses)

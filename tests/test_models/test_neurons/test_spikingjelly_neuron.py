@@ -68,3 +68,17 @@ def test_single_step_keeps_state_until_reset():
 def test_bad_arguments_named(kwargs, culprit):
     with pytest.raises(ValueError, match=culprit):
         SpikingJellyNeuron(**kwargs)
+
+
+def test_sltt_needs_the_nodes_explicit_state_step():
+    from mmsnn.models.neurons.bptt_mode import BPTTMode
+    from mmsnn.utils.input_error import ConfigValueError
+    neuron = SpikingJellyNeuron(node='SimpleIFNode', time_steps=2)
+    neuron.bptt = BPTTMode('sltt')
+    x = torch.rand(4, 3, requires_grad=True)
+    with pytest.raises(ConfigValueError,
+                       match=r"node='SimpleIFNode'.*no explicit-state step"
+                       r".*mode='full'"):
+        neuron(x)
+    with torch.no_grad():  # the forward alone is BPTT's: the node's own
+        neuron(x)
