@@ -34,7 +34,7 @@ def published_twin():
     """The published mini-VOC ANN twin: the SNN configs' ``load_from``."""
     from mmengine.config import Config
     return Config.fromfile(
-        osp.join(REPO, 'configs/mini_voc/snn_yolov3_minivoc_t4.py')).load_from
+        osp.join(REPO, 'configs/mini_voc/snn-yolov3_d53-mini_1xb8-160-4e_minivoc_t4.py')).load_from
 
 
 #: name -> config, work dir, row label, what its ``run`` adds to the
@@ -42,28 +42,28 @@ def published_twin():
 #: function giving the checkpoint it tests (``checkpoint``).
 ENTRIES = {
     'yolov3_minivoc': dict(
-        config='configs/mini_voc/yolov3_minivoc.py',
+        config='configs/mini_voc/yolov3_d53-mini_1xb8-160-24e_minivoc.py',
         work_dir='work_dirs/seeds/seed0/yolov3_minivoc',
         name='YOLOv3 (ANN twin, published)',
         checkpoint=published_twin),
     'snn_yolov3_minivoc_t4': dict(
-        config='configs/mini_voc/snn_yolov3_minivoc_t4.py',
+        config='configs/mini_voc/snn-yolov3_d53-mini_1xb8-160-4e_minivoc_t4.py',
         work_dir='work_dirs/seeds/seed0/snn_yolov3_minivoc_t4',
         name='SNN-YOLOv3, IF (from the ANN twin)'),
     'snn_yolov3_lif_minivoc_t4': dict(
-        config='configs/mini_voc/snn_yolov3_lif_minivoc_t4.py',
+        config='configs/mini_voc/snn-yolov3_d53-mini_1xb8-160-4e_minivoc_t4_lif.py',
         name='SNN-YOLOv3, LIF (from the ANN twin)'),
     'retinanet_snn-r18_snn-fpn_cmd_minivoc_t4': dict(
-        config='configs/mini_voc/retinanet_snn-r18_snn-fpn_cmd_minivoc_t4.py',
+        config='configs/mini_voc/retinanet_snn-r18-mini_snn-fpn_cmd_1xb8-160-12e_minivoc_t4.py',
         name='RetinaNet: spiking R-18 + FPN, CMD head (from scratch)'),
     'yolov3_minigen1': dict(
-        config='configs/events/yolov3_minigen1.py',
+        config='configs/events/yolov3_d53-mini_1xb8-192-10e_minigen1.py',
         name='YOLOv3 (ANN twin, bins as channels)'),
     'snn_yolov3_minigen1_t4': dict(
-        config='configs/events/snn_yolov3_minigen1_t4.py',
+        config='configs/events/snn-yolov3_d53-mini_1xb8-192-10e_minigen1_t4.py',
         name='SNN-YOLOv3, IF (from scratch)'),
     'snn_yolov3_minigen1_t4_lif': dict(
-        config='configs/events/snn_yolov3_minigen1_t4_lif.py',
+        config='configs/events/snn-yolov3_d53-mini_1xb8-192-10e_minigen1_t4_lif.py',
         name='SNN-YOLOv3, LIF (from scratch)'),
 }
 FAMILIES = {

@@ -70,7 +70,7 @@ def tiny_config_text(data_root, max_epochs=2, time_steps=2, val=False,
     It inherits the real VOC config and states only what makes it tiny, as a
     user's config would.
     """
-    base = osp.join(REPO_ROOT, 'configs/snn_yolov3/snn_yolov3_d53_voc_t6.py')
+    base = osp.join(REPO_ROOT, 'configs/snn_yolov3/snn-yolov3_d53_8xb8-416-100e_voc0712_t6.py')
     val_part = (f"""
 val_dataloader = dict(batch_size=2, num_workers=0, persistent_workers=False,
     dataset=dict(data_root={data_root!r}, metainfo=metainfo,

@@ -13,7 +13,7 @@ import pytest
 
 from tests.tiny_voc import REPO_ROOT, tiny_config_text, write_tiny_voc
 
-BASE = 'snn_yolov3/snn_yolov3_d53_voc_t6.py'
+BASE = 'snn_yolov3/snn-yolov3_d53_8xb8-416-100e_voc0712_t6.py'
 
 
 def _clean_env():

@@ -7,8 +7,8 @@ import pytest
 from ..conftest import repo_path
 from .test_get_energy import load_tool
 
-T6 = repo_path('configs/snn_yolov3/snn_yolov3_d53_voc_t6.py')
-ANN = repo_path('configs/snn_yolov3/yolov3_d53_voc.py')
+T6 = repo_path('configs/snn_yolov3/snn-yolov3_d53_8xb8-416-100e_voc0712_t6.py')
+ANN = repo_path('configs/snn_yolov3/yolov3_d53_8xb8-416-100e_voc0712.py')
 
 
 @pytest.fixture(scope='module')
@@ -129,8 +129,8 @@ def test_metafile(tool, tmp_path, monkeypatch):
         data = yaml.safe_load(f)
     assert data['Collections'] == [dict(Name='Toy', README=None)]
     model, = data['Models']
-    assert model['Name'] == 'snn_yolov3_d53_voc_t6'
-    assert model['Config'] == 'configs/snn_yolov3/snn_yolov3_d53_voc_t6.py'
+    assert model['Name'] == 'snn-yolov3_d53_8xb8-416-100e_voc0712_t6'
+    assert model['Config'] == 'configs/snn_yolov3/snn-yolov3_d53_8xb8-416-100e_voc0712_t6.py'
     assert model['Metadata']['Parameters'] == '61.60M'
     assert model['Metadata']['Time Steps'] == 6
     assert model['Metadata']['Neuron'] == 'IFNeuron'
@@ -142,10 +142,10 @@ def test_metafile(tool, tmp_path, monkeypatch):
 
 
 @pytest.mark.parametrize('config, spiking', [
-    ('configs/snn_yolov3/snn_yolov3_d53_voc_t6.py', True),
-    ('configs/snn_yolov3/yolov3_d53_voc.py', False),  # stock mmdet YOLOV3
-    ('configs/mini_voc/snn_yolov3_minivoc_t4.py', True),
-    ('configs/mini_voc/yolov3_minivoc.py', False),  # ANN twin: T=1, LeakyReLU
+    ('configs/snn_yolov3/snn-yolov3_d53_8xb8-416-100e_voc0712_t6.py', True),
+    ('configs/snn_yolov3/yolov3_d53_8xb8-416-100e_voc0712.py', False),  # stock mmdet YOLOV3
+    ('configs/mini_voc/snn-yolov3_d53-mini_1xb8-160-4e_minivoc_t4.py', True),
+    ('configs/mini_voc/yolov3_d53-mini_1xb8-160-24e_minivoc.py', False),  # ANN twin: T=1, LeakyReLU
 ])
 def test_ann_twins_are_not_spiking(tool, config, spiking):
     from mmengine.config import Config
@@ -176,7 +176,7 @@ def test_neuron_column(tool, neuron_cfg, label):
     assert tool.neuron_label(model) == label
 
 
-GEN1 = repo_path('configs/events/snn_yolov3_minigen1_t4.py')
+GEN1 = repo_path('configs/events/snn-yolov3_d53-mini_1xb8-192-10e_minigen1_t4.py')
 
 
 def test_gen1_metrics_train_time_and_note(tool, tmp_path):

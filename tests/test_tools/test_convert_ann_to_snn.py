@@ -10,7 +10,7 @@ from mmengine.config import Config
 from ..tiny_voc import tiny_config_text, write_tiny_voc
 from .test_get_energy import load_tool
 
-# An ANN twin of a tiny SNN config, as configs/mini_voc/yolov3_minivoc.py is
+# An ANN twin of a tiny SNN config, as configs/mini_voc/yolov3_d53-mini_1xb8-160-24e_minivoc.py is
 # of its SNN: inherit it, LeakyReLU for every neuron, T=1.
 ANN_TWIN = """_base_ = {snn!r}
 leaky_relu = dict(type='LeakyReLU', negative_slope=0.1)

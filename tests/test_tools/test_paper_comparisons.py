@@ -162,7 +162,7 @@ def test_the_ann_twin_defaults_to_the_snn_configs_load_from(
     monkeypatch.chdir(tmp_path)
     args = tool.parse_args([])
     published = Config.fromfile(osp.join(
-        tool.REPO, 'configs/mini_voc/snn_yolov3_minivoc_t4.py')).load_from
+        tool.REPO, 'configs/mini_voc/snn-yolov3_d53-mini_1xb8-160-4e_minivoc_t4.py')).load_from
     assert args.ann_checkpoint == osp.join(tool.REPO, published)
     assert osp.isfile(args.ann_checkpoint)
     # an SNN config without load_from (VOC's) or with a missing file: named

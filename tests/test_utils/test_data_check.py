@@ -137,7 +137,7 @@ def test_gen1_is_recognised_by_class_not_name(tmp_path):
 
 def test_the_gen1_configs_name_their_roots(tmp_path):
     from tests.conftest import repo_path
-    for name in ('snn_yolov3_minigen1_t4.py', 'snn_yolov3_gen1_t4.py'):
+    for name in ('snn-yolov3_d53-mini_1xb8-192-10e_minigen1_t4.py', 'snn-yolov3_d53-mini_1xb8-192-10e_gen1_t4.py'):
         cfg = Config.fromfile(repo_path(f'configs/events/{name}'))
         root = str(tmp_path / 'nowhere') + '/'
         for loader in ('train', 'val', 'test'):
@@ -226,7 +226,7 @@ def test_printed_overrides_point_the_voc_config_at_other_data(voc, tmp_path):
     root, voc2007 = voc
     shutil.copytree(voc2007, osp.join(root, 'VOC2012'))  # a tiny VOC07+12
     config = osp.join(osp.dirname(osp.dirname(osp.dirname(__file__))),
-                      'configs/snn_yolov3/snn_yolov3_d53_voc_t6.py')
+                      'configs/snn_yolov3/snn-yolov3_d53_8xb8-416-100e_voc0712_t6.py')
     cfg = Config.fromfile(config)
     cfg.merge_from_dict({'train_dataloader.dataset.datasets.0.data_root':
                          str(tmp_path / 'nowhere/')})
@@ -348,7 +348,7 @@ def test_images_without_objects_are_counted(voc, monkeypatch):
 
 def test_missing_mini_voc_says_how_to_generate_it(tmp_path):
     from tests.conftest import repo_path
-    cfg = Config.fromfile(repo_path('configs/mini_voc/snn_yolov3_minivoc_t4.py'))
+    cfg = Config.fromfile(repo_path('configs/mini_voc/snn-yolov3_d53-mini_1xb8-160-4e_minivoc_t4.py'))
     root = str(tmp_path / 'mini_voc' / 'VOCdevkit') + '/'
     cfg.train_dataloader.dataset.data_root = root
     msg = missing_data_message(cfg)
@@ -364,7 +364,7 @@ def test_mini_voc_hint_names_the_script_from_another_folder(tmp_path,
     """Run from outside the checkout, the command as printed works."""
     from tests.conftest import repo_path
     cfg = Config.fromfile(
-        repo_path('configs/mini_voc/snn_yolov3_minivoc_t4.py'))
+        repo_path('configs/mini_voc/snn-yolov3_d53-mini_1xb8-160-4e_minivoc_t4.py'))
     monkeypatch.chdir(tmp_path)
     msg = missing_data_message(cfg)
     script = repo_path('tools/misc/make_mini_voc.py')

@@ -16,7 +16,7 @@ Each ``--run`` names one model's files, as ``KEY=VALUE`` pairs:
 Missing numbers print as "-"; nothing is filled in by hand. Example::
 
     python tools/analysis_tools/benchmark_table.py \\
-        --run config=configs/mini_voc/snn_yolov3_minivoc_t4.py \\
+        --run config=configs/mini_voc/snn-yolov3_d53-mini_1xb8-160-4e_minivoc_t4.py \\
               metrics=work_dirs/snn_yolov3_minivoc_t4/test/x.json \\
               energy=work_dirs/energy/snn_yolov3_minivoc_t4/energy.json \\
         --hardware "2-core CPU" --out configs/mini_voc/README.md

@@ -72,7 +72,7 @@ def test_parts_built_inside_an_owner_do_not_walk(monkeypatch, writes):
 
 
 def test_container_in_a_stock_detector_owns_t(monkeypatch):
-    cfg = load_config('configs/mixing/yolov3_snn-d53_voc_t4.py')
+    cfg = load_config('configs/mixing/yolov3_snn-d53_8xb8-416-100e_voc0712_t4.py')
     model_cfg = cfg.model
     model_cfg.type = 'YOLOV3'  # stock: the TimeSequential owns T
     del model_cfg.time_steps
@@ -90,7 +90,7 @@ def test_container_in_a_stock_detector_owns_t(monkeypatch):
 
 
 def test_model_time_steps_option_still_works():
-    cfg = load_config('configs/snn_yolov3/snn_yolov3_d53_voc_t6.py')
+    cfg = load_config('configs/snn_yolov3/snn-yolov3_d53_8xb8-416-100e_voc0712_t6.py')
     cfg.merge_from_dict({'model.time_steps': 4})
     narrow_yolov3(cfg.model)
     model = MODELS.build(cfg.model)
@@ -98,7 +98,7 @@ def test_model_time_steps_option_still_works():
 
 
 @pytest.mark.parametrize('config, fields', [
-    ('configs/snn_yolov3/snn_yolov3_d53_voc_t6.py', 1),
+    ('configs/snn_yolov3/snn-yolov3_d53_8xb8-416-100e_voc0712_t6.py', 1),
     ('configs/mixing/retinanet_snn-r50_snn-fpn_1x_voc0712_t4.py', 1),
 ])
 def test_top_level_time_steps_option(config, fields):
@@ -114,7 +114,7 @@ def test_top_level_time_steps_option(config, fields):
 
 
 def test_top_level_time_steps_option_on_an_ann_is_an_error():
-    cfg = load_config('configs/snn_yolov3/yolov3_d53_voc.py')
+    cfg = load_config('configs/snn_yolov3/yolov3_d53_8xb8-416-100e_voc0712.py')
     with pytest.raises(ConfigValueError, match='time_steps=6.*no `time_st'):
         apply_time_steps_option(cfg, {'time_steps': 6})
     with pytest.raises(ConfigValueError, match='positive integer'):
