@@ -38,18 +38,20 @@ def markdown(rows: Sequence[ZooRow], hardware: str, out_dir: str) -> str:
 
     Args:
         rows (Sequence[ZooRow]): The rows.
-        hardware (str): What the timed runs ran on (the FPS column's name).
+        hardware (str): What the timed runs ran on (in the FPS column's
+            name; '' for none).
         out_dir (str): The folder of the page: config links are relative
             to it.
 
     Returns:
         str: The table.
     """
+    fps = f'FPS ({hardware})' if hardware else 'FPS'
     lines = [
         '| Model | T | Neuron | Decoding | Data set | mAP (%) | Protocol '
         '| Params (M) | MACs/step (G) | SOPs (G) | Firing rate '
-        '| Energy SNN / ANN (mJ) | '
-        f'FPS ({hardware}) | Train time (min) | Config | Notes |',
+        f'| Energy SNN / ANN (mJ) | {fps} | Train time (min) | Config '
+        '| Notes |',
         '|' + ' --- |' * 16,
     ]
     for row in rows:
