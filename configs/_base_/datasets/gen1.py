@@ -49,23 +49,21 @@ train_dataloader = dict(
         data_prefix=dict(events='train/'),
         filter_cfg=dict(filter_empty_gt=True),
         pipeline=train_pipeline))
-val_dataloader = dict(
+test_loader = dict(
     batch_size=8,
     num_workers=0,
     persistent_workers=False,
     drop_last=False,
-    sampler=dict(type='DefaultSampler', shuffle=False),
+    sampler=dict(type='DefaultSampler', shuffle=False))
+val_dataloader = dict(
+    **test_loader,
     dataset=dict(
         **gen1_split,
         data_prefix=dict(events='val/'),
         test_mode=True,
         pipeline=test_pipeline))
 test_dataloader = dict(
-    batch_size=8,
-    num_workers=0,
-    persistent_workers=False,
-    drop_last=False,
-    sampler=dict(type='DefaultSampler', shuffle=False),
+    **test_loader,
     dataset=dict(
         **gen1_split,
         data_prefix=dict(events='test/'),
