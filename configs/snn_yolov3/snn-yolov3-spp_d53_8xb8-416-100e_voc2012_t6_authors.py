@@ -1,11 +1,11 @@
-# SNN-YOLOv3 as the authors' released code runs it (see docs: it differs from
-# the paper): ultralytics YOLOv3-SPP (their cfg/my_yolov3.cfg: the SPP block
-# inside the neck's first detection block; 62,675,649 parameters with 20
-# classes, 76 convs, 73 IF neurons), IF neurons with hard reset to 0, their
-# prediction-bias initialisation, prediction current summed (not averaged)
-# over T, trained on VOC2012 train and scored on
-# VOC2012 val with COCO-style AP50 (pycocotools, 101-point): compare its
-# `coco/bbox_mAP_50` with the paper's 61.87%.
+# SNN-YOLOv3 as the authors' released code runs it (it differs from the
+# paper: docs/conversion.md): ultralytics YOLOv3-SPP (their
+# cfg/my_yolov3.cfg: the SPP block inside the neck's first detection block),
+# IF neurons with hard reset to 0, their prediction-bias initialisation,
+# prediction current summed (not averaged) over T, trained on VOC2012 train
+# and scored on VOC2012 val with COCO-style AP50 (pycocotools, 101-point):
+# compare its `coco/bbox_mAP_50` with the paper's 61.87%. Their checkpoints:
+# tools/model_converters/ultralytics_yolov3_to_mmsnn.py.
 #
 # Needs COCO-format annotations of VOC2012 train/val, made by mmdet's
 # converter: python mmdet/tools/dataset_converters/pascal_voc.py
@@ -20,7 +20,6 @@ model = dict(
     bbox_head=dict(
         decode_mode='sum', pred_bias_init='authors',
         neuron_cfg=authors_neuron))
-# Their weights: tools/model_converters/ultralytics_yolov3_to_mmsnn.py
 
 data_root = 'data/VOCdevkit/'
 ann_root = 'data/coco_voc/'
