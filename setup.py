@@ -7,7 +7,7 @@ mmcv wheel when one fits; ``install_requires`` only names what must be there.
 As mmdet's setup.py does, the configs, tools and model index travel inside
 the package as ``mmsnn/.mim/`` (links for an editable install, copies in the
 built package for ``pip install .`` and wheels), so that an installed mmsnn
-serves ``_base_ = 'mmsnn::snn_yolov3/snn_yolov3_d53_voc_t6.py'`` to any
+serves ``_base_ = 'mmsnn::snn_yolov3/snn-yolov3_d53_8xb8-416-100e_voc0712_t6.py'`` to any
 config.
 """
 import os

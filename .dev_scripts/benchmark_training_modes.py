@@ -13,7 +13,7 @@ their peak memory. The runs go into ``docs/training_modes_benchmark.json``
     python .dev_scripts/benchmark_training_modes.py           # the grid
     python .dev_scripts/benchmark_training_modes.py \\
         --time-steps 2 --shapes 64 --modes sltt:1 --iters 1 --warmup 0 \\
-        --config configs/mini_voc/snn_yolov3_minivoc_t4.py \\
+        --config configs/mini_voc/snn-yolov3_d53-mini_1xb8-160-4e_minivoc_t4.py \\
         --out /tmp/grid.json --no-tables                      # a smoke run
 
 The grid's default is the issue's: T = 4, 6, 16, inputs 160 and 416,
@@ -93,7 +93,7 @@ def run_grid(args):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--config',
-                        default='configs/snn_yolov3/snn_yolov3_d53_voc_t6.py')
+                        default='configs/snn_yolov3/snn-yolov3_d53_8xb8-416-100e_voc0712_t6.py')
     parser.add_argument('--time-steps', type=int, nargs='+',
                         default=[4, 6, 16])
     parser.add_argument('--shapes', type=int, nargs='+', default=[160, 416])

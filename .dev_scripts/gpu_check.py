@@ -136,7 +136,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--out', required=True)
     parser.add_argument('--config',
-                        default='configs/snn_yolov3/snn_yolov3_d53_voc_t6.py')
+                        default='configs/snn_yolov3/snn-yolov3_d53_8xb8-416-100e_voc0712_t6.py')
     parser.add_argument('--shape', type=int, default=416)
     parser.add_argument('--batch', type=int, default=4)
     parser.add_argument('--iters', type=int, default=10)

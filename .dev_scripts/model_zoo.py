@@ -1,8 +1,9 @@
-"""Make the model-zoo runs and write their tables (developers' script).
+"""Make the model-zoo runs and write their metafiles (developers' script).
 
 Every number in the mini data sets' model-zoo tables comes from files this
 script's runs leave behind, read by the user tool
-``tools/analysis_tools/benchmark_table.py``::
+``tools/analysis_tools/benchmark_table.py`` into the family's metafile (the
+results file the tables are written from: ``.dev_scripts/gen_docs.py``)::
 
     python .dev_scripts/model_zoo.py run ENTRY [--cfg-options K=V ...]
     python .dev_scripts/model_zoo.py table FAMILY --hardware "2-core ..."
@@ -12,9 +13,11 @@ script's runs leave behind, read by the user tool
 published ANN twin, which is tested as it is), tests that
 checkpoint with ``tools/test.py`` and counts its operations and energy on
 ``--energy-images`` test images with ``tools/analysis_tools/get_energy.py``.
-``table`` writes the family's table (and metafile) from the newest train
-log, test JSON and energy JSON of each entry's work dir; an entry without
-them prints "-" in its row, nothing is filled in by hand.
+``table`` writes the family's metafile from the newest train log, test
+JSON and energy JSON of each entry's work dir (an entry without them has
+no such numbers: nothing is filled in by hand), with each ``--note`` (say
+where and how the run ran); then ``python .dev_scripts/gen_docs.py`` writes
+the tables of the family's README and of docs/model_zoo.md from it.
 
 The main job's runs (``.dev_scripts/main_job_seeds.sh``) are entries too:
 their work dirs are the seed runs' (``work_dirs/seeds/seed0/...``).
@@ -33,8 +36,9 @@ ZOO = 'work_dirs/zoo'
 def published_twin():
     """The published mini-VOC ANN twin: the SNN configs' ``load_from``."""
     from mmengine.config import Config
-    return Config.fromfile(
-        osp.join(REPO, 'configs/mini_voc/snn_yolov3_minivoc_t4.py')).load_from
+    return Config.fromfile(osp.join(
+        REPO, 'configs/mini_voc/snn-yolov3_d53-mini_1xb8-160-4e_minivoc_t4.py'
+    )).load_from
 
 
 #: name -> config, work dir, row label, what its ``run`` adds to the
@@ -42,28 +46,33 @@ def published_twin():
 #: function giving the checkpoint it tests (``checkpoint``).
 ENTRIES = {
     'yolov3_minivoc': dict(
-        config='configs/mini_voc/yolov3_minivoc.py',
+        config='configs/mini_voc/yolov3_d53-mini_1xb8-160-24e_minivoc.py',
         work_dir='work_dirs/seeds/seed0/yolov3_minivoc',
         name='YOLOv3 (ANN twin, published)',
         checkpoint=published_twin),
     'snn_yolov3_minivoc_t4': dict(
-        config='configs/mini_voc/snn_yolov3_minivoc_t4.py',
+        config='configs/mini_voc/'
+        'snn-yolov3_d53-mini_1xb8-160-4e_minivoc_t4.py',
         work_dir='work_dirs/seeds/seed0/snn_yolov3_minivoc_t4',
         name='SNN-YOLOv3, IF (from the ANN twin)'),
     'snn_yolov3_lif_minivoc_t4': dict(
-        config='configs/mini_voc/snn_yolov3_lif_minivoc_t4.py',
+        config='configs/mini_voc/'
+        'snn-yolov3_d53-mini_1xb8-160-4e_minivoc_t4_lif.py',
         name='SNN-YOLOv3, LIF (from the ANN twin)'),
     'retinanet_snn-r18_snn-fpn_cmd_minivoc_t4': dict(
-        config='configs/mini_voc/retinanet_snn-r18_snn-fpn_cmd_minivoc_t4.py',
+        config='configs/mini_voc/'
+        'retinanet_snn-r18-mini_snn-fpn_cmd_1xb8-160-12e_minivoc_t4.py',
         name='RetinaNet: spiking R-18 + FPN, CMD head (from scratch)'),
     'yolov3_minigen1': dict(
-        config='configs/events/yolov3_minigen1.py',
+        config='configs/events/yolov3_d53-mini_1xb8-192-10e_minigen1.py',
         name='YOLOv3 (ANN twin, bins as channels)'),
     'snn_yolov3_minigen1_t4': dict(
-        config='configs/events/snn_yolov3_minigen1_t4.py',
+        config='configs/events/'
+        'snn-yolov3_d53-mini_1xb8-192-10e_minigen1_t4.py',
         name='SNN-YOLOv3, IF (from scratch)'),
     'snn_yolov3_minigen1_t4_lif': dict(
-        config='configs/events/snn_yolov3_minigen1_t4_lif.py',
+        config='configs/events/'
+        'snn-yolov3_d53-mini_1xb8-192-10e_minigen1_t4_lif.py',
         name='SNN-YOLOv3, LIF (from scratch)'),
 }
 FAMILIES = {
@@ -74,16 +83,14 @@ FAMILIES = {
         readme='configs/mini_voc/README.md',
         metafile='configs/mini_voc/metafile.yml',
         collection='SNN-YOLOv3 (mini-VOC)',
-        dataset='mini-VOC test (synthetic)',
-        title='mini-VOC (synthetic, bundled; not PASCAL VOC), seed 0:'),
+        dataset='mini-VOC test (synthetic)'),
     'mini_gen1': dict(
         entries=['yolov3_minigen1', 'snn_yolov3_minigen1_t4',
                  'snn_yolov3_minigen1_t4_lif'],
         readme='configs/events/README.md',
         metafile='configs/events/metafile.yml',
         collection='SNN-YOLOv3 (mini-Gen1)',
-        dataset='mini-Gen1 test (synthetic)',
-        title='mini-Gen1 (synthetic events, bundled; not Gen1), seed 0:'),
+        dataset='mini-Gen1 test (synthetic)'),
 }
 
 
@@ -157,8 +164,11 @@ def table(family, hardware, notes):
                         *([f'note={notes[entry]}'] if entry in notes
                           else [])]]
     call('tools/analysis_tools/benchmark_table.py', *args, '--hardware',
-         hardware, '--title', spec['title'], '--out', spec['readme'],
-         '--metafile', spec['metafile'], '--collection', spec['collection'])
+         hardware, '--metafile', spec['metafile'], '--collection',
+         spec['collection'], '--readme', spec['readme'])
+    print(f"[model_zoo] wrote {spec['metafile']}; the family's README "
+          'takes its table from it: python .dev_scripts/gen_docs.py',
+          file=sys.stderr)
 
 
 def main(argv=None):

@@ -23,7 +23,7 @@ missing)::
         --hardware "2-core CPU"
 
 PASCAL VOC (given the data and a trained ANN YOLOv3 of
-configs/snn_yolov3/yolov3_d53_voc.py; GPU days)::
+configs/snn_yolov3/yolov3_d53_8xb8-416-100e_voc0712.py; GPU days)::
 
     python .dev_scripts/paper_comparisons.py --dataset voc \\
         --data-root data/VOCdevkit/ --ann-checkpoint yolov3_voc.pth \\

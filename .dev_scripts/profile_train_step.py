@@ -13,7 +13,7 @@ this script says where the time of one step goes, as configs/mini_voc/
 README.md quotes it for the main job's SNN::
 
     python .dev_scripts/profile_train_step.py \\
-        configs/mini_voc/snn_yolov3_minivoc_t4.py --threads 1 --by-shape
+        configs/mini_voc/snn-yolov3_d53-mini_1xb8-160-4e_minivoc_t4.py --threads 1 --by-shape
 """
 import argparse
 import os.path as osp

@@ -3,7 +3,7 @@ write the mAPs' results file (developers' script; about 12 minutes a run on
 a 2-core CPU, 12 runs by default).
 
 Each run is the SNN part of ``tools/run_main_job.sh`` with one more option:
-``tools/train.py configs/mini_voc/snn_yolov3_minivoc_t4.py`` from the
+``tools/train.py configs/mini_voc/snn-yolov3_d53-mini_1xb8-160-4e_minivoc_t4.py`` from the
 published ANN twin (the config's ``load_from``), 4 epochs, no validation,
 ``randomness.seed=SEED model.bptt.mode=MODE model.bptt.k=K``, then
 ``tools/test.py`` on its final checkpoint (VOC mAP@0.5, 11 points, mini-VOC
@@ -35,7 +35,7 @@ REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 sys.path.insert(0, REPO)  # mmsnn of this checkout
 
 from mmsnn.analysis.training_modes_report import save, summarize  # noqa: E402
-CONFIG = 'configs/mini_voc/snn_yolov3_minivoc_t4.py'
+CONFIG = 'configs/mini_voc/snn-yolov3_d53-mini_1xb8-160-4e_minivoc_t4.py'
 
 
 def parse_mode(text):

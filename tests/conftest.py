@@ -60,7 +60,7 @@ def narrow_yolov3(model_cfg, widen_factor=1 / 16, stage_blocks=(1, 1, 1, 1, 1)):
 
 def ann_twin(model_cfg):
     """A copy of a spiking YOLOv3 model config whose neurons are LeakyReLU
-    (0.1), as configs/mini_voc/yolov3_minivoc.py makes the ANN twin."""
+    (0.1), as configs/mini_voc/yolov3_d53-mini_1xb8-160-24e_minivoc.py makes the ANN twin."""
     ann = copy.deepcopy(model_cfg)
     for part in ('backbone', 'neck', 'bbox_head'):
         ann[part]['neuron_cfg'] = dict(type='LeakyReLU', negative_slope=0.1)
@@ -74,7 +74,7 @@ def load_config(rel_path):
 
 def tiny_snn_yolov3_cfg(time_steps=2, num_classes=3, **head_kwargs):
     """The paper's model, narrow and shallow, built from the VOC config."""
-    cfg = load_config('configs/snn_yolov3/snn_yolov3_d53_voc_t6.py')
+    cfg = load_config('configs/snn_yolov3/snn-yolov3_d53_8xb8-416-100e_voc0712_t6.py')
     model = narrow_yolov3(cfg.model)
     model.time_steps = time_steps
     model.bbox_head.num_classes = num_classes

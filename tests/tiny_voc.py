@@ -70,7 +70,7 @@ def tiny_config_text(data_root, max_epochs=2, time_steps=2, val=False,
     It inherits the real VOC config and states only what makes it tiny, as a
     user's config would.
     """
-    base = osp.join(REPO_ROOT, 'configs/snn_yolov3/snn_yolov3_d53_voc_t6.py')
+    base = osp.join(REPO_ROOT, 'configs/snn_yolov3/snn-yolov3_d53_8xb8-416-100e_voc0712_t6.py')
     val_part = (f"""
 val_dataloader = dict(batch_size=2, num_workers=0, persistent_workers=False,
     dataset=dict(data_root={data_root!r}, metainfo=metainfo,
@@ -139,7 +139,7 @@ auto_scale_lr = dict(enable=False)
 
 def ann_twin_config_text(snn_config):
     """The ANN twin of an SNN config file (text), as
-    configs/mini_voc/yolov3_minivoc.py is of its SNN: inherit it, LeakyReLU
+    configs/mini_voc/yolov3_d53-mini_1xb8-160-24e_minivoc.py is of its SNN: inherit it, LeakyReLU
     for every neuron, T=1."""
     return f"""_base_ = {snn_config!r}
 leaky_relu = dict(type='LeakyReLU', negative_slope=0.1)

@@ -9,18 +9,19 @@
 #      did (tools/misc/make_mini_voc.py --if-outdated), and check its bytes
 #      against the shipped manifest (--verify; a mismatch is reported, and
 #      the job goes on);
-#   3. the ANN twin (configs/mini_voc/yolov3_minivoc.py), by default the
-#      published one (the SNN config's load_from, checkpoints/mini_voc/:
-#      this config trained for seed 0, then published by
-#      tools/model_converters/publish_model.py), checked against the hash in
-#      its name and tested on the test split (the ANN row of the README's
+#   3. the ANN twin (configs/mini_voc/yolov3_d53-mini_1xb8-160-24e_minivoc.py),
+#      by default the published one (the SNN config's load_from,
+#      checkpoints/mini_voc/: this config trained for seed 0, then published
+#      by tools/model_converters/publish_model.py), checked against the hash
+#      in its name and tested on the test split (the ANN row of the README's
 #      table) beside step 4; with MMSNN_TWIN=train, trained here first
 #      instead (24 epochs: about 18 minutes on top on a 2-core CPU);
-#   4. train the SNN (configs/mini_voc/snn_yolov3_minivoc_t4.py) initialised
-#      from the ANN twin's weights, as the authors initialise SNN-YOLOv3 from
-#      an ANN YOLOv3 (same module names, so the weights load one to one),
-#      without its validation after the last epoch (step 5 evaluates the
-#      same checkpoint on the same images);
+#   4. train the SNN
+#      (configs/mini_voc/snn-yolov3_d53-mini_1xb8-160-4e_minivoc_t4.py)
+#      initialised from the ANN twin's weights, as the authors initialise
+#      SNN-YOLOv3 from an ANN YOLOv3 (same module names, so the weights load
+#      one to one), without its validation after the last epoch (step 5
+#      evaluates the same checkpoint on the same images);
 #   5. evaluate the SNN's final checkpoint on the mini-VOC test split
 #      (tools/test.py, VOC mAP@0.5) and paint its detections on every test
 #      image;
@@ -40,7 +41,7 @@
 # already set): 2 threads (OMP_NUM_THREADS; results depend on the thread
 # count) and, on x86-64 CPUs with AVX2, AVX2 kernels in torch, oneDNN and
 # MKL (ATEN_CPU_CAPABILITY, ONEDNN_MAX_CPU_ISA, MKL_CBWR: AVX-512 and AMX
-# kernels round differently). README "Reproducibility" says what remains.
+# kernels round differently). docs/reproducibility.md says what remains.
 #
 # Outputs:
 #   work_dirs/yolov3_minivoc/               the ANN twin's logs and checkpoint
@@ -74,8 +75,8 @@ case "$twin_mode" in
   *) echo "run_main_job: MMSNN_TWIN must be 'published' or 'train', got" \
     "'$twin_mode'" >&2; exit 2 ;;
 esac
-ann_config=configs/mini_voc/yolov3_minivoc.py
-snn_config=configs/mini_voc/snn_yolov3_minivoc_t4.py
+ann_config=configs/mini_voc/yolov3_d53-mini_1xb8-160-24e_minivoc.py
+snn_config=configs/mini_voc/snn-yolov3_d53-mini_1xb8-160-4e_minivoc_t4.py
 results=configs/mini_voc/results.json
 ann_dir="$work/yolov3_minivoc"
 snn_dir="$work/snn_yolov3_minivoc_t4"
@@ -139,17 +140,17 @@ train_step() {
 }
 
 # What the SNN config says, its one owner: the schedule, the published twin
-# it starts from (load_from) and a digest of all its settings. The published
-# range is per schedule and settings: another loader, lr or augmentation is
-# another recipe. Comments, layout and which file a value is inherited from
-# leave the digest as it is.
+# it starts from (load_from) and a digest of the settings a run reads
+# (mmsnn.utils.config_digest). The published range is per schedule and
+# settings: another loader, lr or augmentation is another recipe. Comments,
+# layout, helper variables and which file a value is inherited from leave
+# the digest as it is.
 read -r snn_epochs published_twin snn_settings < <("$py" - "$snn_config" <<'PY'
-import hashlib, json, sys
+import sys
 from mmengine.config import Config
+from mmsnn.utils.config_digest import settings_digest
 cfg = Config.fromfile(sys.argv[1])
-settings = json.dumps(cfg.to_dict(), sort_keys=True, default=str)
-print(cfg.train_cfg.max_epochs, cfg.load_from,
-      hashlib.sha256(settings.encode()).hexdigest()[:8])
+print(cfg.train_cfg.max_epochs, cfg.load_from, settings_digest(cfg))
 PY
 )
 

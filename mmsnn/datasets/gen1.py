@@ -20,7 +20,7 @@ EVENTS_SUFFIX, BOXES_SUFFIX = '_td.dat', '_bbox.npy'
 EVENTS_DOC = 'docs/events.md'
 MINI_GEN1_COMMAND = 'python tools/misc/make_mini_gen1.py --out data/mini_gen1'
 #: Where the real Gen1 config looks for the data set.
-GEN1_CONFIG, GEN1_ROOT = 'configs/events/snn_yolov3_gen1_t4.py', 'data/gen1'
+GEN1_CONFIG, GEN1_ROOT = 'configs/events/snn-yolov3_d53-mini_1xb8-192-10e_gen1_t4.py', 'data/gen1'
 #: Bump when the cached index's content changes (2: event order checked,
 #: labels at exactly skip_first_us dropped).
 INDEX_VERSION = 2

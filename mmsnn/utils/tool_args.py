@@ -29,12 +29,12 @@ def check_config_file(path: str) -> None:
         raise InputError(
             f'Config {path} {absolute} {what}. The configs are the .py '
             'files under configs/ of the checkout, e.g. '
-            'configs/mini_voc/snn_yolov3_minivoc_t4.py.')
+            'configs/mini_voc/snn-yolov3_d53-mini_1xb8-160-4e_minivoc_t4.py.')
     if osp.splitext(path)[1] not in CONFIG_EXTENSIONS:
         raise InputError(
             f'Config {path} {absolute} is not a config file: mmengine '
             f'reads {", ".join(CONFIG_EXTENSIONS)} files, e.g. '
-            'configs/mini_voc/snn_yolov3_minivoc_t4.py. Are the arguments '
+            'configs/mini_voc/snn-yolov3_d53-mini_1xb8-160-4e_minivoc_t4.py. Are the arguments '
             'in the order the tool\'s --help gives?')
 
 

@@ -12,8 +12,8 @@ def test_twin_of_snn_yolov3_is_mmdet_yolov3():
     """Twin of the paper's SNN == mmdet's YOLOv3 with the same weights."""
     torch.manual_seed(0)
     snn = MODELS.build(
-        load_config('configs/snn_yolov3/snn_yolov3_d53_voc_t6.py').model)
-    ann = MODELS.build(load_config('configs/snn_yolov3/yolov3_d53_voc.py')
+        load_config('configs/snn_yolov3/snn-yolov3_d53_8xb8-416-100e_voc0712_t6.py').model)
+    ann = MODELS.build(load_config('configs/snn_yolov3/yolov3_d53_8xb8-416-100e_voc0712.py')
                        .model)
     ann.load_state_dict(snn.state_dict(), strict=True)
     twin = build_ann_twin(snn)

@@ -131,7 +131,7 @@ def test_report_energy_arithmetic():
 def test_ann_yolov3_416_macs_agree_with_mmengine_flop_analyzer():
     """One 416x416 image through the full ANN YOLOv3 (VOC head), no grad:
     about 10 s on 2 CPU cores (mmengine traces the model with torch.jit)."""
-    cfg = load_config('configs/snn_yolov3/yolov3_d53_voc.py')
+    cfg = load_config('configs/snn_yolov3/yolov3_d53_8xb8-416-100e_voc0712.py')
     model = MODELS.build(cfg.model).eval()
     x = torch.rand(1, 3, 416, 416)
     dense = DenseMACCounter()

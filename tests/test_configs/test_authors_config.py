@@ -11,7 +11,7 @@ from mmsnn.models.layers import IFNeuron
 from mmsnn.utils import ConfigValueError
 from tests.conftest import load_config
 
-AUTHORS = 'configs/snn_yolov3/snn_yolov3_spp_voc2012_t6_authors.py'
+AUTHORS = 'configs/snn_yolov3/snn-yolov3-spp_d53_8xb8-416-100e_voc2012_t6_authors.py'
 
 
 def test_authors_config_counts_match_their_released_model():

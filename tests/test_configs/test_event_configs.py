@@ -11,7 +11,7 @@ from mmengine.runner import Runner
 from mmsnn.datasets.synthetic import make_mini_gen1
 from tests.conftest import load_config
 
-MINI = 'configs/events/snn_yolov3_minigen1_t4.py'
+MINI = 'configs/events/snn-yolov3_d53-mini_1xb8-192-10e_minigen1_t4.py'
 
 
 @pytest.fixture(scope='module')
@@ -32,7 +32,7 @@ def _point_at(cfg, root):
 
 def test_real_gen1_config_changes_only_data_root_and_dataset_type():
     mini, real = load_config(MINI), load_config(
-        'configs/events/snn_yolov3_gen1_t4.py')
+        'configs/events/snn-yolov3_d53-mini_1xb8-192-10e_gen1_t4.py')
     for key in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
         assert real[key].dataset.data_root == 'data/gen1/'
         # MiniGen1Dataset differs only in its missing-data hint.
@@ -46,8 +46,8 @@ def test_real_gen1_config_changes_only_data_root_and_dataset_type():
 
 @pytest.mark.parametrize('config,in_channels,fold', [
     (MINI, 2, 'time'),
-    ('configs/events/yolov3_minigen1.py', 8, 'channels'),
-    ('configs/events/snn_yolov3_minigen1_t4_lif.py', 2, 'time'),
+    ('configs/events/yolov3_d53-mini_1xb8-192-10e_minigen1.py', 8, 'channels'),
+    ('configs/events/snn-yolov3_d53-mini_1xb8-192-10e_minigen1_t4_lif.py', 2, 'time'),
 ])
 def test_configs_build_and_run_on_a_batch(tiny_gen1, config, in_channels,
                                           fold):

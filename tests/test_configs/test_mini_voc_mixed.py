@@ -15,8 +15,8 @@ from tests.test_configs.test_mini_voc import (_build_model, _config,  # noqa
                                               tiny_data)
 
 RETINANET = repo_path(
-    'configs/mini_voc/retinanet_snn-r18_snn-fpn_cmd_minivoc_t4.py')
-LIF_YOLOV3 = repo_path('configs/mini_voc/snn_yolov3_lif_minivoc_t4.py')
+    'configs/mini_voc/retinanet_snn-r18-mini_snn-fpn_cmd_1xb8-160-12e_minivoc_t4.py')
+LIF_YOLOV3 = repo_path('configs/mini_voc/snn-yolov3_d53-mini_1xb8-160-4e_minivoc_t4_lif.py')
 
 
 def check_trains_and_predicts(cfg, iterations=3):

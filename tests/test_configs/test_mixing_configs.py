@@ -21,9 +21,9 @@ CONFIGS = sorted(
 
 # Which detector parts each config says are spiking.
 SPIKING_PARTS = {
-    'yolov3_snn-d53_voc_t4.py':
+    'yolov3_snn-d53_8xb8-416-100e_voc0712_t4.py':
     dict(backbone=True, neck=False, bbox_head=False),
-    'snn-yolov3_ann-d53_voc_t4.py':
+    'snn-yolov3_ann-d53_8xb8-416-100e_voc0712_t4.py':
     dict(backbone=False, neck=True, bbox_head=True),
     'retinanet_snn-r50_snn-fpn_1x_voc0712_t4.py':
     dict(backbone=True, neck=True, bbox_head=False),
@@ -197,7 +197,7 @@ def test_top_level_time_steps_option_of_a_stock_detector():
 @pytest.mark.parametrize('config', [
     'configs/mixing/retinanet_snn-r50_snn-fpn_1x_voc0712_t4.py',
     'configs/mixing/fcos_snn-r50_snn-fpn_1x_voc0712_t4.py',
-    'configs/mixing/snn-yolov3_ann-d53_voc_t4.py',
+    'configs/mixing/snn-yolov3_ann-d53_8xb8-416-100e_voc0712_t4.py',
     'configs/mixing/retinanet_snn-r50_snn-fpn_cmd_1x_voc0712_t4.py',
 ])
 def test_energy_tool_tells_spiking_from_ann_layers(config, monkeypatch):

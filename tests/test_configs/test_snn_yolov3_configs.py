@@ -40,10 +40,10 @@ def test_config_builds_and_runs_tiny(config):
 
 
 def test_paper_configs_say_what_differs():
-    t6 = load_config('configs/snn_yolov3/snn_yolov3_d53_voc_t6.py')
-    t4 = load_config('configs/snn_yolov3/snn_yolov3_d53_voc_t4.py')
-    rate = load_config('configs/snn_yolov3/snn_yolov3_d53_voc_t6_rate.py')
-    ann = load_config('configs/snn_yolov3/yolov3_d53_voc.py')
+    t6 = load_config('configs/snn_yolov3/snn-yolov3_d53_8xb8-416-100e_voc0712_t6.py')
+    t4 = load_config('configs/snn_yolov3/snn-yolov3_d53_8xb8-416-100e_voc0712_t4.py')
+    rate = load_config('configs/snn_yolov3/snn-yolov3_d53_8xb8-416-100e_voc0712_t6_rate.py')
+    ann = load_config('configs/snn_yolov3/yolov3_d53_8xb8-416-100e_voc0712.py')
     assert (t6.model.time_steps, t4.model.time_steps) == (6, 4)
     assert t6.model.bbox_head.decode_mode == 'mean'
     assert rate.model.bbox_head.decode_mode == 'rate'

@@ -25,7 +25,7 @@ from mmsnn.models.backbones.spiking_darknet import scale_channels
 from mmsnn.utils import InputError
 from tests.conftest import load_config, narrow_yolov3
 
-AUTHORS = 'configs/snn_yolov3/snn_yolov3_spp_voc2012_t6_authors.py'
+AUTHORS = 'configs/snn_yolov3/snn-yolov3-spp_d53_8xb8-416-100e_voc2012_t6_authors.py'
 
 
 def yolov3_spp_sections(width=1.0, blocks=(1, 2, 8, 8, 4), num_classes=20):

@@ -144,7 +144,7 @@ def test_mini_gen1_hint_generates_it_and_sends_real_gen1_elsewhere():
     hint = MiniGen1Dataset.missing_data_hint('data/mini_gen1/')
     assert '`python tools/misc/make_mini_gen1.py --out data/mini_gen1`' \
         in hint
-    assert 'configs/events/snn_yolov3_gen1_t4.py' in hint
+    assert 'configs/events/snn-yolov3_d53-mini_1xb8-192-10e_gen1_t4.py' in hint
     assert 'data/gen1/' in hint and 'ln -s /path/to/gen1 data/gen1' in hint
     assert 'under data/mini_gen1' not in hint
     assert 'ln -s /path/to/gen1 data/mini_gen1' not in hint

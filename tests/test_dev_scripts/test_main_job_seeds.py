@@ -36,7 +36,7 @@ def main_job_log(snn_map, snn_epochs, settings=SETTINGS):
     return f"""
 === main job done: SNN-YOLOv3 T=4 on mini-VOC (synthetic, not PASCAL VOC) ===
 ANN twin:        {TWIN} (seed 0), tested here
-SNN schedule:    {snn_epochs} epochs (configs/mini_voc/snn_yolov3_minivoc_t4.py, settings {settings}) from the ANN twin
+SNN schedule:    {snn_epochs} epochs (configs/mini_voc/snn-yolov3_d53-mini_1xb8-160-4e_minivoc_t4.py, settings {settings}) from the ANN twin
 times:           data 1 s, ANN twin 23 s, SNN 678 s, test + pictures 41 s, total 743 s (set-up excluded; budget 900 s)
 ANN twin mAP:    0.8648 (its test here; no published range yet)
 final SNN mAP:   {snn_map} (VOC mAP@0.5, 11 points, mini-VOC test split)

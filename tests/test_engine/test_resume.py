@@ -67,8 +67,8 @@ def _resume_differs(tmp_path, **overrides):
 
 
 @pytest.mark.parametrize('config', [
-    'configs/mini_voc/snn_yolov3_minivoc_t4.py',  # the main process loads
-    'configs/mini_voc/yolov3_minivoc.py',  # a worker, not persistent
+    'configs/mini_voc/snn-yolov3_d53-mini_1xb8-160-4e_minivoc_t4.py',  # the main process loads
+    'configs/mini_voc/yolov3_d53-mini_1xb8-160-24e_minivoc.py',  # a worker, not persistent
 ])
 def test_resume_is_exact_with_the_mini_configs_loaders(tmp_path, config):
     """The main job's loader settings: the SNN's and its twin's."""

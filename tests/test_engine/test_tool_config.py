@@ -6,9 +6,9 @@ from mmsnn.engine.tool_config import load_runner_config, load_tool_config
 from mmsnn.utils import ConfigValueError
 from tests.conftest import repo_path
 
-SNN = repo_path('configs', 'mini_voc', 'snn_yolov3_minivoc_t4.py')
-EVENTS = repo_path('configs', 'events', 'snn_yolov3_minigen1_t4.py')
-EVENTS_ANN = repo_path('configs', 'events', 'yolov3_minigen1.py')
+SNN = repo_path('configs', 'mini_voc', 'snn-yolov3_d53-mini_1xb8-160-4e_minivoc_t4.py')
+EVENTS = repo_path('configs', 'events', 'snn-yolov3_d53-mini_1xb8-192-10e_minigen1_t4.py')
+EVENTS_ANN = repo_path('configs', 'events', 'yolov3_d53-mini_1xb8-192-10e_minigen1.py')
 
 
 
@@ -37,7 +37,7 @@ def test_time_steps_on_an_ann_is_refused(load, tmp_path):
 def test_runner_config_work_dir_order():
     assert load_runner_config(SNN, work_dir='w').work_dir == 'w'
     assert load_runner_config(SNN).work_dir == \
-        './work_dirs/snn_yolov3_minivoc_t4'
+        './work_dirs/snn-yolov3_d53-mini_1xb8-160-4e_minivoc_t4'
     cfg = load_runner_config(SNN, launcher='pytorch')
     assert cfg.launcher == 'pytorch'
 

@@ -20,9 +20,9 @@ def test_neuron_config_merges_partial_configs():
 
 
 @pytest.mark.parametrize('config, part', [
-    ('configs/snn_yolov3/snn_yolov3_d53_voc_t6.py', 'backbone'),
-    ('configs/snn_yolov3/snn_yolov3_d53_voc_t6.py', 'neck'),
-    ('configs/snn_yolov3/snn_yolov3_d53_voc_t6.py', 'bbox_head'),
+    ('configs/snn_yolov3/snn-yolov3_d53_8xb8-416-100e_voc0712_t6.py', 'backbone'),
+    ('configs/snn_yolov3/snn-yolov3_d53_8xb8-416-100e_voc0712_t6.py', 'neck'),
+    ('configs/snn_yolov3/snn-yolov3_d53_8xb8-416-100e_voc0712_t6.py', 'bbox_head'),
     ('configs/mixing/faster-rcnn_snn-r50_fpn_1x_voc0712_t4.py', 'backbone'),
 ])
 def test_partial_neuron_cfg_option(config, part):

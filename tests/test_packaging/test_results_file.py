@@ -1,6 +1,6 @@
 """configs/mini_voc/results.json, the published mini-VOC range that the main
-job prints its mAPs beside: consistent with its runs, and quoted by the
-README once it has any."""
+job prints its mAPs beside: consistent with its runs. (Its numbers in the
+README and the generated pages: tests/test_docs/.)"""
 import json
 import statistics
 
@@ -11,14 +11,15 @@ from tests.conftest import repo_path
 RESULTS = repo_path('configs', 'mini_voc', 'results.json')
 
 
-def test_results_file_is_consistent_and_quoted():
+def _results():
     with open(RESULTS) as f:
-        results = json.load(f)
+        return json.load(f)
+
+
+def test_range_is_its_runs_mean_and_spread():
+    results = _results()
     runs = results['runs']
     assert isinstance(runs, list)
-    with open(repo_path('README.md')) as f:
-        readme = f.read()
-    assert 'configs/mini_voc/results.json' in readme
     if not runs:
         assert 'ann_twin' not in results and 'snn' not in results
         pytest.skip('no seed runs published yet')
@@ -31,42 +32,34 @@ def test_results_file_is_consistent_and_quoted():
         if len(maps) > 1:
             assert entry['std'] == pytest.approx(statistics.stdev(maps),
                                                  abs=1e-4)
-        # The README's numbers are these.
-        assert f"{entry['mean']:.3f}" in readme, key
     for run in runs:
         assert run['machine'] and run['data_matches_manifest'] is True
+        # one recipe: the range's
+        for key in ('twin', 'snn_epochs', 'snn_settings'):
+            assert run[key] == results['snn'][key], key
+        times = run['times_s']
+        assert times['total'] == pytest.approx(
+            sum(v for k, v in times.items() if k != 'total'), abs=2)
 
 
-def test_readme_comparison_rows_are_the_write_ups():
-    """Every row of the README's table of the paper's comparisons is a row
-    of docs/paper_comparisons.json, the numbers the tool wrote beside
-    docs/paper_comparisons.md."""
-    import re
-
-    from mmsnn.analysis.paper_comparisons import fmt_map, sg_summary
-    with open(repo_path('docs', 'paper_comparisons.json')) as f:
-        results = json.load(f)
-    with open(repo_path('README.md')) as f:
-        readme = f.read()
-    section = readme[readme.index("**The paper's comparisons**"):]
-    section = section[:section.index('\n\n', section.index('| method |'))]
-    rows = re.findall(r'^\| (.+?) \| (\S+) \| (.+?) \| ([\d.]+) uJ \|$',
-                      section, re.M)
-    assert len(rows) >= 6, section
-    summary = sg_summary(results['sg'])
-    written = {('ANN twin', '-'): (
-        f"{100 * results['ann']['map']:.2f}",
-        results['ann']['ops']['ann_energy_45nm_j'])}
-    for label, entry in summary.items():
-        t = str(entry['time_steps'])
-        method = label.replace(f' T={t}', '')
-        written[(method, t)] = (fmt_map(entry['best']),
-                                entry['ops']['energy_45nm_j'])
-    for r in results['conversion']['results']:
-        written[('Spiking-YOLO conversion', str(r['time_steps']))] = (
-            f"{100 * r['map']:.2f}", r['energy_45nm_j'])
-    for method, t, m, energy in rows:
-        assert (method, t) in written, (method, t)
-        want_map, want_energy = written[(method, t)]
-        assert m == want_map, (method, t)
-        assert float(energy) == pytest.approx(want_energy * 1e6, rel=5e-3)
+def test_hand_written_records_are_complete():
+    """The records that are not the range say what they are: another
+    recipe or machine, its seeds and both mAPs."""
+    results = _results()
+    for entry in results['earlier_recipes']:
+        assert entry['recipe'] and entry['machine'] and entry['date']
+        assert len(entry['snn']) == len(entry['ann_twin']) == \
+            len(entry['seeds'])
+        assert len(entry.get('total_s', entry['seeds'])) == \
+            len(entry['seeds'])
+    for entry in results['other_machines']:
+        assert entry['recipe'] and entry['machine'] and entry['date']
+        assert 0 < entry['snn'] < entry['ann_twin'] < 1
+    for run in results['repeats']['runs']:
+        # the same recipe again: the same mAPs as the range's seed
+        seed_run = next(r for r in results['runs']
+                        if r['seed'] == run['seed'])
+        assert (run['ann_twin'], run['snn']) == (seed_run['ann_twin'],
+                                                 seed_run['snn'])
+    energy = results['energy_seed0']
+    assert energy['snn_uj'] < energy['ann_twin_uj']

@@ -9,7 +9,7 @@ from tests.conftest import repo_path
 
 
 def tiny_gen1_config(tmp_path,
-                     base='configs/events/snn_yolov3_minigen1_t4.py'):
+                     base='configs/events/snn-yolov3_d53-mini_1xb8-192-10e_minigen1_t4.py'):
     """A tiny mini-Gen1 in ``tmp_path/data`` and ``tmp_path/cfg.py``, a
     config of ``base`` whose test split reads it; returns the config path."""
     root = tmp_path / 'data'

@@ -15,7 +15,7 @@ from tests.test_tools.tool_runner import assert_one_paragraph_error, run_tool
 # What reads checkpoints' config texts sees them as users' runs write them.
 pytestmark = pytest.mark.usefixtures('yapf_formatting')
 
-CONFIG = osp.join(REPO_ROOT, 'configs/snn_yolov3/snn_yolov3_d53_voc_t6.py')
+CONFIG = osp.join(REPO_ROOT, 'configs/snn_yolov3/snn-yolov3_d53_8xb8-416-100e_voc0712_t6.py')
 
 
 def test_test_names_missing_checkpoint(tmp_path):

@@ -12,7 +12,7 @@ import signal
 from tests.tiny_voc import REPO_ROOT, tiny_runner_cfg
 from tests.test_tools.tool_runner import assert_one_paragraph_error, run_tool
 
-VOC_CONFIG = osp.join(REPO_ROOT, 'configs/snn_yolov3/snn_yolov3_d53_voc_t6.py')
+VOC_CONFIG = osp.join(REPO_ROOT, 'configs/snn_yolov3/snn-yolov3_d53_8xb8-416-100e_voc0712_t6.py')
 
 
 def test_missing_voc_says_where_how_to_get_it_and_how_to_point_elsewhere(

@@ -6,7 +6,7 @@ times them in turns after a warm-up and measures their peak memory
 (:func:`mmsnn.analysis.benchmark.benchmark_snn`):
 
     python tools/analysis_tools/benchmark_snn.py \\
-        configs/snn_yolov3/snn_yolov3_d53_voc_t6.py --batch 1 \\
+        configs/snn_yolov3/snn-yolov3_d53_8xb8-416-100e_voc0712_t6.py --batch 1 \\
         --shape 256 256 --mode train --iters 10 --out bench.json
 
 ``--per-step`` compares the folded path with the per-step reference path

@@ -15,8 +15,8 @@ The drawing is :mod:`mmsnn.visualization.event_drawing`'s, which
 Example::
 
     python tools/analysis_tools/browse_events.py \\
-        configs/events/snn_yolov3_minigen1_t4.py \\
-        --checkpoint work_dirs/snn_yolov3_minigen1_t4/epoch_10.pth \\
+        configs/events/snn-yolov3_d53-mini_1xb8-192-10e_minigen1_t4.py \\
+        --checkpoint work_dirs/snn-yolov3_d53-mini_1xb8-192-10e_minigen1_t4/epoch_10.pth \\
         --indices 0 50 100 --out-dir work_dirs/browse
 """
 import argparse

@@ -4,7 +4,7 @@ evaluate it with the config's evaluator and write JSON.
 Example (mini-VOC's ANN twin, a sweep of T from one simulation)::
 
     python tools/analysis_tools/convert_ann_to_snn.py \\
-        configs/mini_voc/yolov3_minivoc.py \\
+        configs/mini_voc/yolov3_d53-mini_1xb8-160-24e_minivoc.py \\
         work_dirs/yolov3_minivoc/epoch_24.pth \\
         --time-steps 32 128 512 1024 --calib-images 64
 

@@ -12,7 +12,7 @@ neuromorphic-chip estimate of the paper's Table 1. Writes ``energy.json``,
 Example::
 
     python tools/analysis_tools/get_energy.py \\
-        configs/snn_yolov3/snn_yolov3_d53_voc_t6.py work_dirs/.../epoch_100.pth \\
+        configs/snn_yolov3/snn-yolov3_d53_8xb8-416-100e_voc0712_t6.py work_dirs/.../epoch_100.pth \\
         --num-images 20
 
 Counting: mmsnn.analysis (spikingjelly's op counters under its

@@ -3,10 +3,10 @@
 Example (the main job's step between the ANN twin and the SNN)::
 
     python tools/model_converters/balance_thresholds.py \\
-        configs/mini_voc/yolov3_minivoc.py \\
+        configs/mini_voc/yolov3_d53-mini_1xb8-160-24e_minivoc.py \\
         work_dirs/yolov3_minivoc/epoch_6.pth \\
         work_dirs/yolov3_minivoc/epoch_6_balanced.pth
-    python tools/train.py configs/mini_voc/snn_yolov3_minivoc_t4.py \\
+    python tools/train.py configs/mini_voc/snn-yolov3_d53-mini_1xb8-160-4e_minivoc_t4.py \\
         --cfg-options load_from=work_dirs/yolov3_minivoc/epoch_6_balanced.pth
 
 Every BN that feeds an activation is divided, per channel, by the

@@ -2,7 +2,7 @@
 them: weights and meta only, the first 8 hex digits of the file's SHA-256
 in its name (:mod:`mmsnn.conversion.publish`).
 
-Example (the ANN twin that configs/mini_voc/snn_yolov3_minivoc_t4.py starts
+Example (the ANN twin that configs/mini_voc/snn-yolov3_d53-mini_1xb8-160-4e_minivoc_t4.py starts
 from)::
 
     python tools/model_converters/publish_model.py \\

@@ -6,7 +6,7 @@ Example::
     python tools/model_converters/ultralytics_yolov3_to_mmsnn.py \\
         their_model.pt work_dirs/authors/converted.pth
     python tools/test.py \\
-        configs/snn_yolov3/snn_yolov3_spp_voc2012_t6_authors.py \\
+        configs/snn_yolov3/snn-yolov3-spp_d53_8xb8-416-100e_voc2012_t6_authors.py \\
         work_dirs/authors/converted.pth
 
 The checkpoint is read with ``weights_only=True``; the result loads
@@ -31,7 +31,7 @@ from mmsnn.utils import CfgOptionsAction, report_input_errors  # noqa: E402
 
 AUTHORS_CONFIG = osp.join(
     osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))),
-    'configs/snn_yolov3/snn_yolov3_spp_voc2012_t6_authors.py')
+    'configs/snn_yolov3/snn-yolov3-spp_d53_8xb8-416-100e_voc2012_t6_authors.py')
 
 
 def parse_args(argv=None):

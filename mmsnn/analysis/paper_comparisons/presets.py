@@ -9,15 +9,15 @@ from mmengine.config import Config
 PRESETS = {
     'mini_voc': dict(
         name='mini-VOC (synthetic, bundled; not PASCAL VOC)',
-        ann_config='configs/mini_voc/yolov3_minivoc.py',
-        snn_config='configs/mini_voc/snn_yolov3_minivoc_t4.py',
+        ann_config='configs/mini_voc/yolov3_d53-mini_1xb8-160-24e_minivoc.py',
+        snn_config='configs/mini_voc/snn-yolov3_d53-mini_1xb8-160-4e_minivoc_t4.py',
         # the main job's SNN trains 5; 2 keeps the 12 SG runs and the
         # conversion under 2 h on 2 cores (--jobs 2)
         epochs=2),
     'voc': dict(
         name='PASCAL VOC07+12 -> VOC07 test',
-        ann_config='configs/snn_yolov3/yolov3_d53_voc.py',
-        snn_config='configs/snn_yolov3/snn_yolov3_d53_voc_t6.py',
+        ann_config='configs/snn_yolov3/yolov3_d53_8xb8-416-100e_voc0712.py',
+        snn_config='configs/snn_yolov3/snn-yolov3_d53_8xb8-416-100e_voc0712_t6.py',
         epochs=None),  # the config's schedule
 }
 

@@ -31,7 +31,7 @@ def test_the_ann_twin_defaults_to_the_snn_configs_load_from(tmp_path,
     monkeypatch.chdir(tmp_path)
     args = complete_settings(settings(), REPO_ROOT, refuse)
     published = Config.fromfile(osp.join(
-        REPO_ROOT, 'configs/mini_voc/snn_yolov3_minivoc_t4.py')).load_from
+        REPO_ROOT, 'configs/mini_voc/snn-yolov3_d53-mini_1xb8-160-4e_minivoc_t4.py')).load_from
     assert args.ann_checkpoint == osp.join(REPO_ROOT, published)
     assert osp.isfile(args.ann_checkpoint)
     assert args.seeds == args.threshold_seeds == [0, 1, 2]

@@ -64,7 +64,7 @@ def test_printed_overrides_point_the_voc_config_at_other_data(voc, tmp_path):
     from mmengine.config import DictAction
     root, voc2007 = voc
     shutil.copytree(voc2007, osp.join(root, 'VOC2012'))  # a tiny VOC07+12
-    config = repo_path('configs/snn_yolov3/snn_yolov3_d53_voc_t6.py')
+    config = repo_path('configs/snn_yolov3/snn-yolov3_d53_8xb8-416-100e_voc0712_t6.py')
     cfg = Config.fromfile(config)
     cfg.merge_from_dict({'train_dataloader.dataset.datasets.0.data_root':
                          str(tmp_path / 'nowhere/')})

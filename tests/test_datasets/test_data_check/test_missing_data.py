@@ -45,7 +45,8 @@ def test_gen1_is_recognised_by_class_not_name(tmp_path):
 
 def test_the_gen1_configs_name_their_roots(tmp_path):
     from tests.conftest import repo_path
-    for name in ('snn_yolov3_minigen1_t4.py', 'snn_yolov3_gen1_t4.py'):
+    for name in ('snn-yolov3_d53-mini_1xb8-192-10e_minigen1_t4.py',
+                 'snn-yolov3_d53-mini_1xb8-192-10e_gen1_t4.py'):
         cfg = Config.fromfile(repo_path(f'configs/events/{name}'))
         root = str(tmp_path / 'nowhere') + '/'
         for loader in ('train', 'val', 'test'):
@@ -63,7 +64,7 @@ def test_the_gen1_configs_name_their_roots(tmp_path):
 def test_missing_mini_voc_says_how_to_generate_it(tmp_path):
     from tests.conftest import repo_path
     cfg = Config.fromfile(
-        repo_path('configs/mini_voc/snn_yolov3_minivoc_t4.py'))
+        repo_path('configs/mini_voc/snn-yolov3_d53-mini_1xb8-160-4e_minivoc_t4.py'))
     root = str(tmp_path / 'mini_voc' / 'VOCdevkit') + '/'
     cfg.train_dataloader.dataset.data_root = root
     msg = missing_data_message(cfg)
@@ -80,7 +81,7 @@ def test_mini_voc_hint_names_the_script_from_another_folder(tmp_path,
     the repository's root: it writes where the config looks."""
     from tests.conftest import repo_path
     cfg = Config.fromfile(
-        repo_path('configs/mini_voc/snn_yolov3_minivoc_t4.py'))
+        repo_path('configs/mini_voc/snn-yolov3_d53-mini_1xb8-160-4e_minivoc_t4.py'))
     monkeypatch.chdir(tmp_path)
     msg = missing_data_message(cfg)
     assert ('python tools/misc/make_mini_voc.py --out '

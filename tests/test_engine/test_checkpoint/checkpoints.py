@@ -22,7 +22,7 @@ def save_run(module, path, epoch, cfg_text=None, **extra):
 
 def ann_twin_text(model_cfg):
     """A config text as mmengine stores it in meta: the ANN twin of a model
-    config (its neurons LeakyReLU, as configs/mini_voc/yolov3_minivoc.py)."""
+    config (its neurons LeakyReLU, as configs/mini_voc/yolov3_d53-mini_1xb8-160-24e_minivoc.py)."""
     from mmengine.config import Config
     from tests.conftest import ann_twin
     return Config(dict(model=ann_twin(model_cfg))).pretty_text

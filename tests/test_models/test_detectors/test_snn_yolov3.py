@@ -26,7 +26,7 @@ def test_time_steps_set_in_one_place(tiny_snn):
 
 
 def test_cfg_options_key_changes_t_everywhere():
-    cfg = load_config('configs/snn_yolov3/snn_yolov3_d53_voc_t6.py')
+    cfg = load_config('configs/snn_yolov3/snn-yolov3_d53_8xb8-416-100e_voc0712_t6.py')
     cfg.merge_from_dict({'model.time_steps': 4})
     cfg.model.backbone.update(widen_factor=1 / 32)
     model = MODELS.build(cfg.model)
@@ -35,10 +35,10 @@ def test_cfg_options_key_changes_t_everywhere():
 
 
 def test_ann_yolov3_state_dict_loads_strictly():
-    cfg = load_config('configs/snn_yolov3/yolov3_d53_voc.py')
+    cfg = load_config('configs/snn_yolov3/yolov3_d53_8xb8-416-100e_voc0712.py')
     ann = MODELS.build(cfg.model)
     snn = MODELS.build(
-        load_config('configs/snn_yolov3/snn_yolov3_d53_voc_t6.py').model)
+        load_config('configs/snn_yolov3/snn-yolov3_d53_8xb8-416-100e_voc0712_t6.py').model)
     snn.load_state_dict(ann.state_dict(), strict=True)
     for key, value in ann.state_dict().items():
         assert torch.equal(snn.state_dict()[key], value)

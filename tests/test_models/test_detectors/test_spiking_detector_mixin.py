@@ -138,7 +138,7 @@ def test_bad_bptt_settings_are_errors_at_build():
 def test_cfg_options_set_the_mode_of_every_part():
     from mmsnn.models.layers.step_selection import DrawnStepsForward
     from mmsnn.engine.tool_config import load_tool_config
-    cfg = load_tool_config('configs/mini_voc/snn_yolov3_minivoc_t4.py', {
+    cfg = load_tool_config('configs/mini_voc/snn-yolov3_d53-mini_1xb8-160-4e_minivoc_t4.py', {
         'model.bptt.mode': 'sltt', 'model.bptt.k': 2})
     model = MODELS.build(cfg.model)
     assert model.bptt.to_dict() == dict(mode='sltt', k=2)
@@ -197,7 +197,7 @@ def test_snn_yolov3_trains_in_each_mode(bptt):
 def test_spiking_retinanet_trains_in_each_mode(bptt):
     from tests.conftest import load_config
     cfg = load_config(
-        'configs/mini_voc/retinanet_snn-r18_snn-fpn_cmd_minivoc_t4.py')
+        'configs/mini_voc/retinanet_snn-r18-mini_snn-fpn_cmd_1xb8-160-12e_minivoc_t4.py')
     cfg.model.backbone.base_channels = 8
     cfg.model.neck.module.update(in_channels=[16, 32, 64], out_channels=16)
     cfg.model.bbox_head.update(in_channels=16, feat_channels=16)

@@ -8,7 +8,7 @@ from tests.conftest import load_config
 
 
 @pytest.mark.parametrize('config, fields', [
-    ('configs/snn_yolov3/snn_yolov3_d53_voc_t6.py', 1),
+    ('configs/snn_yolov3/snn-yolov3_d53_8xb8-416-100e_voc0712_t6.py', 1),
     ('configs/mixing/retinanet_snn-r50_snn-fpn_1x_voc0712_t4.py', 1),
 ])
 def test_top_level_time_steps_option(config, fields):
@@ -24,7 +24,7 @@ def test_top_level_time_steps_option(config, fields):
 
 
 def test_top_level_time_steps_option_on_an_ann_is_an_error():
-    cfg = load_config('configs/snn_yolov3/yolov3_d53_voc.py')
+    cfg = load_config('configs/snn_yolov3/yolov3_d53_8xb8-416-100e_voc0712.py')
     with pytest.raises(ConfigValueError, match='time_steps=6.*no `time_st'):
         apply_time_steps_option(cfg, {'time_steps': 6})
     with pytest.raises(ConfigValueError, match='positive integer'):

@@ -70,7 +70,7 @@ def test_parts_built_inside_an_owner_do_not_walk(monkeypatch, writes):
 
 
 def test_container_in_a_stock_detector_owns_t(monkeypatch):
-    cfg = load_config('configs/mixing/yolov3_snn-d53_voc_t4.py')
+    cfg = load_config('configs/mixing/yolov3_snn-d53_8xb8-416-100e_voc0712_t4.py')
     model_cfg = cfg.model
     model_cfg.type = 'YOLOV3'  # stock: the TimeSequential owns T
     del model_cfg.time_steps
@@ -88,7 +88,7 @@ def test_container_in_a_stock_detector_owns_t(monkeypatch):
 
 
 def test_model_time_steps_option_still_works():
-    cfg = load_config('configs/snn_yolov3/snn_yolov3_d53_voc_t6.py')
+    cfg = load_config('configs/snn_yolov3/snn-yolov3_d53_8xb8-416-100e_voc0712_t6.py')
     cfg.merge_from_dict({'model.time_steps': 4})
     narrow_yolov3(cfg.model)
     model = MODELS.build(cfg.model)

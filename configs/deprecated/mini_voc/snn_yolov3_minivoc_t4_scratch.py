@@ -1,0 +1,7 @@
+# Deprecated: the old name of configs/mini_voc/snn-yolov3_d53-mini_1xb4-160-10e_minivoc_t4_scratch.py
+# (renamed to mmdet's naming scheme), kept for one release; see
+# docs/changelog.md.
+_base_ = '../../mini_voc/snn-yolov3_d53-mini_1xb4-160-10e_minivoc_t4_scratch.py'
+_deprecation_ = dict(
+    expected='configs/mini_voc/snn-yolov3_d53-mini_1xb4-160-10e_minivoc_t4_scratch.py',
+    reference='docs/changelog.md')

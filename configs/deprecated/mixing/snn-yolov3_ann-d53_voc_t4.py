@@ -1,0 +1,7 @@
+# Deprecated: the old name of configs/mixing/snn-yolov3_ann-d53_8xb8-416-100e_voc0712_t4.py
+# (renamed to mmdet's naming scheme), kept for one release; see
+# docs/changelog.md.
+_base_ = '../../mixing/snn-yolov3_ann-d53_8xb8-416-100e_voc0712_t4.py'
+_deprecation_ = dict(
+    expected='configs/mixing/snn-yolov3_ann-d53_8xb8-416-100e_voc0712_t4.py',
+    reference='docs/changelog.md')
