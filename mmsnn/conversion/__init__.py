@@ -3,13 +3,15 @@
 Spiking-YOLO baseline, :mod:`.spiking_yolo`)."""
 from .calibration import (ChannelPercentileRecorder, channel_percentile,
                           normalisation_factors)
+from .ems_yolo import (YamlLayer, check_anchors, convert_ems_yolo_checkpoint,
+                       convert_ems_yolo_state_dict, ems_yolo_layers)
 from .evaluate import convert_and_evaluate, evaluate_at_steps
 from .signed_if_neuron import SignedIFNeuron
 from .spiking_yolo import (ConvOpCounter, SpikingYOLO, calibration_batches,
                            convertible_activations, spiking_yolo_model_cfg)
 from .threshold_balance import activation_norms, balance_thresholds
-from .ultralytics import (CfgConv, convert_ultralytics_checkpoint,
-                          convert_ultralytics_state_dict,
+from .ultralytics import (CfgConv, TensorPair, convert_ultralytics_checkpoint,
+                          convert_ultralytics_state_dict, copy_tensor_pairs,
                           load_ultralytics_checkpoint, spp_concat_to_mmdet,
                           ultralytics_layer_map)
 
@@ -21,5 +23,8 @@ __all__ = [
     'calibration_batches', 'convertible_activations', 'evaluate_at_steps',
     'spiking_yolo_model_cfg', 'CfgConv', 'convert_ultralytics_checkpoint',
     'convert_ultralytics_state_dict', 'load_ultralytics_checkpoint',
-    'spp_concat_to_mmdet', 'ultralytics_layer_map'
+    'spp_concat_to_mmdet', 'ultralytics_layer_map', 'TensorPair',
+    'copy_tensor_pairs', 'YamlLayer', 'check_anchors',
+    'convert_ems_yolo_checkpoint', 'convert_ems_yolo_state_dict',
+    'ems_yolo_layers'
 ]

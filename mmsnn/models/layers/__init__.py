@@ -1,4 +1,8 @@
+from .ems_conv import EMSConv
 from .if_neuron import IFNeuron
+from .membrane_silu import MembraneSiLU
+from .ms_blocks import (EMS_LAYERS, MembraneBlock, MSBasicBlock,
+                        MSConcatBlock, build_ems_layer)
 from .spikify import replace_activations, spikify
 from .time_adapters import TimeDecode, TimeRepeat
 from ..neurons.neuron_utils import (reset_neurons, set_step_mode,
@@ -16,5 +20,6 @@ __all__ = [
     'set_time_steps', 'spiking_modules', 'unfold_time', 'replace_activations',
     'spikify', 'TimeDecode', 'TimeRepeat', 'TimeSequential',
     'owner_builds_parts', 'set_config_time_steps', 'time_steps_of',
-    'apply_time_steps_option'
+    'apply_time_steps_option', 'EMSConv', 'MembraneSiLU', 'EMS_LAYERS',
+    'MembraneBlock', 'MSBasicBlock', 'MSConcatBlock', 'build_ems_layer'
 ]
