@@ -109,3 +109,20 @@ def tiny_snn():
     from mmdet.registry import MODELS
     torch.manual_seed(0)
     return MODELS.build(tiny_snn_yolov3_cfg())
+
+
+def ems_yolo_cfg(arch='res10-ee', num_classes=4, time_steps=3,
+                 widen_factor=0.25):
+    """EMS-YOLO's COCO config for ``arch``, narrowed by EMS-YOLO's
+    ``width_multiple`` (``widen_factor``), its three parts' channels kept
+    consistent."""
+    from mmsnn.models.backbones.ems_resnet import make_divisible
+    cfg = load_config('configs/ems_yolo/ems-yolo_res10-ee_8xb8-150e_coco_t5.py')
+    model = cfg.model
+    model.time_steps = time_steps
+    model.backbone.update(arch=arch, widen_factor=widen_factor)
+    channels = [make_divisible(c * widen_factor) for c in (256, 512)]
+    model.neck.update(arch=arch, widen_factor=widen_factor,
+                      in_channels=channels)
+    model.bbox_head.update(num_classes=num_classes, in_channels=channels)
+    return model

@@ -107,8 +107,9 @@ class BN(nn.Module):
         self.bn = nn.BatchNorm3d(c)
         nn.init.constant_(self.bn.weight, weight)
 
-    def forward(self, x):
-        return self.bn(x.permute(1, 2, 0, 3, 4)).permute(2, 0, 1, 3, 4)
+    def forward(self, x):  # [T, B, C, H, W] <-> [B, C, T, H, W], contiguous
+        y = self.bn(x.transpose(0, 2).contiguous().transpose(0, 1).contiguous())
+        return y.transpose(0, 1).contiguous().transpose(0, 2).contiguous()
 
 
 def _pool(s):

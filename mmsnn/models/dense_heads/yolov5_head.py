@@ -226,15 +226,13 @@ class YOLOV5Head(YOLOV3Head):
             batch_gt_instances (list[InstanceData]): ``bboxes`` (xyxy,
                 pixels of the batch input) and ``labels`` per image.
             batch_img_metas (list[dict]): Per image.
-            batch_gt_instances_ignore: Not supported (must be None).
+            batch_gt_instances_ignore (list[InstanceData], optional):
+                Unused: ignored boxes (VOC's difficult objects) play no part,
+                as ultralytics' VOC labels leave them out.
 
         Returns:
             dict[str, Tensor]: ``loss_cls``, ``loss_bbox``, ``loss_obj``.
         """
-        if batch_gt_instances_ignore is not None and any(
-                len(g) for g in batch_gt_instances_ignore):
-            raise NotImplementedError(
-                f'{type(self).__name__} does not take ignored boxes')
         num_imgs = len(batch_img_metas)
         targets = self.gt_targets(batch_gt_instances).to(pred_maps[0])
         zero = pred_maps[0].new_zeros(())
