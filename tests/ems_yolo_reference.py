@@ -108,7 +108,8 @@ class BN(nn.Module):
         nn.init.constant_(self.bn.weight, weight)
 
     def forward(self, x):  # [T, B, C, H, W] <-> [B, C, T, H, W], contiguous
-        y = self.bn(x.transpose(0, 2).contiguous().transpose(0, 1).contiguous())
+        y = self.bn(
+            x.transpose(0, 2).contiguous().transpose(0, 1).contiguous())
         return y.transpose(0, 1).contiguous().transpose(0, 2).contiguous()
 
 

@@ -67,44 +67,19 @@ train_dataloader = dict(
         data_prefix=dict(events='train/'),
         filter_cfg=dict(filter_empty_gt=True),
         pipeline=train_pipeline))
+gen1_eval = dict(**gen1_split, test_mode=True, pipeline=test_pipeline)
 val_dataloader = dict(
     batch_size=8,
-    dataset=dict(
-        _delete_=True,
-        **gen1_split,
-        data_prefix=dict(events='val/'),
-        test_mode=True,
-        pipeline=test_pipeline))
+    dataset=dict(_delete_=True, **gen1_eval, data_prefix=dict(events='val/')))
 test_dataloader = dict(
     batch_size=8,
     dataset=dict(
-        _delete_=True,
-        **gen1_split,
-        data_prefix=dict(events='test/'),
-        test_mode=True,
-        pipeline=test_pipeline))
+        _delete_=True, **gen1_eval, data_prefix=dict(events='test/')))
 val_evaluator = dict(_delete_=True, type='Gen1Metric')
 test_evaluator = val_evaluator
 
 max_epochs = 250
 train_cfg = dict(max_epochs=max_epochs, val_interval=10)
-param_scheduler = [
-    dict(
-        type='LinearLR',
-        start_factor=0.001,
-        by_epoch=True,
-        begin=0,
-        end=3,
-        convert_to_iter_based=True),
-    dict(
-        type='CosineAnnealingLR',
-        eta_min_ratio=0.1,
-        begin=0,
-        end=max_epochs,
-        T_max=max_epochs,
-        by_epoch=True,
-        convert_to_iter_based=True)
-]
 default_hooks = dict(
     checkpoint=dict(save_best='gen1/mAP', rule='greater'),
     visualization=dict(type='EventVisualizationHook'))

@@ -139,12 +139,11 @@ param_scheduler = [
         begin=0,
         end=3,
         convert_to_iter_based=True),
+    # no `end`: the runner ends it at train_cfg's max_epochs
     dict(
         type='CosineAnnealingLR',
         eta_min_ratio=0.1,
         begin=0,
-        end=max_epochs,
-        T_max=max_epochs,
         by_epoch=True,
         convert_to_iter_based=True)
 ]

@@ -3,6 +3,7 @@
 Spiking-YOLO baseline, :mod:`.spiking_yolo`)."""
 from .calibration import (ChannelPercentileRecorder, channel_percentile,
                           normalisation_factors)
+from .convert_file import convert_checkpoint_file, converter_arg_parser
 from .ems_yolo import (YamlLayer, check_anchors, convert_ems_yolo_checkpoint,
                        convert_ems_yolo_state_dict, ems_yolo_layers)
 from .evaluate import convert_and_evaluate, evaluate_at_steps
@@ -26,5 +27,5 @@ __all__ = [
     'spp_concat_to_mmdet', 'ultralytics_layer_map', 'TensorPair',
     'copy_tensor_pairs', 'YamlLayer', 'check_anchors',
     'convert_ems_yolo_checkpoint', 'convert_ems_yolo_state_dict',
-    'ems_yolo_layers'
+    'ems_yolo_layers', 'convert_checkpoint_file', 'converter_arg_parser'
 ]

@@ -22,7 +22,6 @@ the checks of :func:`~mmsnn.conversion.ultralytics.copy_tensor_pairs`.
 Nothing is permuted: BN statistics are per channel in both, and both heads
 lay out a level's channels as ``[A, 5 + K]``.
 """
-from collections import OrderedDict
 from typing import Dict, List, Mapping, NamedTuple
 
 import torch
@@ -147,7 +146,7 @@ def check_anchors(anchors: Tensor, head: YOLOV5Head, key: str,
 def convert_ems_yolo_state_dict(
         source: Mapping[str, Tensor],
         model: nn.Module,
-        name: str = 'the checkpoint') -> 'OrderedDict[str, Tensor]':
+        name: str = 'the checkpoint') -> Dict[str, Tensor]:
     """Convert an EMS-YOLO state_dict for an mmsnn EMS-YOLO model.
 
     Args:

@@ -267,7 +267,8 @@ def copy_tensor_pairs(source: Mapping[str, Tensor],
 def load_ultralytics_checkpoint(
         path: str,
         key_prefix: str = 'module_list.',
-        example_key: str = 'module_list.{i}.Conv2d.weight') -> Dict[str, Tensor]:
+        example_key: str = 'module_list.{i}.Conv2d.weight'
+) -> Dict[str, Tensor]:
     """Read the state_dict of an ultralytics-style checkpoint with
     ``weights_only=True`` (no arbitrary unpickling).
 

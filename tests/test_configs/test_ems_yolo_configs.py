@@ -1,7 +1,6 @@
 """configs/ems_yolo: they build EMS-YOLO's models (their parameter counts),
 and the mini configs train and evaluate with stock mmengine machinery on
 tiny generated data; the Gen1 config draws EMS-YOLO's event frames."""
-import copy
 import glob
 import os.path as osp
 
@@ -10,10 +9,9 @@ import pytest
 import torch
 from mmdet.registry import DATASETS, MODELS
 from mmengine.dataset import pseudo_collate
-from mmengine.optim import build_optim_wrapper
 from mmengine.runner import Runner
 
-from tests.conftest import load_config, repo_path
+from tests.conftest import fit_one_batch, load_config, repo_path
 from tests.test_models.test_detectors.test_ems_yolo import THEIR_PARAMETERS
 from tests.test_tools.script_loader import load_script
 from tests.test_tools.test_make_mini_gen1 import load_generator
@@ -51,7 +49,8 @@ def test_full_configs_build_their_models(name):
 
 
 def test_voc_config_has_voc_classes_and_protocol():
-    cfg = load_config('configs/ems_yolo/ems-yolo_res10-ee_8xb8-150e_voc0712_t4.py')
+    cfg = load_config(
+        'configs/ems_yolo/ems-yolo_res10-ee_8xb8-150e_voc0712_t4.py')
     assert cfg.model.bbox_head.num_classes == 20
     assert cfg.val_evaluator == dict(type='VOCMetric', metric='mAP',
                                      eval_mode='11points')
@@ -90,17 +89,7 @@ def test_minivoc_few_iterations_lower_the_loss(tiny_voc):
     torch.manual_seed(0)
     model = MODELS.build(cfg.model)
     model.init_weights()
-    loader = Runner.build_dataloader(
-        dict(cfg.train_dataloader, sampler=dict(type='DefaultSampler',
-                                                shuffle=False)), seed=0)
-    data = model.data_preprocessor(next(iter(loader)), True)
-    optim = build_optim_wrapper(model, copy.deepcopy(cfg.optim_wrapper))
-    losses = []
-    for _ in range(12):
-        loss, _ = model.parse_losses(
-            model.loss(data['inputs'], data['data_samples']))
-        optim.update_params(loss)
-        losses.append(loss.item())
+    losses = fit_one_batch(model, cfg)
     assert sum(losses[-2:]) < 0.9 * sum(losses[:2]), losses
 
 

@@ -49,7 +49,8 @@ def test_keys_land_where_their_layers_are():
         'model.2.1.residual_function.5.bn.bias',
         'backbone.layer3.5.conv1.conv.weight':
         'model.6.4.residual_function.1.weight',
-        'neck.top_layer.conv1.conv.weight': 'model.9.residual_function.1.weight',
+        'neck.top_layer.conv1.conv.weight':
+        'model.9.residual_function.1.weight',
         'neck.p4_layer.shortcut.bn.weight': 'model.14.shortcut.3.bn.weight',
         'bbox_head.convs_pred.1.bias': 'model.15.m.1.bias',
     }

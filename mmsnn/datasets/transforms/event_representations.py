@@ -32,6 +32,16 @@ def _pixels(events: np.ndarray, height: int, width: int):
     return xi, yi, inside
 
 
+def _binned_pixels(results: dict, num_bins: int):
+    """The events, the canvas ``(height, width)``, each event's pixel
+    ``(x, y)`` and whether it is on the canvas, and its time bin ``k``."""
+    events, window = results['events'], int(results['window_us'])
+    height, width = _canvas(results)
+    xi, yi, inside = _pixels(events, height, width)
+    k = np.clip(events['t'] * num_bins // window, 0, num_bins - 1)
+    return events, height, width, xi, yi, inside, k
+
+
 @TRANSFORMS.register_module()
 class EventsToHistogram(TimeBinsTransform):
     """Per-bin 2-channel histograms: event counts by polarity and pixel.
@@ -51,11 +61,8 @@ class EventsToHistogram(TimeBinsTransform):
         self.num_bins = _check_bins('EventsToHistogram: num_bins', num_bins)
 
     def transform(self, results: dict) -> dict:
-        events, window = results['events'], int(results['window_us'])
-        height, width = _canvas(results)
-        xi, yi, inside = _pixels(events, height, width)
-        k = np.clip(events['t'] * self.num_bins // window, 0,
-                    self.num_bins - 1)
+        events, height, width, xi, yi, inside, k = _binned_pixels(
+            results, self.num_bins)
         flat = ((k * 2 + events['p'].astype(np.int64)) * height + yi) * width \
             + xi
         counts = np.bincount(flat[inside],
@@ -152,11 +159,8 @@ class EventsToPolarityFrames(TimeBinsTransform):
         self.background = float(background)
 
     def transform(self, results: dict) -> dict:
-        events, window = results['events'], int(results['window_us'])
-        height, width = _canvas(results)
-        xi, yi, inside = _pixels(events, height, width)
-        k = np.clip(events['t'] * self.num_bins // window, 0,
-                    self.num_bins - 1)
+        events, height, width, xi, yi, inside, k = _binned_pixels(
+            results, self.num_bins)
         frames = np.full(self.num_bins * height * width, self.background,
                          np.float32)
         flat = ((k * height + yi) * width + xi)[inside]

@@ -1,5 +1,4 @@
-"""EMS-YOLO's spiking ResNets with membrane shortcuts (Su et al., ICCV 2023)."""
-import math
+"""EMS-YOLO's spiking ResNets with membrane shortcuts (Su et al., 2023)."""
 from typing import Sequence, Tuple
 
 import torch.nn as nn
@@ -11,7 +10,8 @@ from torch import Tensor
 from ...utils.input_error import ConfigValueError
 from ..defaults import DEFAULT_TIME_STEPS
 from ..layers.ems_conv import EMSConv
-from ..layers.ms_blocks import EMS_LAYERS, EMS_NEURON_CFG, build_ems_layer
+from ..layers.ms_blocks import (EMS_LAYERS, EMS_NEURON_CFG, build_ems_layer,
+                                check_arch, make_divisible)
 from ..layers.time_folding import mark_time_folded, repeat_over_time
 from ..layers.time_owner import TimeStepsMixin
 from .encoding import check_encoding, check_sequence_input
@@ -20,12 +20,6 @@ _EE_DOWN = EMS_LAYERS['ConcatBlock_ms']
 _EE_BLOCK = EMS_LAYERS['BasicBlock_ms']
 _RES = EMS_LAYERS['BasicBlock_2']
 _CAT = EMS_LAYERS['Concat_res2']
-
-
-def make_divisible(channels: float, divisor: int = 8) -> int:
-    """ultralytics' ``make_divisible``: round up to a multiple of
-    ``divisor`` (how ``width_multiple`` scales every layer)."""
-    return math.ceil(channels / divisor) * divisor
 
 
 @MODELS.register_module()
@@ -111,15 +105,11 @@ class EMSResNet(TimeStepsMixin, BaseModule):
                  norm_cfg: ConfigType = dict(type='BN'),
                  init_cfg: OptMultiConfig = None) -> None:
         super().__init__(init_cfg=init_cfg)
-        if arch not in self.arch_settings:
-            raise ConfigValueError(
-                f'EMSResNet: arch must be one of {list(self.arch_settings)}, '
-                f'got {arch!r}')
+        self.arch = check_arch('EMSResNet', arch, self.arch_settings)
         if not set(out_indices) <= {0, 1, 2, 3}:
             raise ConfigValueError('EMSResNet: out_indices must be stages '
                                    f'0-3, got {tuple(out_indices)}')
         (stem_channels, stem_kernel), stages = self.arch_settings[arch]
-        self.arch = arch
         self.out_indices = tuple(out_indices)
         self.encoding = check_encoding(encoding, 'EMSResNet')
         self.encode_once = encode_once

@@ -1,6 +1,6 @@
 """ultralytics' YOLOv5 ``Detect`` head and loss on mmdet's YOLOv3 head."""
 import math
-from typing import List, Optional, Sequence, Tuple
+from typing import List, Sequence, Tuple
 
 import torch
 import torch.nn as nn

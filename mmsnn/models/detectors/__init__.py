@@ -6,7 +6,7 @@ from .spiking_detectors import (SpikingFasterRCNN, SpikingFCOS,
                                 SpikingTwoStageDetector, spiking_detector)
 
 __all__ = [
-    'EMSYOLO', 'SNNYOLOV3', 'SpikingDetectorMixin', 'SpikingFasterRCNN', 'SpikingFCOS',
-    'SpikingRetinaNet', 'SpikingSingleStageDetector',
+    'EMSYOLO', 'SNNYOLOV3', 'SpikingDetectorMixin', 'SpikingFasterRCNN',
+    'SpikingFCOS', 'SpikingRetinaNet', 'SpikingSingleStageDetector',
     'SpikingTwoStageDetector', 'spiking_detector'
 ]

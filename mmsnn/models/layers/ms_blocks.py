@@ -8,6 +8,7 @@ neuron turns it into spikes). Convs fed by real values (a shortcut without
 a neuron) run multiply-accumulates; the energy tool sees their inputs and
 counts them so.
 """
+import math
 from typing import Optional
 
 import torch
@@ -187,6 +188,21 @@ class MSConcatBlock(MembraneBlock):
 
     def shortcut_forward(self, x: Tensor) -> Tensor:
         return self.pool(torch.cat([self.shortcut(x), x], dim=1))
+
+
+def make_divisible(channels: float, divisor: int = 8) -> int:
+    """ultralytics' ``make_divisible``: round up to a multiple of
+    ``divisor`` (how EMS-YOLO's ``width_multiple`` scales every layer)."""
+    return math.ceil(channels / divisor) * divisor
+
+
+def check_arch(owner: str, arch: str, arch_settings: dict) -> str:
+    """Return ``arch`` if ``arch_settings`` has it, else raise naming
+    ``owner`` and the archs there are."""
+    if arch not in arch_settings:
+        raise ConfigValueError(f'{owner}: arch must be one of '
+                               f'{list(arch_settings)}, got {arch!r}')
+    return arch
 
 
 def build_ems_layer(cfg: ConfigType, in_channels: int, out_channels: int,

@@ -9,9 +9,9 @@ from mmengine.model import BaseModule
 from torch import Tensor
 
 from ...utils.input_error import ConfigValueError
-from ..backbones.ems_resnet import make_divisible
 from ..defaults import DEFAULT_TIME_STEPS
-from ..layers.ms_blocks import EMS_LAYERS, EMS_NEURON_CFG, build_ems_layer
+from ..layers.ms_blocks import (EMS_LAYERS, EMS_NEURON_CFG, build_ems_layer,
+                                check_arch, make_divisible)
 from ..layers.time_folding import check_time_folded, mark_time_folded
 from ..layers.time_owner import TimeStepsMixin
 
@@ -91,10 +91,7 @@ class EMSYOLONeck(TimeStepsMixin, BaseModule):
                  norm_cfg: ConfigType = dict(type='BN'),
                  init_cfg: OptMultiConfig = None) -> None:
         super().__init__(init_cfg=init_cfg)
-        if arch not in self.arch_settings:
-            raise ConfigValueError(
-                f'EMSYOLONeck: arch must be one of '
-                f'{list(self.arch_settings)}, got {arch!r}')
+        self.arch = check_arch('EMSYOLONeck', arch, self.arch_settings)
         if len(in_channels) != 2:
             raise ConfigValueError(
                 'EMSYOLONeck: in_channels must be the channels of the '

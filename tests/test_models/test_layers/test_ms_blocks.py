@@ -5,7 +5,7 @@ import torch
 import torch.nn as nn
 
 from mmsnn.models.layers import (EMS_LAYERS, EMSConv, MSBasicBlock,
-                                 MSConcatBlock, build_ems_layer)
+                                 build_ems_layer)
 from mmsnn.models.neurons import STBPLIFNeuron
 from mmsnn.utils.input_error import ConfigValueError
 
