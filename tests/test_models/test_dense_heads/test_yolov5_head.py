@@ -92,9 +92,16 @@ def gt_batch(num_imgs, size, seed, num_classes=3):
         n = 3 + i
         xy = torch.rand(n, 2, generator=g) * size * 0.8
         wh = torch.rand(n, 2, generator=g) * size * 0.5 + 4
+        boxes = torch.cat([xy, (xy + wh).clamp(max=size)], 1)
+        # centres in the first cells and at the last ones, where the
+        # neighbour rules (> 1 cell from either border) decide, and one on
+        # the right border, whose cell is clamped into the map
+        corners = torch.tensor([[2., 3., 10., 9.], [12., 14., 28., 24.],
+                                [size - 9., size - 20., size, size - 4.],
+                                [size - 8., 40., size + 8., 52.]])
         gts.append(InstanceData(
-            bboxes=torch.cat([xy, (xy + wh).clamp(max=size)], 1),
-            labels=torch.randint(0, num_classes, (n, ), generator=g)))
+            bboxes=torch.cat([boxes, corners]),
+            labels=torch.randint(0, num_classes, (n + 4, ), generator=g)))
     return gts
 
 
