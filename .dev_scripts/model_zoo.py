@@ -74,19 +74,27 @@ ENTRIES = {
         config='configs/events/'
         'snn-yolov3_d53-mini_1xb8-192-10e_minigen1_t4_lif.py',
         name='SNN-YOLOv3, LIF (from scratch)'),
+    'ems-yolo_res10-ee_minivoc_t4': dict(
+        config='configs/ems_yolo/ems-yolo_res10-ee_minivoc_t4.py',
+        name='EMS-YOLO, EMS-Res10 x0.25 (from scratch)'),
+    'ems-yolo_res10-ee_minigen1_t4': dict(
+        config='configs/ems_yolo/ems-yolo_res10-ee_minigen1_t4.py',
+        name='EMS-YOLO, EMS-Res10 x0.25 (from scratch)'),
 }
 FAMILIES = {
     'mini_voc': dict(
         entries=['yolov3_minivoc', 'snn_yolov3_minivoc_t4',
                  'snn_yolov3_lif_minivoc_t4',
-                 'retinanet_snn-r18_snn-fpn_cmd_minivoc_t4'],
+                 'retinanet_snn-r18_snn-fpn_cmd_minivoc_t4',
+                 'ems-yolo_res10-ee_minivoc_t4'],
         readme='configs/mini_voc/README.md',
         metafile='configs/mini_voc/metafile.yml',
         collection='SNN-YOLOv3 (mini-VOC)',
         dataset='mini-VOC test (synthetic)'),
     'mini_gen1': dict(
         entries=['yolov3_minigen1', 'snn_yolov3_minigen1_t4',
-                 'snn_yolov3_minigen1_t4_lif'],
+                 'snn_yolov3_minigen1_t4_lif',
+                 'ems-yolo_res10-ee_minigen1_t4'],
         readme='configs/events/README.md',
         metafile='configs/events/metafile.yml',
         collection='SNN-YOLOv3 (mini-Gen1)',

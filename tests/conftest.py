@@ -109,3 +109,41 @@ def tiny_snn():
     from mmdet.registry import MODELS
     torch.manual_seed(0)
     return MODELS.build(tiny_snn_yolov3_cfg())
+
+
+def ems_yolo_cfg(arch='res10-ee', num_classes=4, time_steps=3,
+                 widen_factor=0.25):
+    """EMS-YOLO's COCO config for ``arch``, narrowed by EMS-YOLO's
+    ``width_multiple`` (``widen_factor``), its three parts' channels kept
+    consistent."""
+    from mmsnn.models.layers.ms_blocks import make_divisible
+    cfg = load_config(
+        'configs/ems_yolo/ems-yolo_res10-ee_8xb8-150e_coco_t5.py')
+    model = cfg.model
+    model.time_steps = time_steps
+    model.backbone.update(arch=arch, widen_factor=widen_factor)
+    channels = [make_divisible(c * widen_factor) for c in (256, 512)]
+    model.neck.update(arch=arch, widen_factor=widen_factor,
+                      in_channels=channels)
+    model.bbox_head.update(num_classes=num_classes, in_channels=channels)
+    return model
+
+
+def fit_one_batch(model, cfg, steps=12):
+    """Train ``model`` with the config's optimizer on the first batch of
+    its (unshuffled) train loader, ``steps`` times; returns the losses."""
+    from mmengine.optim import build_optim_wrapper
+    from mmengine.runner import Runner
+    loader = Runner.build_dataloader(
+        dict(cfg.train_dataloader, sampler=dict(type='DefaultSampler',
+                                                shuffle=False)), seed=0)
+    data = model.data_preprocessor(next(iter(loader)), True)
+    optim = build_optim_wrapper(model, copy.deepcopy(cfg.optim_wrapper))
+    model.train()
+    losses = []
+    for _ in range(steps):
+        loss, _ = model.parse_losses(
+            model.loss(data['inputs'], data['data_samples']))
+        optim.update_params(loss)
+        losses.append(loss.item())
+    return losses

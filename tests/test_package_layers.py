@@ -53,6 +53,8 @@ MODEL_LAYERS = {
     'mmsnn.models.defaults': 0,
     'mmsnn.models.neurons': 1,
     'mmsnn.models.layers': 2,
+    'mmsnn.models.losses': 2,
+    'mmsnn.models.task_modules': 2,
     'mmsnn.models.backbones': 3,
     'mmsnn.models.necks': 3,
     'mmsnn.models.dense_heads': 3,

@@ -104,6 +104,18 @@ MINIMAL_ARGS = {
     'CMDRetinaHead': dict(num_classes=2, in_channels=4, feat_channels=4),
     'CMDFCOSHead': dict(num_classes=2, in_channels=4, feat_channels=4,
                         norm_cfg=None),
+    'EMSYOLO': dict(
+        backbone=dict(type='EMSResNet', widen_factor=0.25),
+        neck=dict(type='EMSYOLONeck', in_channels=[64, 128],
+                  widen_factor=0.25),
+        bbox_head=dict(type='CMDYOLOV5Head', num_classes=2,
+                       in_channels=[64, 128])),
+    'EMSYOLONeck': dict(in_channels=[64, 128], widen_factor=0.25),
+    'YOLOV5Head': dict(num_classes=2, in_channels=[4, 8]),
+    'CMDYOLOV5Head': dict(num_classes=2, in_channels=[4, 8]),
+    'MSBasicBlock': dict(in_channels=4, out_channels=8),
+    'MSConcatBlock': dict(in_channels=4, out_channels=8),
+    'EMSConv': dict(in_channels=4, out_channels=8, kernel_size=3),
 }
 
 

@@ -4,14 +4,17 @@ Spiking-YOLO baseline, :mod:`.spiking_yolo`), and training checkpoints into
 published ones (:mod:`.publish`)."""
 from .calibration import (ChannelPercentileRecorder, channel_percentile,
                           normalisation_factors)
+from .convert_file import convert_checkpoint_file, converter_arg_parser
+from .ems_yolo import (YamlLayer, check_anchors, convert_ems_yolo_checkpoint,
+                       convert_ems_yolo_state_dict, ems_yolo_layers)
 from .evaluate import convert_and_evaluate, evaluate_at_steps
 from .publish import check_published, file_sha256, load_weights_only, publish
 from .signed_if_neuron import SignedIFNeuron
 from .spiking_yolo import (ConvOpCounter, SpikingYOLO, calibration_batches,
                            convertible_activations, spiking_yolo_model_cfg)
 from .threshold_balance import activation_norms, balance_thresholds
-from .ultralytics import (CfgConv, convert_ultralytics_checkpoint,
-                          convert_ultralytics_state_dict,
+from .ultralytics import (CfgConv, TensorPair, convert_ultralytics_checkpoint,
+                          convert_ultralytics_state_dict, copy_tensor_pairs,
                           load_ultralytics_checkpoint, spp_concat_to_mmdet,
                           ultralytics_layer_map)
 
@@ -24,5 +27,8 @@ __all__ = [
     'spiking_yolo_model_cfg', 'CfgConv', 'convert_ultralytics_checkpoint',
     'convert_ultralytics_state_dict', 'load_ultralytics_checkpoint',
     'spp_concat_to_mmdet', 'ultralytics_layer_map', 'check_published',
-    'file_sha256', 'load_weights_only', 'publish'
+    'file_sha256', 'load_weights_only', 'publish', 'TensorPair',
+    'copy_tensor_pairs', 'YamlLayer', 'check_anchors',
+    'convert_ems_yolo_checkpoint', 'convert_ems_yolo_state_dict',
+    'ems_yolo_layers', 'convert_checkpoint_file', 'converter_arg_parser'
 ]

@@ -25,7 +25,9 @@ each tensor. Two things differ besides names:
 """
 import os.path as osp
 from collections import OrderedDict
-from typing import Dict, List, Mapping, NamedTuple
+from functools import partial
+from typing import (Callable, Dict, List, Mapping, NamedTuple, Optional,
+                    Sequence)
 
 import torch
 from torch import Tensor
@@ -172,34 +174,82 @@ def convert_ultralytics_state_dict(
             'YOLOv3-SPP has 76, plain YOLOv3 75): use the config matching '
             'its darknet cfg (configs/snn_yolov3/snn_yolov3_spp_voc2012_t6_'
             'authors.py for their cfg/my_yolov3.cfg) and num_classes.')
-    out = OrderedDict()
-    expected = set()
+    pairs = []
     for layer in layers:
         for src_key, dst_key in _pairs(layer):
-            expected.add(src_key)
-            if src_key not in source:
-                raise InputError(
-                    f'{name} has no {src_key!r}, which the mmdet model\'s '
-                    f'{dst_key!r} needs (cfg layer {layer.index}): is it a '
-                    'checkpoint of the same darknet cfg?')
-            if dst_key not in target:
-                raise InputError(
-                    f'the mmdet model has no {dst_key!r} for {src_key!r} of '
-                    f'{name}: the config does not build this architecture.')
-            value = source[src_key]
+            transform = None
             if layer.kind == 'spp_out' and dst_key.endswith('conv.weight'):
                 num_chunks = (target[dst_key].shape[1] //
                               target[dst_key.replace('conv2', 'conv1')]
                               .shape[0])
-                value = spp_concat_to_mmdet(value, num_chunks)
-            if tuple(value.shape) != tuple(target[dst_key].shape):
-                raise InputError(
-                    f'{name}: {src_key!r} has shape {tuple(value.shape)}, but '
-                    f'the mmdet model\'s {dst_key!r} is '
-                    f'{tuple(target[dst_key].shape)}: check num_classes '
-                    '(prediction convs have 3 * (5 + K) outputs) and the '
-                    'widths of the config.')
-            out[dst_key] = value.clone()
+                transform = partial(spp_concat_to_mmdet,
+                                    num_chunks=num_chunks)
+            pairs.append(TensorPair(src_key, dst_key,
+                                    f'cfg layer {layer.index}', transform))
+    return copy_tensor_pairs(source, target, pairs, name, 'darknet cfg')
+
+
+class TensorPair(NamedTuple):
+    """One tensor of a foreign checkpoint and its place in the model.
+
+    Attributes:
+        src (str): Key in the foreign state_dict.
+        dst (str): Key in the model's state_dict.
+        where (str): The foreign layer, for errors (``'cfg layer 31'``).
+        transform (callable, optional): Applied to the tensor first.
+    """
+    src: str
+    dst: str
+    where: str
+    transform: Optional[Callable[[Tensor], Tensor]] = None
+
+
+def copy_tensor_pairs(source: Mapping[str, Tensor],
+                      target: Mapping[str, Tensor],
+                      pairs: Sequence[TensorPair],
+                      name: str,
+                      architecture: str) -> 'OrderedDict[str, Tensor]':
+    """Move every tensor named by ``pairs`` from ``source`` to its place in
+    ``target``, or refuse, naming the first key that does not fit.
+
+    Args:
+        source (Mapping[str, Tensor]): The foreign state_dict.
+        target (Mapping[str, Tensor]): The model's state_dict (names and
+            shapes to fill).
+        pairs (Sequence[TensorPair]): Where each tensor goes.
+        name (str): What to call the source in errors.
+        architecture (str): What the source was built from, for errors
+            (``'darknet cfg'``, ``'EMS-YOLO yaml'``).
+
+    Returns:
+        OrderedDict[str, Tensor]: With exactly ``target``'s keys and shapes.
+
+    Raises:
+        InputError: A key is missing, unexpected or of the wrong shape.
+    """
+    out = OrderedDict()
+    for pair in pairs:
+        if pair.src not in source:
+            raise InputError(
+                f'{name} has no {pair.src!r}, which the mmdet model\'s '
+                f'{pair.dst!r} needs ({pair.where}): is it a checkpoint of '
+                f'the same {architecture}?')
+        if pair.dst not in target:
+            raise InputError(
+                f'the mmdet model has no {pair.dst!r} for {pair.src!r} of '
+                f'{name}: the config does not build this architecture.')
+        value = source[pair.src]
+        if pair.transform is not None:
+            value = pair.transform(value)
+        if tuple(value.shape) != tuple(target[pair.dst].shape):
+            raise InputError(
+                f'{name}: {pair.src!r} has shape {tuple(value.shape)}, but '
+                f'the mmdet model\'s {pair.dst!r} is '
+                f'{tuple(target[pair.dst].shape)}: check num_classes '
+                '(prediction convs have 3 * (5 + K) outputs) and the '
+                'widths of the config.')
+        out[pair.dst] = value.clone()
+    expected = {pair.src for pair in pairs}
     unexpected = [k for k in source if k not in expected]
     if unexpected:
         raise InputError(
@@ -214,13 +264,22 @@ def convert_ultralytics_state_dict(
     return OrderedDict((k, out[k]) for k in target)
 
 
-def load_ultralytics_checkpoint(path: str) -> Dict[str, Tensor]:
-    """Read the ``module_list`` state_dict of an ultralytics-style checkpoint
-    with ``weights_only=True`` (no arbitrary unpickling).
+def load_ultralytics_checkpoint(
+        path: str,
+        key_prefix: str = 'module_list.',
+        example_key: str = 'module_list.{i}.Conv2d.weight'
+) -> Dict[str, Tensor]:
+    """Read the state_dict of an ultralytics-style checkpoint with
+    ``weights_only=True`` (no arbitrary unpickling).
 
     Args:
         path (str): A ``.pt`` / ``.pth`` file: a dict with ``'model'`` (a
             state_dict), or a bare state_dict.
+        key_prefix (str): What its keys start with: ``'module_list.'``
+            (ultralytics' YOLOv3 repository) or ``'model.'`` (its YOLOv5
+            repository and forks such as EMS-YOLO). Defaults to
+            ``'module_list.'``.
+        example_key (str): A key of that format, for the error message.
     """
     if not osp.isfile(path):
         raise InputError(f'checkpoint {path!r} does not exist.')
@@ -235,12 +294,11 @@ def load_ultralytics_checkpoint(path: str) -> Dict[str, Tensor]:
             "{'model': model.state_dict()}.") from None
     state = ckpt.get('model', ckpt) if isinstance(ckpt, dict) else None
     if not isinstance(state, Mapping) or not any(
-            isinstance(k, str) and k.startswith('module_list.')
-            for k in state):
+            isinstance(k, str) and k.startswith(key_prefix) for k in state):
         raise InputError(
             f'{path!r} is not an ultralytics-style checkpoint: expected a '
             "dict whose 'model' entry is a state_dict with keys "
-            "'module_list.{i}.Conv2d.weight', ...")
+            f"{example_key!r}, ...")
     return dict(state)
 
 

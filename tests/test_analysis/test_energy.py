@@ -179,3 +179,45 @@ def test_chip_model_reproduces_paper_table1():
 def test_layers_before_forward_raises():
     with pytest.raises(RuntimeError, match='call forward'):
         SpikeOpAnalyzer(nn.Conv2d(1, 1, 1)).layers()
+
+
+def test_ems_yolo_membranes_count_as_macs():
+    """EMS-YOLO's blocks hand membrane potentials (real values) on: the
+    convs they feed without a neuron first (the stem, BasicBlock_ms's
+    shortcut, the head) are MACs at every step; every conv behind a neuron
+    is spikes, counted exactly (spikingjelly's SynOpCounter)."""
+    from mmsnn.models.layers import MSBasicBlock
+    from ..conftest import ems_yolo_cfg
+    from ..test_models.test_detectors.test_ems_yolo import randomise
+    T = 3
+    torch.manual_seed(0)
+    model = MODELS.build(ems_yolo_cfg('res18-ee', 4, time_steps=T)).eval()
+    randomise(model, 0)
+    analyzer = SpikeOpAnalyzer(model)
+    sj_sops = SynOpCounter()
+    with DispatchCounterMode([sj_sops]):
+        analyzer.forward(images(batch=2))
+    sj = {k: sum(v.values()) for k, v in sj_sops.get_counts().items()}
+    real_fed = {'backbone.stem.conv', 'bbox_head.convs_pred.0',
+                'bbox_head.convs_pred.1'} | {
+                    f'{name}.shortcut.conv'
+                    for name, m in model.named_modules()
+                    if isinstance(m, MSBasicBlock) and m.shortcut is not None
+                    and not m.spiking_shortcut}
+    assert len(real_fed) == 6  # and the neck's three BasicBlock_ms
+    layers = analyzer.layers()
+    assert {layer.name for layer in layers
+            if layer.input == 'real-valued'} == real_fed
+    for layer in layers:
+        if layer.input == 'real-valued':
+            steps = 1 if layer.name == 'backbone.stem.conv' else T
+            assert layer.steps == steps and layer.sops == 0
+            assert layer.real_macs == layer.macs_per_step * steps
+        else:
+            assert layer.input == 'spikes' and layer.real_macs == 0
+            # per image: the batch holds 2
+            assert 2 * layer.sops == sj.get(f'EMSYOLO.{layer.name}', 0)
+    report = analyzer.energy_report()
+    assert 0 < report.totals.sops and 0 < report.totals.real_macs < \
+        report.totals.macs_per_step
+    assert 0.02 < report.firing_rates.mean < 0.9

@@ -1,12 +1,10 @@
 """configs/mini_voc: the main job's SNN and its ANN twin train and evaluate
 on (tiny) generated mini-VOC data."""
-import copy
 
 import pytest
 import torch
 import torch.nn as nn
 from mmengine.config import Config
-from mmengine.optim import build_optim_wrapper
 from mmengine.registry import init_default_scope
 from mmengine.runner import Runner
 
@@ -16,7 +14,7 @@ from mmsnn.conversion import check_published
 from mmsnn.datasets.synthetic import make_mini_voc
 from mmsnn.datasets.synthetic.mini_voc_drawing import CLASSES
 from mmsnn.utils.config_digest import config_settings
-from tests.conftest import repo_path
+from tests.conftest import fit_one_batch, repo_path
 
 SNN_CONFIG = repo_path(
     'configs/mini_voc/snn-yolov3_d53-mini_1xb8-160-4e_minivoc_t4.py')
@@ -124,19 +122,7 @@ def test_snn_starts_from_the_published_ann_twin():
 def test_a_few_iterations_lower_the_loss(tiny_data):
     """The config's model and optimizer fit one batch of generated data."""
     cfg = _config(SNN_CONFIG, tiny_data)
-    model = _build_model(cfg)
-    loader = Runner.build_dataloader(
-        dict(cfg.train_dataloader, sampler=dict(type='DefaultSampler',
-                                                shuffle=False)), seed=0)
-    data = model.data_preprocessor(next(iter(loader)), True)
-    optim = build_optim_wrapper(model, copy.deepcopy(cfg.optim_wrapper))
-    model.train()
-    losses = []
-    for _ in range(12):
-        loss, _ = model.parse_losses(
-            model.loss(data['inputs'], data['data_samples']))
-        optim.update_params(loss)
-        losses.append(loss.item())
+    losses = fit_one_batch(_build_model(cfg), cfg)
     assert all(torch.isfinite(torch.tensor(losses)))
     assert sum(losses[-2:]) < 0.95 * sum(losses[:2]), losses
 

@@ -14,20 +14,16 @@ strictly into ``--config`` (default: the authors' config) or the tool
 refuses, naming the first key that does not fit. Logic:
 :mod:`mmsnn.conversion.ultralytics`.
 """
-import argparse
-import os
 import os.path as osp
 import sys
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(
     __file__)))))
 
-import torch  # noqa: E402
-
 import mmsnn  # noqa: E402,F401  (registers the components)
-from mmsnn.conversion import convert_ultralytics_checkpoint  # noqa: E402
-from mmsnn.engine.tool_config import load_tool_config  # noqa: E402
-from mmsnn.utils import CfgOptionsAction, report_input_errors  # noqa: E402
+from mmsnn.conversion import (convert_checkpoint_file,  # noqa: E402
+                              convert_ultralytics_checkpoint,
+                              converter_arg_parser)
 
 AUTHORS_CONFIG = osp.join(
     osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))),
@@ -35,32 +31,17 @@ AUTHORS_CONFIG = osp.join(
 
 
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(
-        description='Convert an ultralytics-style YOLOv3(-SPP) checkpoint '
-        '(module_list.* keys) into an mmsnn / mmdet checkpoint.')
-    parser.add_argument('src', help='ultralytics checkpoint (.pt)')
-    parser.add_argument('dst', help='mmsnn checkpoint to write (.pth)')
-    parser.add_argument(
-        '--config', default=AUTHORS_CONFIG,
-        help='config whose model the result must load into strictly '
-        '(default: the authors\' config)')
-    parser.add_argument(
-        '--cfg-options', nargs='+', action=CfgOptionsAction,
-        help='override config settings, e.g. model.bbox_head.num_classes=80')
-    return parser.parse_args(argv)
+    return converter_arg_parser(
+        'Convert an ultralytics-style YOLOv3(-SPP) checkpoint '
+        '(module_list.* keys) into an mmsnn / mmdet checkpoint.',
+        'ultralytics checkpoint (.pt)',
+        'config whose model the result must load into strictly (default: '
+        'the authors\' config)', AUTHORS_CONFIG).parse_args(argv)
 
 
 def main(argv=None):
     args = parse_args(argv)
-    from mmdet.registry import MODELS
-    with report_input_errors():
-        cfg = load_tool_config(args.config, args.cfg_options)
-        model = MODELS.build(cfg.model)
-        state = convert_ultralytics_checkpoint(args.src, model)
-    os.makedirs(osp.dirname(osp.abspath(args.dst)), exist_ok=True)
-    torch.save(dict(state_dict=state,
-                    meta=dict(converted_from=osp.abspath(args.src),
-                              config=args.config)), args.dst)
+    state = convert_checkpoint_file(convert_ultralytics_checkpoint, args)
     print(f'{len(state)} tensors from {args.src} -> {args.dst} '
           f'(loads strictly into {osp.basename(args.config)})')
 

@@ -32,6 +32,16 @@ def _pixels(events: np.ndarray, height: int, width: int):
     return xi, yi, inside
 
 
+def _binned_pixels(results: dict, num_bins: int):
+    """The events, the canvas ``(height, width)``, each event's pixel
+    ``(x, y)`` and whether it is on the canvas, and its time bin ``k``."""
+    events, window = results['events'], int(results['window_us'])
+    height, width = _canvas(results)
+    xi, yi, inside = _pixels(events, height, width)
+    k = np.clip(events['t'] * num_bins // window, 0, num_bins - 1)
+    return events, height, width, xi, yi, inside, k
+
+
 @TRANSFORMS.register_module()
 class EventsToHistogram(TimeBinsTransform):
     """Per-bin 2-channel histograms: event counts by polarity and pixel.
@@ -51,11 +61,8 @@ class EventsToHistogram(TimeBinsTransform):
         self.num_bins = _check_bins('EventsToHistogram: num_bins', num_bins)
 
     def transform(self, results: dict) -> dict:
-        events, window = results['events'], int(results['window_us'])
-        height, width = _canvas(results)
-        xi, yi, inside = _pixels(events, height, width)
-        k = np.clip(events['t'] * self.num_bins // window, 0,
-                    self.num_bins - 1)
+        events, height, width, xi, yi, inside, k = _binned_pixels(
+            results, self.num_bins)
         flat = ((k * 2 + events['p'].astype(np.int64)) * height + yi) * width \
             + xi
         counts = np.bincount(flat[inside],
@@ -120,3 +127,51 @@ class EventsToVoxelGrid(TimeBinsTransform):
     def __repr__(self) -> str:
         return (f'{self.__class__.__name__}(num_bins={self.num_bins}, '
                 f'bins_per_step={self.bins_per_step})')
+
+
+@TRANSFORMS.register_module()
+class EventsToPolarityFrames(TimeBinsTransform):
+    """Per-bin grey frames with each event's pixel painted by its polarity.
+
+    EMS-YOLO's Gen1 frames (``g1-resnet/utils/give_g1_data.py``,
+    ``create_data``): every bin starts grey (``background``, 127) and each
+    event sets its pixel to 255 (ON) or 0 (OFF), the bin's last event at a
+    pixel winning; the value is the same on all ``channels`` (they feed an
+    RGB-shaped first conv). Scale by 1/255 in the data preprocessor, as
+    their training loop divides by 255.
+
+    Required keys: as :class:`EventsToHistogram`. Added key: ``img``
+    (float32, ``[T, channels, H, W]``, values 0, ``background``, 255).
+
+    Args:
+        num_bins (int): T, the number of time bins (the model's
+            ``time_steps``).
+        channels (int): Copies of the frame. Defaults to 3.
+        background (float): Value of pixels without events. Defaults to 127.
+    """
+
+    def __init__(self, num_bins: int, channels: int = 3,
+                 background: float = 127.) -> None:
+        self.num_bins = _check_bins('EventsToPolarityFrames: num_bins',
+                                    num_bins)
+        self.channels = _check_bins('EventsToPolarityFrames: channels',
+                                    channels)
+        self.background = float(background)
+
+    def transform(self, results: dict) -> dict:
+        events, height, width, xi, yi, inside, k = _binned_pixels(
+            results, self.num_bins)
+        frames = np.full(self.num_bins * height * width, self.background,
+                         np.float32)
+        flat = ((k * height + yi) * width + xi)[inside]
+        value = np.where(events['p'][inside] > 0, 255., 0.)
+        # the last event at a pixel wins: keep each pixel's last occurrence
+        last = len(flat) - 1 - np.unique(flat[::-1], return_index=True)[1]
+        frames[flat[last]] = value[last]
+        frames = frames.reshape(self.num_bins, 1, height, width)
+        results['img'] = np.repeat(frames, self.channels, axis=1)
+        return results
+
+    def __repr__(self) -> str:
+        return (f'{self.__class__.__name__}(num_bins={self.num_bins}, '
+                f'channels={self.channels}, background={self.background:g})')

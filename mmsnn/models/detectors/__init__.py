@@ -1,3 +1,4 @@
+from .ems_yolo import EMSYOLO
 from .snn_yolov3 import SNNYOLOV3
 from .spiking_detector_mixin import SpikingDetectorMixin
 from .spiking_detectors import (SpikingFasterRCNN, SpikingFCOS,
@@ -5,7 +6,7 @@ from .spiking_detectors import (SpikingFasterRCNN, SpikingFCOS,
                                 SpikingTwoStageDetector, spiking_detector)
 
 __all__ = [
-    'SNNYOLOV3', 'SpikingDetectorMixin', 'SpikingFasterRCNN', 'SpikingFCOS',
-    'SpikingRetinaNet', 'SpikingSingleStageDetector',
+    'EMSYOLO', 'SNNYOLOV3', 'SpikingDetectorMixin', 'SpikingFasterRCNN',
+    'SpikingFCOS', 'SpikingRetinaNet', 'SpikingSingleStageDetector',
     'SpikingTwoStageDetector', 'spiking_detector'
 ]

@@ -13,6 +13,10 @@ from ..time.folding import (DECODE_MODES, decode_over_time, fold_time,
                             repeat_over_time, unfold_time)
 from ..time.owner import (TimeStepsMixin, owner_builds_parts, set_time_steps,
                           time_steps_of)
+from .ems_conv import EMSConv
+from .membrane_silu import MembraneSiLU
+from .ms_blocks import (EMS_LAYERS, MembraneBlock, MSBasicBlock,
+                        MSConcatBlock, build_ems_layer)
 from .spikify import replace_activations, spikify
 from .time_adapters import TimeDecode, TimeRepeat
 from .time_sequential import TimeSequential
@@ -23,5 +27,6 @@ __all__ = [
     'set_time_steps', 'spiking_modules', 'unfold_time', 'replace_activations',
     'spikify', 'TimeDecode', 'TimeRepeat', 'TimeSequential',
     'owner_builds_parts', 'set_config_time_steps', 'time_steps_of',
-    'apply_time_steps_option'
+    'apply_time_steps_option', 'EMSConv', 'MembraneSiLU', 'EMS_LAYERS',
+    'MembraneBlock', 'MSBasicBlock', 'MSConcatBlock', 'build_ems_layer'
 ]

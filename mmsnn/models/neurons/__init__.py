@@ -7,11 +7,15 @@ from .lif_neuron import LIFNeuron
 from .neuron_utils import reset_neurons, set_step_mode, spiking_modules
 from .plif_neuron import ParametricLIFNeuron
 from .spikingjelly_neuron import SpikingJellyNeuron
+from .stbp_lif_neuron import STBPLIFNeuron
+from .surrogates import (rectangular_primitive, rectangular_spike,
+                         rectangular_surrogate_grad)
 from .threshold_neuron import ThresholdNeuron
 
 __all__ = [
     'BACKEND_ENV', 'BACKENDS', 'FASTEST_BACKEND', 'resolve_backend',
     'BaseSpikingNeuron', 'check_positive', 'register_neuron', 'IFNeuron',
     'LIFNeuron', 'ParametricLIFNeuron', 'SpikingJellyNeuron', 'ThresholdNeuron',
-    'reset_neurons', 'set_step_mode', 'spiking_modules'
+    'reset_neurons', 'set_step_mode', 'spiking_modules', 'STBPLIFNeuron',
+    'rectangular_primitive', 'rectangular_spike', 'rectangular_surrogate_grad'
 ]

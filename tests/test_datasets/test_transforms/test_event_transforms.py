@@ -6,7 +6,9 @@ import torch
 from mmdet.structures.bbox import HorizontalBoxes
 
 from mmsnn.datasets.transforms import (PIPELINE_EVENT_DTYPE,
-                                       EventsToHistogram, EventsToVoxelGrid,
+                                       EventsToHistogram,
+                                       EventsToPolarityFrames,
+                                       EventsToVoxelGrid,
                                        LoadPropheseeEvents,
                                        PackEventDetInputs, PadEvents,
                                        RandomFlipEvents, ResizeEvents)
@@ -92,6 +94,32 @@ def test_voxel_grid_of_one_sub_bin_counts_signed_events():
         _results(rows))['img']
     assert img[0, 0, 1, 1] == 2 and img[0, 0, 3, 2] == -1
     assert np.abs(img).sum() == 3
+
+
+def test_polarity_frames_paint_the_last_event_of_each_bin():
+    # EMS-YOLO's Gen1 frames: grey 127, ON 255, OFF 0, the last event wins
+    rows = [(0, 1, 2, 1), (100, 1, 2, 0),  # bin 0: ON then OFF -> 0
+            (300, 1, 2, 1),  # bin 1 -> 255
+            (10, 4, 4, 0), (20, 4, 4, 1),  # bin 0: OFF then ON -> 255
+            (999, 7, 5, 0)]  # bin 3 -> 0
+    img = EventsToPolarityFrames(num_bins=4).transform(_results(rows))['img']
+    assert img.shape == (4, 3, H, W) and img.dtype == np.float32
+    expected = np.full((4, H, W), 127., np.float32)
+    expected[0, 2, 1] = 0
+    expected[1, 2, 1] = 255
+    expected[0, 4, 4] = 255
+    expected[3, 5, 7] = 0
+    for c in range(3):
+        np.testing.assert_array_equal(img[:, c], expected)
+    many = _random_rows(500)
+    img = EventsToPolarityFrames(num_bins=5, channels=1).transform(
+        _results(many))['img']
+    last = {}  # the event stream's order is time order: the later wins
+    for t, x, y, p in many:
+        last[(t * 5 // WINDOW, y, x)] = 255. if p else 0.
+    for (k, y, x), value in last.items():
+        assert img[k, 0, y, x] == value
+    assert (img == 127).sum() == img.size - len(last)
 
 
 def test_bad_num_bins():
