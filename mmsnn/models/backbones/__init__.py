@@ -1,4 +1,7 @@
 from .spiking_darknet import SpikingDarknet
 from .spiking_resnet import SpikingResNet
+from .spikeyolo_backbone import SPIKEYOLO_SCALES, SpikeYOLOBackbone
 
-__all__ = ['SpikingDarknet', 'SpikingResNet']
+__all__ = [
+    'SpikingDarknet', 'SpikingResNet', 'SpikeYOLOBackbone', 'SPIKEYOLO_SCALES'
+]
