@@ -214,13 +214,17 @@ def convert_ultralytics_state_dict(
     return OrderedDict((k, out[k]) for k in target)
 
 
-def load_ultralytics_checkpoint(path: str) -> Dict[str, Tensor]:
-    """Read the ``module_list`` state_dict of an ultralytics-style checkpoint
-    with ``weights_only=True`` (no arbitrary unpickling).
+def load_ultralytics_checkpoint(
+        path: str, key_prefix: str = 'module_list.') -> Dict[str, Tensor]:
+    """Read the state_dict of an ultralytics-style checkpoint with
+    ``weights_only=True`` (no arbitrary unpickling).
 
     Args:
         path (str): A ``.pt`` / ``.pth`` file: a dict with ``'model'`` (a
             state_dict), or a bare state_dict.
+        key_prefix (str): What its keys start with: ``'module_list.'``
+            (YOLOv3's darknet cfg) or ``'model.'`` (ultralytics 8's yaml
+            models, e.g. SpikeYOLO). Defaults to ``'module_list.'``.
     """
     if not osp.isfile(path):
         raise InputError(f'checkpoint {path!r} does not exist.')
@@ -235,12 +239,11 @@ def load_ultralytics_checkpoint(path: str) -> Dict[str, Tensor]:
             "{'model': model.state_dict()}.") from None
     state = ckpt.get('model', ckpt) if isinstance(ckpt, dict) else None
     if not isinstance(state, Mapping) or not any(
-            isinstance(k, str) and k.startswith('module_list.')
-            for k in state):
+            isinstance(k, str) and k.startswith(key_prefix) for k in state):
         raise InputError(
             f'{path!r} is not an ultralytics-style checkpoint: expected a '
             "dict whose 'model' entry is a state_dict with keys "
-            "'module_list.{i}.Conv2d.weight', ...")
+            f"'{key_prefix}{{i}}.', ...")
     return dict(state)
 
 
