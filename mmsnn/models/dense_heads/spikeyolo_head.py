@@ -8,6 +8,7 @@ from mmdet.models.dense_heads.base_dense_head import BaseDenseHead
 from mmdet.registry import MODELS, TASK_UTILS
 from mmdet.utils import (ConfigType, InstanceList, OptConfigType,
                          OptInstanceList, OptMultiConfig)
+from mmengine.config import ConfigDict
 from mmengine.dist import get_dist_info
 from mmengine.structures import InstanceData
 from torch import Tensor
@@ -18,6 +19,16 @@ from ..layers.spikeyolo_bricks import (SPIKEYOLO_NEURON_CFG,
                                        SpikePredConv)
 from ..layers.time_folding import check_time_folded, decode_over_time
 from ..layers.time_owner import TimeStepsMixin
+
+#: YOLOv8's assignment (ultralytics' ``v8DetectionLoss``).
+YOLOV8_TRAIN_CFG = dict(
+    assigner=dict(type='YOLOv8TaskAlignedAssigner', topk=10), alpha=0.5,
+    beta=6.0)
+#: YOLOv8's validation post-processing: score > 0.001, class-wise NMS at
+#: IoU 0.7, 300 boxes (mmdet's NMS keeps ``nms_pre`` boxes per level).
+YOLOV8_TEST_CFG = dict(
+    nms_pre=30000, score_thr=0.001, nms=dict(type='nms', iou_threshold=0.7),
+    max_per_img=300)
 
 
 class DFLIntegral(nn.Module):
@@ -73,9 +84,11 @@ class SpikeYOLOHead(TimeStepsMixin, BaseDenseHead):
         loss_cls, loss_bbox, loss_dfl (dict): The losses (weights 0.5, 7.5,
             1.5 / 4).
         train_cfg (dict, optional): ``assigner`` and its ``alpha``,
-            ``beta``.
+            ``beta``. None (what a detector passes unless its config has
+            ``train_cfg``) gives :data:`YOLOV8_TRAIN_CFG`.
         test_cfg (dict, optional): ``score_thr``, ``nms_pre``, ``nms``,
-            ``max_per_img`` (mmdet's post-processing).
+            ``max_per_img`` (mmdet's post-processing). None gives
+            :data:`YOLOV8_TEST_CFG`.
         init_cfg (dict, optional): Initialisation.
 
     Shapes:
@@ -105,9 +118,7 @@ class SpikeYOLOHead(TimeStepsMixin, BaseDenseHead):
                  loss_dfl: ConfigType = dict(
                      type='DistributionFocalLoss', reduction='mean',
                      loss_weight=1.5 / 4),
-                 train_cfg: OptConfigType = dict(
-                     assigner=dict(type='YOLOv8TaskAlignedAssigner', topk=10),
-                     alpha=0.5, beta=6.0),
+                 train_cfg: OptConfigType = None,
                  test_cfg: OptConfigType = None,
                  init_cfg: OptMultiConfig = None) -> None:
         super().__init__(init_cfg=init_cfg)
@@ -116,15 +127,16 @@ class SpikeYOLOHead(TimeStepsMixin, BaseDenseHead):
         self.use_sigmoid_cls = True
         self.featmap_strides = tuple(featmap_strides)
         self.reg_max = reg_max
-        self.train_cfg = train_cfg
-        self.test_cfg = test_cfg
+        self.train_cfg = ConfigDict(
+            YOLOV8_TRAIN_CFG if train_cfg is None else train_cfg)
+        self.test_cfg = ConfigDict(
+            YOLOV8_TEST_CFG if test_cfg is None else test_cfg)
         self.prior_generator = TASK_UTILS.build(prior_generator)
         self.bbox_coder = TASK_UTILS.build(bbox_coder)
         self.loss_cls = MODELS.build(loss_cls)
         self.loss_bbox = MODELS.build(loss_bbox)
         self.loss_dfl = MODELS.build(loss_dfl)
-        if train_cfg:
-            self.assigner = TASK_UTILS.build(train_cfg['assigner'])
+        self.assigner = TASK_UTILS.build(self.train_cfg['assigner'])
         box_channels = max(16, in_channels[0] // 4, reg_max * 4)
         cls_channels = max(in_channels[0], min(num_classes, 100))
         layers = dict(neuron_cfg=neuron_cfg, norm_cfg=norm_cfg)
@@ -240,7 +252,8 @@ class SpikeYOLOHead(TimeStepsMixin, BaseDenseHead):
         dist_flat = torch.cat(
             [d.flatten(2) for d in bbox_dists], 2).transpose(1, 2)
         # boxes in pixels, from distances in bins times the stride
-        boxes = self.bbox_coder.decode(points, self.dfl(dist_flat) * strides)
+        boxes = self.bbox_coder.decode(
+            points.expand(num_imgs, -1, -1), self.dfl(dist_flat) * strides)
         target_scores = torch.zeros_like(cls_flat)
         target_boxes = torch.zeros_like(boxes)
         for i, gt in enumerate(batch_gt_instances):
