@@ -1,0 +1,68 @@
+"""Convert a SpikeYOLO checkpoint (BICLab/SpikeYOLO, ultralytics 8) into an
+mmsnn checkpoint.
+
+Example::
+
+    python tools/model_converters/spikeyolo_to_mmsnn.py \\
+        spikeyolo_23M_sd.pt work_dirs/spikeyolo/converted.pth \\
+        --config configs/spikeyolo/spikeyolo_s_8xb40-100e_coco_t1d4.py
+    python tools/test.py \\
+        configs/spikeyolo/spikeyolo_s_8xb40-100e_coco_t1d4.py \\
+        work_dirs/spikeyolo/converted.pth
+
+ultralytics pickles the whole model under ``'model'``; mmsnn reads
+state_dicts only (``weights_only=True``). Where their code is installed,
+re-save once: ``torch.save({'model': ckpt['model'].float().state_dict()},
+'spikeyolo_23M_sd.pt')``. The result loads strictly into ``--config`` or
+the tool refuses, naming the first key that does not fit. Logic:
+:mod:`mmsnn.conversion.spikeyolo`.
+"""
+import argparse
+import os
+import os.path as osp
+import sys
+
+sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(
+    __file__)))))
+
+import torch  # noqa: E402
+
+import mmsnn  # noqa: E402,F401  (registers the components)
+from mmsnn.conversion import convert_spikeyolo_checkpoint  # noqa: E402
+from mmsnn.utils import (CfgOptionsAction, load_tool_config,  # noqa: E402
+                         report_input_errors)
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(
+        description='Convert a SpikeYOLO checkpoint (model.{i}.* keys of '
+        'snn_yolov8.yaml) into an mmsnn checkpoint.')
+    parser.add_argument('src', help='SpikeYOLO state_dict checkpoint (.pt)')
+    parser.add_argument('dst', help='mmsnn checkpoint to write (.pth)')
+    parser.add_argument(
+        '--config', required=True,
+        help='SpikeYOLO config of the same scale and classes (the result '
+        'must load into its model strictly)')
+    parser.add_argument(
+        '--cfg-options', nargs='+', action=CfgOptionsAction,
+        help='override config settings, e.g. model.bbox_head.num_classes=80')
+    return parser.parse_args(argv)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    from mmdet.registry import MODELS
+    with report_input_errors():
+        cfg = load_tool_config(args.config, args.cfg_options)
+        model = MODELS.build(cfg.model)
+        state = convert_spikeyolo_checkpoint(args.src, model)
+    os.makedirs(osp.dirname(osp.abspath(args.dst)), exist_ok=True)
+    torch.save(dict(state_dict=state,
+                    meta=dict(converted_from=osp.abspath(args.src),
+                              config=args.config)), args.dst)
+    print(f'{len(state)} tensors from {args.src} -> {args.dst} '
+          f'(loads strictly into {osp.basename(args.config)})')
+
+
+if __name__ == '__main__':
+    main()
