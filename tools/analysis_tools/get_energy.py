@@ -15,6 +15,11 @@ Example::
         configs/snn_yolov3/snn_yolov3_d53_voc_t6.py work_dirs/.../epoch_100.pth \\
         --num-images 20
 
+SpikeYOLO-style models: ``--reparameterize`` folds each RepConv /
+SepRepConv into the one conv it equals at inference (as the authors count
+their layers), ``--spike-driven`` also sends every integer spike as D
+binary steps (same SOPs; layers then run T x D steps).
+
 Counting: mmsnn.analysis (spikingjelly's op counters under its
 DispatchCounterMode). The chip model's default efficiency, 400 GFLOPs/W,
 reproduces Table 1's energies from its FLOPs and T; the paper's text says
@@ -44,7 +49,7 @@ from mmsnn.utils.tool_config import (check_config_file,  # noqa: E402
                                      iter_transform_cfgs)
 from mmsnn.analysis import (CHIP_STEP_TIME, E_AC_45NM, E_MAC_45NM,  # noqa
                             PAPER_TABLE1, TABLE1_EFFICIENCY, SpikeOpAnalyzer,
-                            chip_efficiency)
+                            chip_efficiency, deployed_form)
 from mmsnn.analysis.energy_report import (format_layer_table,  # noqa: E402
                                           format_summary, plot_energy,
                                           plot_firing_rates)
@@ -91,6 +96,14 @@ def parse_args(argv=None):
         '--efficiency', type=float, default=TABLE1_EFFICIENCY / 1e9,
         help='chip model: GFLOPs/W (400 reproduces the paper\'s Table 1; '
         'its text says 300)')
+    parser.add_argument(
+        '--reparameterize', action='store_true',
+        help='fold multi-conv blocks (RepConv, SepRepConv) into one conv '
+        'each before counting, as deployed')
+    parser.add_argument(
+        '--spike-driven', action='store_true',
+        help='count spike-driven inference: integer spikes (I-LIF) sent as '
+        'D binary steps (implies --reparameterize)')
     parser.add_argument('--device', default='cpu', help='e.g. cpu, cuda:0')
     parser.add_argument('--seed', type=int, default=0,
                         help='seed of synthetic images')
@@ -177,6 +190,9 @@ def main(argv=None):
             check_tool_checkpoint(cfg.model, args.checkpoint, model)
         load_checkpoint(model, args.checkpoint, map_location='cpu')
     model.to(args.device).eval()
+    with report_input_errors():
+        model_form = deployed_form(model, args.reparameterize,
+                                   args.spike_driven)
 
     dataset, reason = (None, '--synthetic') if args.synthetic else \
         load_test_set(cfg)
@@ -215,6 +231,7 @@ def main(argv=None):
         e_ac=args.e_ac * 1e-12,
         step_time=args.step_time * 1e-3,
         efficiency=args.efficiency * 1e9)
+    report.model_form = model_form
     report.config = args.config
     report.checkpoint = args.checkpoint
     report.images = dict(source, input_shapes=sorted(map(list, shapes)))
