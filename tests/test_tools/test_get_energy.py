@@ -147,3 +147,20 @@ def test_checkpoint_of_another_model_is_refused(get_energy, tmp_path,
                          '--out-dir', osp.join(str(tmp_path), 'out')])
     assert stop.value.code == 2
     assert f'No parameter of checkpoint {other}' in capsys.readouterr().err
+
+
+def test_spike_driven_spikeyolo(get_energy, tmp_path, capsys):
+    from ..test_models.test_detectors.spikeyolo_reference import mmsnn_cfg
+    cfg = osp.join(str(tmp_path), 'spikeyolo.py')
+    with open(cfg, 'w') as f:
+        f.write(f'model = {mmsnn_cfg()!r}\n'
+                'test_dataloader = dict(dataset=dict(type="VOCDataset", '
+                'data_root="no_such_data/", ann_file="x.txt"))\n')
+    report = get_energy.main([cfg, '--num-images', '1', '--shape', '64',
+                              '64', '--out-dir', str(tmp_path),
+                              '--spike-driven'])
+    printed = capsys.readouterr().out
+    assert 'mean firing rate per binary step' in printed
+    assert report.model_form == 'reparameterised, spike-driven'
+    assert report.step_rates.binary_steps == 8 and report.chip.time_steps == 8
+    assert {layer.steps for layer in report.layers} == {1, 8}
