@@ -107,7 +107,7 @@ def format_summary(report: Report) -> str:
     chip = report.chip
     if chip:
         rows += [
-            ['chip model FLOPs per step (SOPs / T)',
+            ['chip model FLOPs per step (SOPs / steps)',
              _si(chip.flops_per_step)],
             [f'chip energy (x T x {chip.step_time_s * 1e3:g} ms / '
              f'{chip.efficiency_flops_per_w / 1e9:g} GFLOPs/W)',
