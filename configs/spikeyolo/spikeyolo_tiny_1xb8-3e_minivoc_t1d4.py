@@ -44,30 +44,26 @@ test_pipeline = [
         meta_keys=('img_id', 'img_path', 'ori_shape', 'img_shape',
                    'scale_factor'))
 ]
+mini_voc_split = dict(
+    type=dataset_type,
+    metainfo=metainfo,
+    data_root=data_root,
+    data_prefix=dict(sub_data_root='MiniVOC/'))
+loader = dict(batch_size=8, num_workers=0, persistent_workers=False)
 train_dataloader = dict(
-    batch_size=8,
-    num_workers=0,
-    persistent_workers=False,
+    **loader,
     dataset=dict(
         _delete_=True,
-        type=dataset_type,
-        metainfo=metainfo,
-        data_root=data_root,
+        **mini_voc_split,
         ann_file='MiniVOC/ImageSets/Main/trainval.txt',
-        data_prefix=dict(sub_data_root='MiniVOC/'),
         filter_cfg=dict(filter_empty_gt=True),
         pipeline=train_pipeline))
 val_dataloader = dict(
-    batch_size=8,
-    num_workers=0,
-    persistent_workers=False,
+    **loader,
     dataset=dict(
         _delete_=True,
-        type=dataset_type,
-        metainfo=metainfo,
-        data_root=data_root,
+        **mini_voc_split,
         ann_file='MiniVOC/ImageSets/Main/test.txt',
-        data_prefix=dict(sub_data_root='MiniVOC/'),
         test_mode=True,
         pipeline=test_pipeline))
 test_dataloader = val_dataloader

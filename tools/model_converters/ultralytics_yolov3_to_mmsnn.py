@@ -15,19 +15,16 @@ refuses, naming the first key that does not fit. Logic:
 :mod:`mmsnn.conversion.ultralytics`.
 """
 import argparse
-import os
 import os.path as osp
 import sys
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(
     __file__)))))
 
-import torch  # noqa: E402
-
 import mmsnn  # noqa: E402,F401  (registers the components)
-from mmsnn.conversion import convert_ultralytics_checkpoint  # noqa: E402
-from mmsnn.utils import (CfgOptionsAction, load_tool_config,  # noqa: E402
-                         report_input_errors)
+from mmsnn.conversion import (convert_checkpoint_file,  # noqa: E402
+                              convert_ultralytics_checkpoint)
+from mmsnn.utils import CfgOptionsAction, report_input_errors  # noqa: E402
 
 AUTHORS_CONFIG = osp.join(
     osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))),
@@ -52,16 +49,11 @@ def parse_args(argv=None):
 
 def main(argv=None):
     args = parse_args(argv)
-    from mmdet.registry import MODELS
     with report_input_errors():
-        cfg = load_tool_config(args.config, args.cfg_options)
-        model = MODELS.build(cfg.model)
-        state = convert_ultralytics_checkpoint(args.src, model)
-    os.makedirs(osp.dirname(osp.abspath(args.dst)), exist_ok=True)
-    torch.save(dict(state_dict=state,
-                    meta=dict(converted_from=osp.abspath(args.src),
-                              config=args.config)), args.dst)
-    print(f'{len(state)} tensors from {args.src} -> {args.dst} '
+        num = convert_checkpoint_file(
+            convert_ultralytics_checkpoint, args.src, args.dst, args.config,
+            args.cfg_options)
+    print(f'{num} tensors from {args.src} -> {args.dst} '
           f'(loads strictly into {osp.basename(args.config)})')
 
 

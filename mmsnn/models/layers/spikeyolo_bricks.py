@@ -313,10 +313,10 @@ class SepConv(nn.Module):
         return self.bn3(fire(self.lif3, self.pwconv3, x))
 
 
-class MSConvBlock(nn.Module):
-    """Their ``MS_ConvBlock``: ``x + SepConv(x)``, then a residual
-    ``RepConv`` MLP (``channels -> mlp_ratio * channels -> channels``), each
-    conv fired and followed by BN.
+class MSBlock(nn.Module):
+    """A meta-SNN block: ``x + SepConv(x)``, then a residual spiking MLP
+    (``channels -> mlp_ratio * channels -> channels``) that a subclass
+    builds (:meth:`build_mlp`) and runs (:meth:`mlp`).
 
     Args:
         channels (int): Input and output channels.
@@ -333,9 +333,30 @@ class MSConvBlock(nn.Module):
                  neuron_cfg: ConfigType = SPIKEYOLO_NEURON_CFG,
                  norm_cfg: ConfigType = SPIKEYOLO_NORM_CFG) -> None:
         super().__init__()
-        hidden = int(channels * mlp_ratio)
         self.Conv = SepConv(channels, kernel_size, neuron_cfg=neuron_cfg,
                             norm_cfg=norm_cfg)
+        self.build_mlp(channels, int(channels * mlp_ratio), neuron_cfg,
+                       norm_cfg)
+
+    def build_mlp(self, channels: int, hidden: int, neuron_cfg: ConfigType,
+                  norm_cfg: ConfigType) -> None:
+        raise NotImplementedError
+
+    def mlp(self, x: Tensor) -> Tensor:
+        """The MLP on the current ``x`` (``[T*B, C, H, W]``)."""
+        raise NotImplementedError
+
+    def forward(self, x: Tensor) -> Tensor:
+        x = self.Conv(x) + x
+        return x + self.mlp(x)
+
+
+class MSConvBlock(MSBlock):
+    """Their ``MS_ConvBlock``: :class:`MSBlock` whose MLP is two fired
+    :class:`RepConv` with BN (arguments as :class:`MSBlock`)."""
+
+    def build_mlp(self, channels: int, hidden: int, neuron_cfg: ConfigType,
+                  norm_cfg: ConfigType) -> None:
         self.lif1 = build_neuron(neuron_cfg)
         self.lif2 = build_neuron(neuron_cfg)
         self.conv1 = RepConv(channels, hidden, norm_cfg=norm_cfg)
@@ -343,42 +364,23 @@ class MSConvBlock(nn.Module):
         self.conv2 = RepConv(hidden, channels, norm_cfg=norm_cfg)
         self.bn2 = build_norm(norm_cfg, channels)
 
-    def forward(self, x: Tensor) -> Tensor:
-        x = self.Conv(x) + x
+    def mlp(self, x: Tensor) -> Tensor:
         y = self.bn1(fire(self.lif1, self.conv1, x))
-        return x + self.bn2(fire(self.lif2, self.conv2, y))
+        return self.bn2(fire(self.lif2, self.conv2, y))
 
 
-class MSAllConvBlock(nn.Module):
-    """Their ``MS_AllConvBlock``: ``x + SepConv(x)``, then a residual MLP of
-    two 3x3 :class:`MSStandardConv`.
+class MSAllConvBlock(MSBlock):
+    """Their ``MS_AllConvBlock``: :class:`MSBlock` whose MLP is two 3x3
+    :class:`MSStandardConv` (arguments as :class:`MSBlock`)."""
 
-    Args:
-        channels (int): Input and output channels.
-        mlp_ratio (float): Hidden channels over ``channels``. Defaults to 4.
-        kernel_size (int): k of the SepConv. Defaults to 7.
-        neuron_cfg (dict): Neurons. Defaults to ``SPIKEYOLO_NEURON_CFG``.
-        norm_cfg (dict): Norms. Defaults to ``SPIKEYOLO_NORM_CFG``.
-    """
+    def build_mlp(self, channels: int, hidden: int, neuron_cfg: ConfigType,
+                  norm_cfg: ConfigType) -> None:
+        layers = dict(neuron_cfg=neuron_cfg, norm_cfg=norm_cfg)
+        self.conv1 = MSStandardConv(channels, hidden, 3, **layers)
+        self.conv2 = MSStandardConv(hidden, channels, 3, **layers)
 
-    def __init__(self,
-                 channels: int,
-                 mlp_ratio: float = 4.,
-                 kernel_size: int = 7,
-                 neuron_cfg: ConfigType = SPIKEYOLO_NEURON_CFG,
-                 norm_cfg: ConfigType = SPIKEYOLO_NORM_CFG) -> None:
-        super().__init__()
-        hidden = int(channels * mlp_ratio)
-        self.Conv = SepConv(channels, kernel_size, neuron_cfg=neuron_cfg,
-                            norm_cfg=norm_cfg)
-        self.conv1 = MSStandardConv(channels, hidden, 3,
-                                    neuron_cfg=neuron_cfg, norm_cfg=norm_cfg)
-        self.conv2 = MSStandardConv(hidden, channels, 3,
-                                    neuron_cfg=neuron_cfg, norm_cfg=norm_cfg)
-
-    def forward(self, x: Tensor) -> Tensor:
-        x = self.Conv(x) + x
-        return x + self.conv2(self.conv1(x))
+    def mlp(self, x: Tensor) -> Tensor:
+        return self.conv2(self.conv1(x))
 
 
 class MSDownSampling(nn.Module):

@@ -51,25 +51,29 @@ DECAY, D = 0.25, 4
 
 
 class _Quant(torch.autograd.Function):
-    """round(clamp(x, 0, D)), gradient passed inside [0, D]."""
+    """round(clamp(x, 0, D)), gradient passed inside [0, D] (their
+    ``MultiSpike{D}``)."""
 
     @staticmethod
-    def forward(ctx, x):
+    def forward(ctx, x, max_spike):
         ctx.save_for_backward(x)
-        return torch.round(torch.clamp(x, 0, D))
+        ctx.max_spike = max_spike
+        return torch.round(torch.clamp(x, 0, max_spike))
 
     @staticmethod
     def backward(ctx, grad):
         x, = ctx.saved_tensors
-        return grad * ((x >= 0) & (x <= D)).to(grad)
+        inside = (x >= 0) & (x <= ctx.max_spike)
+        return grad * inside.to(grad), None
 
 
-def lif(x):
-    """Their mem_update over dim 0 (T)."""
+def lif(x, max_spike=D, decay=DECAY):
+    """Their ``mem_update`` over dim 0 (T): ``mem = (mem_old -
+    spike.detach()) * decay + x[t]``."""
     out, mem, spike = [], None, None
     for x_t in x:
-        mem = x_t if mem is None else (mem - spike.detach()) * DECAY + x_t
-        spike = _Quant.apply(mem)
+        mem = x_t if mem is None else (mem - spike.detach()) * decay + x_t
+        spike = _Quant.apply(mem, max_spike)
         out.append(spike)
     return torch.stack(out)
 

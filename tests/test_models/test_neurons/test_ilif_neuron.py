@@ -7,37 +7,8 @@ from spikingjelly.activation_based.neuron import ILIFNode
 
 from mmsnn.models.neurons import ILIFNeuron
 from mmsnn.utils import InputError
+from ..test_detectors.spikeyolo_reference import lif as their_mem_update
 from .helpers import run, run_with_grads
-
-
-def their_mem_update(x_seq, max_spike=4, decay=0.25):
-    """SpikeYOLO's ``mem_update`` with ``MultiSpike{D}``, written from their
-    code: ``mem = (mem_old - spike.detach()) * decay + x[t]``, spike =
-    ``round(clamp(mem, 0, D))`` with the gradient passed where
-    ``0 <= mem <= D``."""
-
-    class Quant(torch.autograd.Function):
-
-        @staticmethod
-        def forward(ctx, x):
-            ctx.save_for_backward(x)
-            return torch.round(torch.clamp(x, 0, max_spike))
-
-        @staticmethod
-        def backward(ctx, grad):
-            x, = ctx.saved_tensors
-            grad = grad.clone()
-            grad[x < 0] = 0
-            grad[x > max_spike] = 0
-            return grad
-
-    out, mem_old, spike = [], None, None
-    for t, x in enumerate(x_seq):
-        mem = x if t == 0 else (mem_old - spike.detach()) * decay + x
-        spike = Quant.apply(mem)
-        mem_old = mem
-        out.append(spike)
-    return torch.stack(out)
 
 
 @pytest.mark.parametrize('max_spike', [1, 2, 4, 8])
