@@ -133,3 +133,13 @@ def test_trains_and_predicts():
     with torch.no_grad():
         results = model(**batch, mode='predict')
     assert len(results) == 2 and results[0].pred_instances.bboxes.shape[1] == 4
+
+
+def test_per_step_path_equals_the_folded_path():
+    _, model = tiny_pair(time_steps=2)
+    model.eval()
+    images = torch.rand(1, 3, 64, 64) * 2 - .5
+    with torch.no_grad():
+        folded = model._forward(images)
+        per_step = model.forward_per_step(images)
+    torch.testing.assert_close(per_step, folded, rtol=1e-5, atol=1e-5)

@@ -47,3 +47,17 @@ def test_scaling_rules_of_the_authors_parse_model():
     assert [scale_depth(n, 0.5) for n in (3, 6, 9)] == [2, 3, 4]
     assert scale_width(1024, 0.375) == 384 and scale_width(128, 0.625) == 80
     assert make_divisible(1024 * 0.375) == 384 and make_divisible(17) == 24
+
+
+def test_spike_driven_block_gives_the_integer_blocks_output():
+    from mmsnn.models.neurons.ilif_neuron import set_spike_driven
+    torch.manual_seed(0)
+    block = randomize_norms(MSConvBlock(4, 2, 3, neuron_cfg=dict(
+        type='ILIFNeuron', time_steps=2))).eval()
+    x = torch.randn(2 * 2, 4, 6, 6) * 2
+    with torch.no_grad():
+        expected = block(x)
+        reparameterize(block)
+        assert set_spike_driven(block, True) == 5
+        torch.testing.assert_close(block(x), expected, rtol=1e-5,
+                                   atol=1e-5)
