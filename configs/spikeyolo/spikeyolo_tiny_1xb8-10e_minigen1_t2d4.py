@@ -3,7 +3,8 @@
 # 304x240 sensor), at the authors' Gen1 setting T = 2, D = 4, sized for a
 # 2-core CPU (the tiny model of spikeyolo_tiny_1xb8-3e_minivoc_t1d4.py):
 #   python tools/misc/make_mini_gen1.py --out data/mini_gen1
-#   python tools/train.py configs/spikeyolo/spikeyolo_tiny_1xb8-10e_minigen1_t2d4.py
+#   python tools/train.py \
+#       configs/spikeyolo/spikeyolo_tiny_1xb8-10e_minigen1_t2d4.py
 #
 # mmsnn's Gen1 protocol (as ../events/snn_yolov3_minigen1_t4.py): the 50 ms
 # of events before each label cut into T bins, each a 2-channel (OFF, ON)

@@ -4,7 +4,8 @@
 # head and loss) at 1/8 width (channels 16-128, as the mini-VOC SNN-YOLOv3)
 # and the s scale's depth, on 160 px inputs, trained from scratch:
 #   python tools/misc/make_mini_voc.py
-#   python tools/train.py configs/spikeyolo/spikeyolo_tiny_1xb8-3e_minivoc_t1d4.py
+#   python tools/train.py \
+#       configs/spikeyolo/spikeyolo_tiny_1xb8-3e_minivoc_t1d4.py
 #
 # Protocol: MiniVOC trainval (3000 images) -> MiniVOC test (200 images),
 # VOCMetric mAP at IoU 0.5 with eval_mode '11points', as the mini-VOC

@@ -16,7 +16,8 @@ __all__ = [
     'E_AC_45NM', 'E_MAC_45NM', 'PAPER_TABLE1', 'PAPER_TEXT_EFFICIENCY',
     'TABLE1_EFFICIENCY', 'LayerOps', 'SpikeOpAnalyzer', 'chip_efficiency',
     'chip_energy', 'deployed_form', 'energy_45nm', 'DenseMACCounter',
-    'RealMACCounter', 'SpikeCountSynOpCounter', 'spike_count_levels', 'build_ann_twin',
-    'per_step_loss', 'run_benchmark', 'ChipEstimate', 'EnergyReport',
-    'EnergyTotals', 'FiringRates', 'LayerEnergy', 'StageEnergy', 'StepRates'
+    'RealMACCounter', 'SpikeCountSynOpCounter', 'spike_count_levels',
+    'build_ann_twin', 'per_step_loss', 'run_benchmark', 'ChipEstimate',
+    'EnergyReport', 'EnergyTotals', 'FiringRates', 'LayerEnergy',
+    'StageEnergy', 'StepRates'
 ]

@@ -11,9 +11,9 @@ Two energy models:
   are operations per time step (0.425 G for SNN-YOLOv3, a synaptic-op
   count); here they are SOPs / T, and for integer-valued neurons (I-LIF,
   largest spike D) SOPs per binary step over ``T x D`` binary steps (the
-  energy is the same: SOPs x step_time / efficiency). The paper quotes TrueNorth at
-  300 GFLOPs/W, but its Table 1 energies are reproduced by 400 GFLOPs/W (see
-  :func:`chip_efficiency` and :data:`PAPER_TABLE1`). The formula reads an op
+  energy is the same: SOPs x step_time / efficiency). The paper quotes
+  TrueNorth at 300 GFLOPs/W, but its Table 1 energies are reproduced by
+  400 GFLOPs/W (see :func:`chip_efficiency` and :data:`PAPER_TABLE1`). The formula reads an op
   count as an op rate (power = FLOPs / efficiency, energy = power x run
   time); it is kept as published so numbers stay comparable.
 
