@@ -13,9 +13,10 @@ Two energy models:
   largest spike D) SOPs per binary step over ``T x D`` binary steps (the
   energy is the same: SOPs x step_time / efficiency). The paper quotes
   TrueNorth at 300 GFLOPs/W, but its Table 1 energies are reproduced by
-  400 GFLOPs/W (see :func:`chip_efficiency` and :data:`PAPER_TABLE1`). The formula reads an op
-  count as an op rate (power = FLOPs / efficiency, energy = power x run
-  time); it is kept as published so numbers stay comparable.
+  400 GFLOPs/W (see :func:`chip_efficiency` and :data:`PAPER_TABLE1`). The
+  formula reads an op count as an op rate (power = FLOPs / efficiency,
+  energy = power x run time); it is kept as published so numbers stay
+  comparable.
 
 Counting runs under spikingjelly's ``DispatchCounterMode`` with the counters
 of :mod:`mmsnn.analysis.op_counters`, per conv / linear module. Time is folded
