@@ -3,7 +3,7 @@
 networks (the Spiking-YOLO baseline, :mod:`.spiking_yolo`)."""
 from .calibration import (ChannelPercentileRecorder, channel_percentile,
                           normalisation_factors)
-from .checkpoint_file import convert_checkpoint_file
+from .checkpoint_file import convert_checkpoint_file, converter_arg_parser
 from .evaluate import convert_and_evaluate, evaluate_at_steps
 from .signed_if_neuron import SignedIFNeuron
 from .spikeyolo import (SPIKEYOLO_LAYERS, convert_spikeyolo_checkpoint,
@@ -26,5 +26,5 @@ __all__ = [
     'convert_ultralytics_state_dict', 'load_ultralytics_checkpoint',
     'spp_concat_to_mmdet', 'ultralytics_layer_map', 'SPIKEYOLO_LAYERS',
     'convert_spikeyolo_checkpoint', 'convert_spikeyolo_state_dict',
-    'spikeyolo_key', 'convert_checkpoint_file'
+    'spikeyolo_key', 'convert_checkpoint_file', 'converter_arg_parser'
 ]

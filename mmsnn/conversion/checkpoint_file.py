@@ -1,4 +1,5 @@
 """Write another project's checkpoint as an mmsnn checkpoint for a config."""
+import argparse
 import os
 import os.path as osp
 from typing import Callable, Dict, Optional
@@ -6,7 +7,7 @@ from typing import Callable, Dict, Optional
 import torch
 from torch import Tensor, nn
 
-from ..utils.tool_config import load_tool_config
+from ..utils.tool_config import CfgOptionsAction, load_tool_config
 
 #: ``convert(path, model)``: reads ``path``, loads it into ``model``
 #: strictly and returns the state_dict (e.g.
@@ -43,3 +44,19 @@ def convert_checkpoint_file(convert: Converter,
                     meta=dict(converted_from=osp.abspath(src),
                               config=config)), dst)
     return len(state)
+
+
+def converter_arg_parser(description: str, src_help: str, config_help: str,
+                         default_config: Optional[str] = None
+                         ) -> argparse.ArgumentParser:
+    """The arguments of a converter tool: ``src``, ``dst``, ``--config``
+    (required without ``default_config``) and ``--cfg-options``."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument('src', help=src_help)
+    parser.add_argument('dst', help='mmsnn checkpoint to write (.pth)')
+    parser.add_argument('--config', default=default_config,
+                        required=default_config is None, help=config_help)
+    parser.add_argument(
+        '--cfg-options', nargs='+', action=CfgOptionsAction,
+        help='override config settings, e.g. model.bbox_head.num_classes=80')
+    return parser

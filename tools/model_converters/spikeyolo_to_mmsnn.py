@@ -17,7 +17,6 @@ re-save once: ``torch.save({'model': ckpt['model'].float().state_dict()},
 the tool refuses, naming the first key that does not fit. Logic:
 :mod:`mmsnn.conversion.spikeyolo`.
 """
-import argparse
 import os.path as osp
 import sys
 
@@ -26,24 +25,17 @@ sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(
 
 import mmsnn  # noqa: E402,F401  (registers the components)
 from mmsnn.conversion import (convert_checkpoint_file,  # noqa: E402
-                              convert_spikeyolo_checkpoint)
-from mmsnn.utils import CfgOptionsAction, report_input_errors  # noqa: E402
+                              convert_spikeyolo_checkpoint,
+                              converter_arg_parser)
+from mmsnn.utils import report_input_errors  # noqa: E402
 
 
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(
-        description='Convert a SpikeYOLO checkpoint (model.{i}.* keys of '
-        'snn_yolov8.yaml) into an mmsnn checkpoint.')
-    parser.add_argument('src', help='SpikeYOLO state_dict checkpoint (.pt)')
-    parser.add_argument('dst', help='mmsnn checkpoint to write (.pth)')
-    parser.add_argument(
-        '--config', required=True,
-        help='SpikeYOLO config of the same scale and classes (the result '
-        'must load into its model strictly)')
-    parser.add_argument(
-        '--cfg-options', nargs='+', action=CfgOptionsAction,
-        help='override config settings, e.g. model.bbox_head.num_classes=80')
-    return parser.parse_args(argv)
+    return converter_arg_parser(
+        'Convert a SpikeYOLO checkpoint (model.{i}.* keys of snn_yolov8.yaml)'
+        ' into an mmsnn checkpoint.', 'SpikeYOLO state_dict checkpoint (.pt)',
+        'SpikeYOLO config of the same scale and classes (the result must '
+        'load into its model strictly)').parse_args(argv)
 
 
 def main(argv=None):

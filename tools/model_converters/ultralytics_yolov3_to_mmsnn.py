@@ -14,7 +14,6 @@ strictly into ``--config`` (default: the authors' config) or the tool
 refuses, naming the first key that does not fit. Logic:
 :mod:`mmsnn.conversion.ultralytics`.
 """
-import argparse
 import os.path as osp
 import sys
 
@@ -23,8 +22,9 @@ sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(
 
 import mmsnn  # noqa: E402,F401  (registers the components)
 from mmsnn.conversion import (convert_checkpoint_file,  # noqa: E402
-                              convert_ultralytics_checkpoint)
-from mmsnn.utils import CfgOptionsAction, report_input_errors  # noqa: E402
+                              convert_ultralytics_checkpoint,
+                              converter_arg_parser)
+from mmsnn.utils import report_input_errors  # noqa: E402
 
 AUTHORS_CONFIG = osp.join(
     osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))),
@@ -32,19 +32,12 @@ AUTHORS_CONFIG = osp.join(
 
 
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(
-        description='Convert an ultralytics-style YOLOv3(-SPP) checkpoint '
-        '(module_list.* keys) into an mmsnn / mmdet checkpoint.')
-    parser.add_argument('src', help='ultralytics checkpoint (.pt)')
-    parser.add_argument('dst', help='mmsnn checkpoint to write (.pth)')
-    parser.add_argument(
-        '--config', default=AUTHORS_CONFIG,
-        help='config whose model the result must load into strictly '
-        '(default: the authors\' config)')
-    parser.add_argument(
-        '--cfg-options', nargs='+', action=CfgOptionsAction,
-        help='override config settings, e.g. model.bbox_head.num_classes=80')
-    return parser.parse_args(argv)
+    return converter_arg_parser(
+        'Convert an ultralytics-style YOLOv3(-SPP) checkpoint (module_list.* '
+        'keys) into an mmsnn / mmdet checkpoint.',
+        'ultralytics checkpoint (.pt)',
+        'config whose model the result must load into strictly (default: '
+        "the authors' config)", AUTHORS_CONFIG).parse_args(argv)
 
 
 def main(argv=None):

@@ -101,10 +101,31 @@ class BNAndPad(nn.Module):
 
 
 class ReparamConv(nn.Module):
-    """A chain of linear ops equal to one ``kernel_size`` conv with bias
-    (at inference): :meth:`fuse` gives its weight and bias."""
+    """A chain of linear ops (``body``, built by :meth:`build_body`) equal
+    to one ``kernel_size`` conv ``in_channels -> out_channels`` with bias at
+    inference: :meth:`fuse` gives its weight and bias.
 
-    kernel_size: int
+    Args:
+        in_channels (int): Input channels.
+        out_channels (int): Output channels.
+        kernel_size (int): k. Defaults to 3.
+        norm_cfg (dict): Norm config. Defaults to ``SPIKEYOLO_NORM_CFG``.
+    """
+
+    def __init__(self, in_channels: int, out_channels: int,
+                 kernel_size: int = 3,
+                 norm_cfg: ConfigType = SPIKEYOLO_NORM_CFG) -> None:
+        super().__init__()
+        self.kernel_size = kernel_size
+        self.body = self.build_body(in_channels, out_channels, kernel_size,
+                                    norm_cfg)
+
+    def build_body(self, in_channels: int, out_channels: int,
+                   kernel_size: int, norm_cfg: ConfigType) -> nn.Sequential:
+        raise NotImplementedError
+
+    def forward(self, x: Tensor) -> Tensor:
+        return self.body(x)
 
     def fuse(self) -> Tuple[Tensor, Tensor]:
         """``(weight [C_out, C_in, k, k], bias [C_out])`` of the equal conv
@@ -123,21 +144,11 @@ class ReparamConv(nn.Module):
 
 class RepConv(ReparamConv):
     """1x1 conv, BN (padded), depth-wise kxk conv, 1x1 conv, BN: a kxk conv
-    ``in_channels -> out_channels`` once fused (their ``RepConv``).
+    once fused (their ``RepConv``; arguments as :class:`ReparamConv`)."""
 
-    Args:
-        in_channels (int): Input channels.
-        out_channels (int): Output channels.
-        kernel_size (int): k. Defaults to 3.
-        norm_cfg (dict): Norm config. Defaults to ``SPIKEYOLO_NORM_CFG``.
-    """
-
-    def __init__(self, in_channels: int, out_channels: int,
-                 kernel_size: int = 3,
-                 norm_cfg: ConfigType = SPIKEYOLO_NORM_CFG) -> None:
-        super().__init__()
-        self.kernel_size = kernel_size
-        self.body = nn.Sequential(
+    def build_body(self, in_channels: int, out_channels: int,
+                   kernel_size: int, norm_cfg: ConfigType) -> nn.Sequential:
+        return nn.Sequential(
             nn.Conv2d(in_channels, in_channels, 1, bias=False),
             BNAndPad(kernel_size // 2, in_channels, norm_cfg),
             nn.Sequential(
@@ -145,9 +156,6 @@ class RepConv(ReparamConv):
                           groups=in_channels, bias=False),
                 nn.Conv2d(in_channels, out_channels, 1, bias=False),
                 build_norm(norm_cfg, out_channels)))
-
-    def forward(self, x: Tensor) -> Tensor:
-        return self.body(x)
 
     def fuse(self) -> Tuple[Tensor, Tensor]:
         first, bn_pad, (depthwise, pointwise, bn) = self.body
@@ -164,30 +172,17 @@ class RepConv(ReparamConv):
 
 
 class SepRepConv(ReparamConv):
-    """BN (padded), 1x1 conv, depth-wise kxk conv: a kxk conv
-    ``in_channels -> out_channels`` once fused (their ``SepRepConv``).
+    """BN (padded), 1x1 conv, depth-wise kxk conv: a kxk conv once fused
+    (their ``SepRepConv``; arguments as :class:`ReparamConv`)."""
 
-    Args:
-        in_channels (int): Input channels.
-        out_channels (int): Output channels.
-        kernel_size (int): k. Defaults to 3.
-        norm_cfg (dict): Norm config. Defaults to ``SPIKEYOLO_NORM_CFG``.
-    """
-
-    def __init__(self, in_channels: int, out_channels: int,
-                 kernel_size: int = 3,
-                 norm_cfg: ConfigType = SPIKEYOLO_NORM_CFG) -> None:
-        super().__init__()
-        self.kernel_size = kernel_size
-        self.body = nn.Sequential(
+    def build_body(self, in_channels: int, out_channels: int,
+                   kernel_size: int, norm_cfg: ConfigType) -> nn.Sequential:
+        return nn.Sequential(
             BNAndPad(kernel_size // 2, in_channels, norm_cfg),
             nn.Sequential(
                 nn.Conv2d(in_channels, out_channels, 1, bias=False),
                 nn.Conv2d(out_channels, out_channels, kernel_size,
                           groups=out_channels, bias=False)))
-
-    def forward(self, x: Tensor) -> Tensor:
-        return self.body(x)
 
     def fuse(self) -> Tuple[Tensor, Tensor]:
         bn_pad, (pointwise, depthwise) = self.body
