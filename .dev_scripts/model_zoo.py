@@ -80,13 +80,24 @@ ENTRIES = {
     'ems-yolo_res10-ee_minigen1_t4': dict(
         config='configs/ems_yolo/ems-yolo_res10-ee_minigen1_t4.py',
         name='EMS-YOLO, EMS-Res10 x0.25 (from scratch)'),
+    # SpikeYOLO counted as deployed (RepConv blocks folded), as its
+    # authors count it.
+    'spikeyolo_tiny_minivoc_t1d4': dict(
+        config='configs/spikeyolo/spikeyolo_tiny_1xb8-3e_minivoc_t1d4.py',
+        name='SpikeYOLO, I-LIF T1 D4 (from scratch)',
+        energy_options=['--reparameterize']),
+    'spikeyolo_tiny_minigen1_t2d4': dict(
+        config='configs/spikeyolo/spikeyolo_tiny_1xb8-10e_minigen1_t2d4.py',
+        name='SpikeYOLO, I-LIF T2 D4 (from scratch)',
+        energy_options=['--reparameterize']),
 }
 FAMILIES = {
     'mini_voc': dict(
         entries=['yolov3_minivoc', 'snn_yolov3_minivoc_t4',
                  'snn_yolov3_lif_minivoc_t4',
                  'retinanet_snn-r18_snn-fpn_cmd_minivoc_t4',
-                 'ems-yolo_res10-ee_minivoc_t4'],
+                 'ems-yolo_res10-ee_minivoc_t4',
+                 'spikeyolo_tiny_minivoc_t1d4'],
         readme='configs/mini_voc/README.md',
         metafile='configs/mini_voc/metafile.yml',
         collection='SNN-YOLOv3 (mini-VOC)',
@@ -94,7 +105,8 @@ FAMILIES = {
     'mini_gen1': dict(
         entries=['yolov3_minigen1', 'snn_yolov3_minigen1_t4',
                  'snn_yolov3_minigen1_t4_lif',
-                 'ems-yolo_res10-ee_minigen1_t4'],
+                 'ems-yolo_res10-ee_minigen1_t4',
+                 'spikeyolo_tiny_minigen1_t2d4'],
         readme='configs/events/README.md',
         metafile='configs/events/metafile.yml',
         collection='SNN-YOLOv3 (mini-Gen1)',
@@ -150,7 +162,7 @@ def run(entry, cfg_options, energy_images, seed=0):
          osp.join(wd, 'test'))
     call('tools/analysis_tools/get_energy.py', config, checkpoint,
          '--num-images', str(energy_images), '--out-dir',
-         osp.join(wd, 'energy'))
+         osp.join(wd, 'energy'), *spec.get('energy_options', []))
 
 
 def run_files(entry):

@@ -76,6 +76,10 @@ def minimal_build_cfg(name):
         ann = ann_twin(model)
         ann.time_steps = 1
         by_part[name] = dict(ann=ann)
+    if name == 'SpikeYOLO':
+        from tests.test_models.test_detectors.spikeyolo_reference import \
+            mmsnn_cfg
+        by_part[name] = {k: v for k, v in mmsnn_cfg().items() if k != 'type'}
     extra = MINIMAL_ARGS.get(name, {})
     return dict(by_part.get(name, {}), type=name, **extra)
 
@@ -116,6 +120,9 @@ MINIMAL_ARGS = {
     'MSBasicBlock': dict(in_channels=4, out_channels=8),
     'MSConcatBlock': dict(in_channels=4, out_channels=8),
     'EMSConv': dict(in_channels=4, out_channels=8, kernel_size=3),
+    'SpikeYOLOBackbone': dict(widen_factor=0.125),
+    'SpikeYOLONeck': dict(in_channels=[32, 64, 128], widen_factor=0.125),
+    'SpikeYOLOHead': dict(num_classes=2, in_channels=[32, 64, 128]),
 }
 
 

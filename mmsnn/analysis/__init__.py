@@ -5,9 +5,9 @@ from .benchmark import per_step_loss, run_benchmark
 from .energy import (CHIP_STEP_TIME, E_AC_45NM, E_MAC_45NM, PAPER_TABLE1,
                      PAPER_TEXT_EFFICIENCY, TABLE1_EFFICIENCY, LayerOps,
                      SpikeOpAnalyzer, chip_efficiency, chip_energy,
-                     energy_45nm)
+                     deployed_form, energy_45nm)
 from .energy_schema import (ChipEstimate, EnergyReport, EnergyTotals,
-                            FiringRates, LayerEnergy, StageEnergy)
+                            FiringRates, LayerEnergy, StageEnergy, StepRates)
 from .op_counters import (DenseMACCounter, RealMACCounter,
                           SpikeCountSynOpCounter, spike_count_levels)
 
@@ -15,8 +15,9 @@ __all__ = [
     'ActivityRecorder', 'ActivityStats', 'stage_of', 'CHIP_STEP_TIME',
     'E_AC_45NM', 'E_MAC_45NM', 'PAPER_TABLE1', 'PAPER_TEXT_EFFICIENCY',
     'TABLE1_EFFICIENCY', 'LayerOps', 'SpikeOpAnalyzer', 'chip_efficiency',
-    'chip_energy', 'energy_45nm', 'DenseMACCounter', 'RealMACCounter',
-    'SpikeCountSynOpCounter', 'spike_count_levels', 'build_ann_twin',
-    'per_step_loss', 'run_benchmark', 'ChipEstimate', 'EnergyReport',
-    'EnergyTotals', 'FiringRates', 'LayerEnergy', 'StageEnergy'
+    'chip_energy', 'deployed_form', 'energy_45nm', 'DenseMACCounter',
+    'RealMACCounter', 'SpikeCountSynOpCounter', 'spike_count_levels',
+    'build_ann_twin', 'per_step_loss', 'run_benchmark', 'ChipEstimate',
+    'EnergyReport', 'EnergyTotals', 'FiringRates', 'LayerEnergy',
+    'StageEnergy', 'StepRates'
 ]

@@ -9,11 +9,14 @@ Two energy models:
 * **Neuromorphic chip** (the paper's Table 1, after Spiking-YOLO):
   ``energy = FLOPs x T x step_time / efficiency``. The paper's SNN "FLOPs"
   are operations per time step (0.425 G for SNN-YOLOv3, a synaptic-op
-  count); here they are SOPs / T. The paper quotes TrueNorth at
-  300 GFLOPs/W, but its Table 1 energies are reproduced by 400 GFLOPs/W (see
-  :func:`chip_efficiency` and :data:`PAPER_TABLE1`). The formula reads an op
-  count as an op rate (power = FLOPs / efficiency, energy = power x run
-  time); it is kept as published so numbers stay comparable.
+  count); here they are SOPs / T, and for integer-valued neurons (I-LIF,
+  largest spike D) SOPs per binary step over ``T x D`` binary steps (the
+  energy is the same: SOPs x step_time / efficiency). The paper quotes
+  TrueNorth at 300 GFLOPs/W, but its Table 1 energies are reproduced by
+  400 GFLOPs/W (see :func:`chip_efficiency` and :data:`PAPER_TABLE1`). The
+  formula reads an op count as an op rate (power = FLOPs / efficiency,
+  energy = power x run time); it is kept as published so numbers stay
+  comparable.
 
 Counting runs under spikingjelly's ``DispatchCounterMode`` with the counters
 of :mod:`mmsnn.analysis.op_counters`, per conv / linear module. Time is folded
@@ -33,14 +36,16 @@ from mmengine.model import BaseModel
 from spikingjelly.activation_based.op_counter import DispatchCounterMode
 from torch import Tensor
 
+from ..models.layers.spikeyolo_bricks import reparameterize
 from ..models.neurons import spiking_modules
+from ..models.neurons.ilif_neuron import set_spike_driven
 from ..models.time.folding import folded_time_steps
 from ..models.time.owner import time_steps_of
 from ..utils.input_error import ConfigValueError
 from .activity import REAL_VALUED, ActivityRecorder, stage_of
 from .energy_schema import (ChipEstimate, EnergyReport, EnergyTotals,
                             FiringRates, LayerCounts, LayerEnergy,
-                            StageEnergy)
+                            StageEnergy, StepRates)
 from .op_counters import (DenseMACCounter, RealMACCounter,
                           SpikeCountSynOpCounter)
 
@@ -102,6 +107,37 @@ def chip_efficiency(flops: float,
     """The efficiency (FLOPs/s/W) that :func:`chip_energy` needs to give
     ``energy``: inverts it to check a published table."""
     return flops * time_steps * step_time / energy
+
+
+def deployed_form(model: nn.Module, reparameterize_blocks: bool = False,
+                  spike_driven: bool = False) -> Optional[str]:
+    """Put ``model`` in the form to count, in place.
+
+    Args:
+        model (nn.Module): The model (weights loaded).
+        reparameterize_blocks (bool): Fold every multi-conv block
+            (``RepConv``, ``SepRepConv``) into the one conv it equals at
+            inference, as SpikeYOLO's authors count their layers.
+        spike_driven (bool): Also send every integer spike (I-LIF) as D
+            binary steps (implies the folding).
+
+    Returns:
+        str | None: ``'reparameterised'``, ``'reparameterised,
+        spike-driven'`` or None (as built), for the report.
+
+    Raises:
+        InputError: ``spike_driven`` for a model without I-LIF neurons.
+    """
+    if not (reparameterize_blocks or spike_driven):
+        return None
+    reparameterize(model)
+    if not spike_driven:
+        return 'reparameterised'
+    if not set_spike_driven(model, True):
+        raise ConfigValueError(
+            'spike-driven counting needs integer-valued neurons '
+            '(ILIFNeuron); the model has none')
+    return 'reparameterised, spike-driven'
 
 
 @dataclass
@@ -299,14 +335,16 @@ class SpikeOpAnalyzer:
             for name, acc in sums.items()
         }
         spiking = bool(self.neurons.modules)
+        step_rates = self.step_rates() if spiking else None
+        steps = step_rates.binary_steps if spiking else T
         chip = ChipEstimate(
-            flops_per_step=sops / T,
-            time_steps=T,
+            flops_per_step=sops / steps,
+            time_steps=steps,
             step_time_s=step_time,
             efficiency_flops_per_w=efficiency,
-            energy_j=chip_energy(sops / T, T, step_time, efficiency),
-            note='FLOPs = SOPs per time step (the paper\'s SNN FLOPs); '
-            'real-valued encoding MACs are left out (off-chip).'
+            energy_j=chip_energy(sops / steps, steps, step_time, efficiency),
+            note='FLOPs = SOPs per (binary) time step (the paper\'s SNN '
+            'FLOPs); real-valued encoding MACs are left out (off-chip).'
         ) if spiking else None
         return EnergyReport(
             time_steps=T,
@@ -327,7 +365,30 @@ class SpikeOpAnalyzer:
                 ann_energy_j=ann,
                 snn_energy_j=snn,
                 energy_ratio=ann / snn if snn else math.inf),
-            chip=chip)
+            chip=chip,
+            step_rates=step_rates)
+
+    def step_rates(self) -> StepRates:
+        """Firing rates per integer step (mean count) and per binary step
+        (count / D) of every neuron module that ran: D is a neuron's
+        ``max_spike_count`` (I-LIF), 1 for binary neurons."""
+        stats = {name: s for name, s in self.neurons.stats.items()
+                 if s.numel}
+        levels = {name: getattr(self.neurons.modules[name],
+                                'max_spike_count', 1) for name in stats}
+        spikes = sum(s.total for s in stats.values())
+        slots = sum(s.numel * levels[n] for n, s in stats.items())
+        numel = sum(s.numel for s in stats.values())
+        top = max(levels.values(), default=1)
+        return StepRates(
+            max_spike_count=top,
+            integer_steps=self.time_steps,
+            binary_steps=self.time_steps * top,
+            per_integer_step={n: s.rate for n, s in stats.items()},
+            per_binary_step={n: s.rate / levels[n]
+                             for n, s in stats.items()},
+            mean_per_integer_step=spikes / numel if numel else None,
+            mean_per_binary_step=spikes / slots if slots else None)
 
     def report(self, *args, **kwargs) -> dict:
         """:meth:`energy_report` as a JSON-ready dict (its ``to_dict()``);

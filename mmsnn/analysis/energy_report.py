@@ -89,6 +89,17 @@ def format_summary(report: Report) -> str:
         ['ANN / SNN energy', f'{t.energy_ratio:.2f} x'],
     ]
     rates = report.firing_rates
+    steps = report.step_rates
+    if steps and steps.max_spike_count > 1:
+        rows += [
+            [f'integer steps T / binary steps T x D (D = '
+             f'{steps.max_spike_count})',
+             f'{steps.integer_steps} / {steps.binary_steps}'],
+            ['mean firing rate per integer step (count)',
+             f'{steps.mean_per_integer_step:.4f}'],
+            ['mean firing rate per binary step',
+             f'{steps.mean_per_binary_step:.4f}'],
+        ]
     if rates:
         rows.append(['mean firing rate', f'{rates.mean:.4f}'])
         rows += [[f'  {stage}', f'{rate:.4f}']
@@ -96,7 +107,7 @@ def format_summary(report: Report) -> str:
     chip = report.chip
     if chip:
         rows += [
-            ['chip model FLOPs per step (SOPs / T)',
+            ['chip model FLOPs per step (SOPs / steps)',
              _si(chip.flops_per_step)],
             [f'chip energy (x T x {chip.step_time_s * 1e3:g} ms / '
              f'{chip.efficiency_flops_per_w / 1e9:g} GFLOPs/W)',

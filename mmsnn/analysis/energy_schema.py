@@ -90,6 +90,37 @@ class FiringRates:
 
 
 @dataclass
+class StepRates:
+    """Firing rates per integer step and per binary step, named.
+
+    An integer-valued neuron (I-LIF) with largest spike D fires a count in
+    ``0..D`` per time step (integer step); spike-driven inference sends it
+    as D binary steps of at most one spike each. A binary neuron has D = 1
+    and both rates equal.
+
+    Attributes:
+        max_spike_count (int): D (the largest over the neurons; 1 for
+            binary neurons).
+        integer_steps (int): T.
+        binary_steps (int): T x D.
+        per_integer_step (dict[str, float]): Mean spike count per neuron
+            and time step, per neuron module, in ``[0, D]``: what SpikeYOLO's
+            ``test.py`` prints and its ``power_cal.xlsx`` multiplies.
+        per_binary_step (dict[str, float]): Spikes per neuron and binary
+            step, per neuron module, in ``[0, 1]``: the count over D.
+        mean_per_integer_step, mean_per_binary_step (float, optional): The
+            network's (all spikes over all neuron-steps).
+    """
+    max_spike_count: int
+    integer_steps: int
+    binary_steps: int
+    per_integer_step: Dict[str, float]
+    per_binary_step: Dict[str, float]
+    mean_per_integer_step: Optional[float]
+    mean_per_binary_step: Optional[float]
+
+
+@dataclass
 class ChipEstimate:
     """The paper's Table 1 model: ``FLOPs x T x step_time / efficiency``."""
     flops_per_step: float
@@ -120,6 +151,13 @@ class EnergyReport:
             ``'test set'`` or ``'synthetic'``, ``images``,
             ``input_shapes``, ...).
         paper_table1 (dict, optional): The paper's Table 1 for comparison.
+        step_rates (StepRates, optional): Firing rates per integer and per
+            binary step (None for an ANN, and in reports written before
+            they were added).
+        model_form (str, optional): What ran, if not the model as built
+            (set by the tool): ``'reparameterised'`` (multi-conv blocks
+            folded into one conv each) or ``'reparameterised, spike-driven'``
+            (integer spikes sent as binary steps).
     """
     time_steps: int
     num_images: int
@@ -134,6 +172,8 @@ class EnergyReport:
     checkpoint: Optional[str] = None
     images: Optional[Dict[str, Any]] = None
     paper_table1: Optional[Dict[str, Any]] = None
+    step_rates: Optional[StepRates] = None
+    model_form: Optional[str] = None
 
     def to_dict(self) -> dict:
         """JSON-ready, as ``energy.json`` holds it."""
@@ -165,7 +205,10 @@ class EnergyReport:
                 config=data.get('config'),
                 checkpoint=data.get('checkpoint'),
                 images=data.get('images'),
-                paper_table1=data.get('paper_table1'))
+                paper_table1=data.get('paper_table1'),
+                step_rates=None if data.get('step_rates') is None else
+                StepRates(**data['step_rates']),
+                model_form=data.get('model_form'))
         except KeyError as e:
             raise InputError(
                 f'{source}: not an energy report of get_energy.py: the field '

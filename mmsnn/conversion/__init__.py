@@ -1,7 +1,7 @@
 """Conversions into mmsnn: other projects' checkpoints
-(:mod:`.ultralytics`), trained ANNs into spiking networks (the
-Spiking-YOLO baseline, :mod:`.spiking_yolo`), and training checkpoints into
-published ones (:mod:`.publish`)."""
+(:mod:`.ultralytics`, :mod:`.ems_yolo`, :mod:`.spikeyolo`), trained ANNs
+into spiking networks (the Spiking-YOLO baseline, :mod:`.spiking_yolo`),
+and training checkpoints into published ones (:mod:`.publish`)."""
 from .calibration import (ChannelPercentileRecorder, channel_percentile,
                           normalisation_factors)
 from .convert_file import convert_checkpoint_file, converter_arg_parser
@@ -10,6 +10,8 @@ from .ems_yolo import (YamlLayer, check_anchors, convert_ems_yolo_checkpoint,
 from .evaluate import convert_and_evaluate, evaluate_at_steps
 from .publish import check_published, file_sha256, load_weights_only, publish
 from .signed_if_neuron import SignedIFNeuron
+from .spikeyolo import (SPIKEYOLO_LAYERS, convert_spikeyolo_checkpoint,
+                        convert_spikeyolo_state_dict, spikeyolo_key)
 from .spiking_yolo import (ConvOpCounter, SpikingYOLO, calibration_batches,
                            convertible_activations, spiking_yolo_model_cfg)
 from .threshold_balance import activation_norms, balance_thresholds
@@ -31,4 +33,6 @@ __all__ = [
     'copy_tensor_pairs', 'YamlLayer', 'check_anchors',
     'convert_ems_yolo_checkpoint', 'convert_ems_yolo_state_dict',
     'ems_yolo_layers', 'convert_checkpoint_file', 'converter_arg_parser'
+    'SPIKEYOLO_LAYERS', 'convert_spikeyolo_checkpoint',
+    'convert_spikeyolo_state_dict', 'spikeyolo_key'
 ]

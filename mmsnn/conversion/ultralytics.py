@@ -276,8 +276,8 @@ def load_ultralytics_checkpoint(
         path (str): A ``.pt`` / ``.pth`` file: a dict with ``'model'`` (a
             state_dict), or a bare state_dict.
         key_prefix (str): What its keys start with: ``'module_list.'``
-            (ultralytics' YOLOv3 repository) or ``'model.'`` (its YOLOv5
-            repository and forks such as EMS-YOLO). Defaults to
+            (ultralytics' YOLOv3 repository) or ``'model.'`` (its YOLOv5 and
+            YOLOv8 repositories and forks such as EMS-YOLO, SpikeYOLO). Defaults to
             ``'module_list.'``.
         example_key (str): A key of that format, for the error message.
     """

@@ -1,6 +1,5 @@
 """tools/analysis_tools/get_energy.py: its command line on a narrow model
 (the measurement itself: tests/test_analysis/test_energy_*.py)."""
-import importlib.util
 import json
 import os.path as osp
 
@@ -12,17 +11,6 @@ from tests.tiny_voc import tiny_config_text
 from .tool_runner import assert_one_paragraph_error, run_tool
 
 TOOL = 'analysis_tools/get_energy.py'
-
-
-def load_tool(name):
-    """The module of ``tools/analysis_tools/<name>.py``: only
-    test_benchmark_table.py still imports a script by its path; this goes
-    when the model-zoo table writer is package code."""
-    path = repo_path('tools', 'analysis_tools', f'{name}.py')
-    spec = importlib.util.spec_from_file_location(f'_tool_{name}', path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def tiny_config(tmp_path, data_root):
@@ -86,3 +74,23 @@ def test_checkpoint_of_another_model_is_refused(tmp_path):
         run_tool(TOOL, cfg, other, '--synthetic', '--num-images', '1',
                  '--out-dir', osp.join(str(tmp_path), 'out'), cwd=tmp_path),
         f'No parameter of checkpoint {other}')
+
+
+def test_spike_driven_spikeyolo(tmp_path):
+    from ..test_models.test_detectors.spikeyolo_reference import mmsnn_cfg
+    cfg = osp.join(str(tmp_path), 'spikeyolo.py')
+    with open(cfg, 'w') as f:
+        f.write(f'model = {mmsnn_cfg()!r}\n'
+                'test_dataloader = dict(dataset=dict(type="VOCDataset", '
+                'data_root="no_such_data/", ann_file="x.txt"))\n')
+    result = run_tool(TOOL, cfg, '--num-images', '1', '--shape', '64', '64',
+                      '--out-dir', str(tmp_path), '--spike-driven',
+                      cwd=tmp_path)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert 'mean firing rate per binary step' in result.stdout
+    with open(osp.join(str(tmp_path), 'energy.json')) as f:
+        report = json.load(f)
+    assert report['model_form'] == 'reparameterised, spike-driven'
+    assert report['step_rates']['binary_steps'] == 8
+    assert report['chip']['time_steps'] == 8
+    assert {layer['steps'] for layer in report['layers']} == {1, 8}

@@ -15,6 +15,11 @@ Example::
         configs/snn_yolov3/snn-yolov3_d53_8xb8-416-100e_voc0712_t6.py work_dirs/.../epoch_100.pth \\
         --num-images 20
 
+SpikeYOLO-style models: ``--reparameterize`` folds each RepConv /
+SepRepConv into the one conv it equals at inference (as the authors count
+their layers), ``--spike-driven`` also sends every integer spike as D
+binary steps (same SOPs; layers then run T x D steps).
+
 Counting: mmsnn.analysis (spikingjelly's op counters under its
 DispatchCounterMode). The chip model's default efficiency, 400 GFLOPs/W,
 reproduces Table 1's energies from its FLOPs and T; the paper's text says
@@ -32,7 +37,7 @@ from mmengine.runner import load_checkpoint  # noqa: E402
 
 import mmsnn  # noqa: E402,F401  (registers the components)
 from mmsnn.analysis import (CHIP_STEP_TIME, E_AC_45NM,  # noqa: E402
-                            E_MAC_45NM, TABLE1_EFFICIENCY)
+                            E_MAC_45NM, TABLE1_EFFICIENCY, deployed_form)
 from mmsnn.analysis.energy_images import DEFAULT_SHAPE  # noqa: E402
 from mmsnn.analysis.energy_images import energy_images  # noqa: E402
 from mmsnn.analysis.energy_measure import (measure_energy,  # noqa: E402
@@ -83,6 +88,14 @@ def parse_args(argv=None):
         '--efficiency', type=float, default=TABLE1_EFFICIENCY / 1e9,
         help='chip model: GFLOPs/W (400 reproduces the paper\'s Table 1; '
         'its text says 300)')
+    parser.add_argument(
+        '--reparameterize', action='store_true',
+        help='fold multi-conv blocks (RepConv, SepRepConv) into one conv '
+        'each before counting, as deployed')
+    parser.add_argument(
+        '--spike-driven', action='store_true',
+        help='count spike-driven inference: integer spikes (I-LIF) sent as '
+        'D binary steps (implies --reparameterize)')
     parser.add_argument('--device', default='cpu', help='e.g. cpu, cuda:0')
     parser.add_argument('--seed', type=int, default=0,
                         help='seed of synthetic images')
@@ -117,7 +130,10 @@ def main(argv=None):
             check_tool_checkpoint(cfg.model, args.checkpoint, model)
         with safe_checkpoint_loading():  # checked above, weights only
             load_checkpoint(model, args.checkpoint, map_location='cpu')
-    model.to(args.device)
+    model.to(args.device).eval()
+    with report_input_errors():
+        model_form = deployed_form(model, args.reparameterize,
+                                   args.spike_driven)
     batches, source, about = energy_images(cfg, args.num_images, args.shape,
                                            args.seed, args.synthetic)
     print(about)
@@ -128,6 +144,7 @@ def main(argv=None):
                             e_mac=args.e_mac * 1e-12, e_ac=args.e_ac * 1e-12,
                             step_time=args.step_time * 1e-3,
                             efficiency=args.efficiency * 1e9)
+    report.model_form = model_form
     report.config = args.config
     report.checkpoint = args.checkpoint
     report.images = dict(source, **report.images)

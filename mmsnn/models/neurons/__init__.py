@@ -3,6 +3,7 @@
 from .backends import BACKEND_ENV, BACKENDS, FASTEST_BACKEND, resolve_backend
 from .base_neuron import BaseSpikingNeuron, check_positive, register_neuron
 from .if_neuron import IFNeuron
+from .ilif_neuron import ILIFNeuron
 from .lif_neuron import LIFNeuron
 from .neuron_utils import reset_neurons, set_step_mode, spiking_modules
 from .plif_neuron import ParametricLIFNeuron
@@ -15,7 +16,7 @@ from .threshold_neuron import ThresholdNeuron
 __all__ = [
     'BACKEND_ENV', 'BACKENDS', 'FASTEST_BACKEND', 'resolve_backend',
     'BaseSpikingNeuron', 'check_positive', 'register_neuron', 'IFNeuron',
-    'LIFNeuron', 'ParametricLIFNeuron', 'SpikingJellyNeuron', 'ThresholdNeuron',
-    'reset_neurons', 'set_step_mode', 'spiking_modules', 'STBPLIFNeuron',
+    'ILIFNeuron', 'LIFNeuron', 'ParametricLIFNeuron', 'SpikingJellyNeuron',
+    'ThresholdNeuron', 'reset_neurons', 'set_step_mode', 'spiking_modules', 'STBPLIFNeuron',
     'rectangular_primitive', 'rectangular_spike', 'rectangular_surrogate_grad'
 ]

@@ -20,6 +20,7 @@ NEURON_CFGS = [
     dict(type='SpikingJellyNeuron', node='LIFNode', tau=2.0),
     dict(type='SpikingJellyNeuron', node='ILIFNode'),
     dict(type='STBPLIFNeuron'),
+    dict(type='ILIFNeuron', max_spike_count=4),
 ]
 IDS = [f"{c['type']}-{c.get('node', c.get('reset_mode', 'soft'))}"
        for c in NEURON_CFGS]
