@@ -19,6 +19,8 @@ from mmengine.config import Config
 
 from ...utils.config_tree import iter_dataset_cfgs
 from ...utils.input_error import ConfigValueError, InputError
+from ..gen1 import Gen1Dataset
+from .gen1_check import check_gen1_dataset
 from .missing_data import DATASET_DOC, missing_data_message
 from .voc_check import check_xml_dataset
 
@@ -95,7 +97,9 @@ def check_data(cfg: Config,
             continue
         if getattr(dataset, 'backend_args', None):
             continue  # remote storage: nothing local to check
-        ident = (type(dataset).__name__, dataset.data_root, dataset.ann_file)
+        # Gen1's splits differ by data_prefix only.
+        ident = (type(dataset).__name__, dataset.data_root, dataset.ann_file,
+                 repr(dataset.data_prefix))
         if ident in seen:
             continue
         seen.add(ident)
@@ -113,6 +117,8 @@ def check_data(cfg: Config,
                 'from the config.')
         elif isinstance(dataset, XMLDataset):
             check_xml_dataset(dataset, where, decode)
+        elif isinstance(dataset, Gen1Dataset):
+            check_gen1_dataset(dataset, where)
     if missing:
         raise InputError(missing_data_message(cfg, leaves, missing,
                                               config_file))
