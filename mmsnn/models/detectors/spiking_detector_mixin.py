@@ -4,6 +4,7 @@ from typing import Any, List, Optional, Union
 
 import torch
 from mmdet.structures import SampleList
+from mmengine.logging import print_log
 from torch import Tensor
 
 from ..defaults import DEFAULT_TIME_STEPS
@@ -42,12 +43,26 @@ class SpikingDetectorMixin(TimeStepsMixin):
     * **neuron reset on every forward path**: ``loss``, ``predict`` and
       ``_forward`` first return every neuron to rest, so single-step state
       never leaks between batches, into inference, TTA or FLOP counting;
+    * **batches with nothing in them** (:meth:`loss` on an input that is
+      zero everywhere: event windows without events, blank images under
+      a zero-mean normalisation) train the head only: the features are
+      extracted without gradient, and the step is logged with the
+      samples' ids. Every normalisation layer of the backbone and neck
+      sees zero variance in such a batch, where BatchNorm's backward
+      multiplies the gradient by ``weight / sqrt(eps)`` (about 316) at
+      each layer, so the exact gradient of the feature extractor grows
+      past float32's range (about 1e61 for the mini-VOC SNN-YOLOv3) and
+      becomes NaN while the loss stays finite. Batches with anything in
+      them run exactly as before;
     * **the per-step reference path** :meth:`forward_per_step`.
 
     Args:
         *args, **kwargs: The detector's own arguments.
         time_steps (int): T. Defaults to ``DEFAULT_TIME_STEPS``.
     """
+
+    #: True inside :meth:`loss` of a batch with nothing in it.
+    _features_without_grad = False
 
     def __init__(self,
                  *args,
@@ -60,7 +75,30 @@ class SpikingDetectorMixin(TimeStepsMixin):
     def loss(self, batch_inputs: Tensor,
              batch_data_samples: SampleList) -> Union[dict, list]:
         reset_neurons(self)
-        return super().loss(batch_inputs, batch_data_samples)
+        if not torch.is_grad_enabled() or batch_inputs.any():
+            return super().loss(batch_inputs, batch_data_samples)
+        ids = [sample.metainfo.get('img_id', sample.metainfo.get('img_path'))
+               for sample in batch_data_samples]
+        print_log(
+            f'{type(self).__name__}: the {len(ids)} samples of this batch '
+            f'have nothing in them (input zero everywhere: {ids[:8]}'
+            f'{" ..." if len(ids) > 8 else ""}); only the head learns from '
+            'it: the gradient of the backbone and neck would overflow to '
+            'NaN there (every normalisation layer sees zero variance).',
+            logger='current', level=30)
+        self._features_without_grad = True
+        try:
+            return super().loss(batch_inputs, batch_data_samples)
+        finally:
+            self._features_without_grad = False
+
+    def extract_feat(self, batch_inputs: Tensor) -> Any:
+        """The detector's features; without gradient inside :meth:`loss`
+        of a batch with nothing in it (see the class docstring)."""
+        if self._features_without_grad:
+            with torch.no_grad():
+                return super().extract_feat(batch_inputs)
+        return super().extract_feat(batch_inputs)
 
     def predict(self,
                 batch_inputs: Tensor,
