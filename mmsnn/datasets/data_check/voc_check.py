@@ -113,6 +113,7 @@ def check_xml_dataset(dataset, where: str, decode='auto') -> None:
             'each id needs JPEGImages/<id>.jpg and Annotations/<id>.xml):\n'
             + '\n'.join('  - ' + line for line in lines) +
             f'\nFix or remove these files (and their ids in {split}).')
+    _check_objects_left(dataset, where, empty, len(checked), unknown)
     how = ('decoded' if decode else 'checked by their start and end markers '
            '(set data_check = dict(decode_images=True) in the config to '
            'decode them all)')
@@ -126,6 +127,40 @@ def check_xml_dataset(dataset, where: str, decode='auto') -> None:
                   'dropped from training (filter_cfg.filter_empty_gt=True): '
                   f'{len(checked) - empty} remain.', logger='current',
                   level=logging.WARNING)
+
+
+def _check_objects_left(dataset, where: str, empty: int, checked: int,
+                        unknown: Dict[str, List[str]]) -> None:
+    """Refuse a split that mmdet would leave without anything to learn or
+    evaluate: no object of the data set's classes anywhere (every object of
+    another class), or, in training with ``filter_empty_gt``, no image with
+    an object (mmengine would fail with ``need at least one array to
+    concatenate``)."""
+    if not checked or empty < checked:
+        return
+    split, classes = dataset.ann_file, tuple(dataset.metainfo['classes'])
+    filter_cfg = dataset.filter_cfg or {}
+    drops = filter_cfg.get('filter_empty_gt') and not dataset.test_mode
+    if unknown:
+        found = ', '.join(f'{name!r} ({len(files)})'
+                          for name, files in sorted(
+                              unknown.items(), key=lambda kv: -len(kv[1])))
+        raise InputError(
+            f'None of the objects of {where} (split {split}, {checked} '
+            f'images) is of the data set\'s classes {classes}: it holds '
+            f'objects of the classes {found} (number of objects). mmdet '
+            'skips objects of other classes, so '
+            + ('no image would be left to train on' if drops else
+               'nothing would be learned or evaluated') +
+            '. Set metainfo=dict(classes=(...)) on the data set (and the '
+            "model's num_classes) to your data's classes, or point the "
+            'config at the data it was written for.')
+    if drops:
+        raise InputError(
+            f'None of the {checked} images of {where} (split {split}) has '
+            'an object, and filter_cfg.filter_empty_gt=True drops images '
+            'without objects from training: nothing would be left to train '
+            'on. Check the <object> entries of its annotations.')
 
 
 def _xml_problems(xml_path: str, image_size: Optional[Tuple[int, int]],
