@@ -2,7 +2,8 @@
 
 Runs images of the config's test set (or synthetic noise images when the
 data set is not there, and says so; they have the size of the test
-pipeline's ``Resize`` unless ``--shape`` is given) through the model and
+pipeline's ``Resize`` unless ``--shape`` is given; event-camera configs
+need their test set) through the model and
 reports per layer and in total: dense MACs per time step (the ANN cost), what each layer is
 fed ('real-valued', or spikes / spike counts with their rate), synaptic
 operations (SOPs) over the T steps, energy on the 45 nm model and the
@@ -118,8 +119,10 @@ def main(argv=None):
         with safe_checkpoint_loading():  # checked above, weights only
             load_checkpoint(model, args.checkpoint, map_location='cpu')
     model.to(args.device)
-    batches, source, about = energy_images(cfg, args.num_images, args.shape,
-                                           args.seed, args.synthetic)
+    with report_input_errors():  # event data missing: say how to get it
+        batches, source, about = energy_images(cfg, args.num_images,
+                                               args.shape, args.seed,
+                                               args.synthetic)
     print(about)
     if not args.checkpoint:
         print('No checkpoint: randomly initialised weights, so firing rates '
