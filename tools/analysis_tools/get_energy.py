@@ -3,8 +3,8 @@
 Runs images of the config's test set (or synthetic noise images when the
 data set is not there, and says so; they have the size of the test
 pipeline's ``Resize`` unless ``--shape`` is given; event-camera configs
-need their test set) through the model and
-reports per layer and in total: dense MACs per time step (the ANN cost), what each layer is
+need their test set) through the model and reports per layer and in
+total: dense MACs per time step (the ANN cost), what each layer is
 fed ('real-valued', or spikes / spike counts with their rate), synaptic
 operations (SOPs) over the T steps, energy on the 45 nm model and the
 neuromorphic-chip estimate of the paper's Table 1. Writes ``energy.json``,
