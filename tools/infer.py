@@ -11,6 +11,13 @@ IMG is an image file or a folder of images. The pictures go to
 model runs, the config, the images, the output folder and the checkpoint
 are checked as tools/test.py checks them (a checkpoint of another model is
 refused, one trained as another model type warned of; docs/faults.md).
+
+With an event-camera config (its test pipeline reads Prophesee events),
+IMG is a ``.dat`` recording or a folder of them: each is cut into windows
+of the config's length, one every ``--every-us`` (default: side by side),
+and ``OUT_DIR/preds/<recording>.json`` holds the detections of every
+window, ``OUT_DIR/vis/<recording>_t<end>.png`` a picture of each
+(``mmsnn.engine.event_inference``).
 """
 import argparse
 import os
@@ -24,6 +31,8 @@ import mmsnn  # noqa: E402,F401  (registers components)
 from mmsnn.engine.checkpoint import (  # noqa: E402
     check_checkpoint_file, check_tool_checkpoint, load_checkpoint_to_check,
     safe_checkpoint_loading)
+from mmsnn.datasets.event_windows import (  # noqa: E402
+    EVENT_SUFFIX, config_window_us, event_recordings, takes_events)
 from mmsnn.engine.tool_config import load_tool_config  # noqa: E402
 from mmsnn.utils import (InputError, check_writable_dir,  # noqa: E402
                          report_input_errors)
@@ -34,7 +43,9 @@ IMG_EXTENSIONS = ('.jpg', '.jpeg', '.png', '.bmp', '.tif', '.tiff', '.webp')
 def parse_args():
     parser = argparse.ArgumentParser(
         description='Detect objects in images and save pictures of them')
-    parser.add_argument('img', help='image file or folder of images')
+    parser.add_argument(
+        'img', help='image file or folder of images (event-camera configs: '
+        '.dat recording or folder of them)')
     parser.add_argument('config', help='config file')
     parser.add_argument('checkpoint', help='checkpoint file')
     parser.add_argument(
@@ -45,7 +56,14 @@ def parse_args():
     parser.add_argument(
         '--device', default=None,
         help='e.g. cpu or cuda:0 (default: cuda:0 if available, else cpu)')
-    return parser.parse_args()
+    parser.add_argument(
+        '--every-us', type=int, default=None,
+        help='event-camera configs: microseconds from one window to the '
+        "next (default: the config's window length)")
+    args = parser.parse_args()
+    if args.every_us is not None and args.every_us <= 0:
+        parser.error(f'--every-us must be positive, got {args.every_us}')
+    return args
 
 
 def image_paths(img):
@@ -60,19 +78,56 @@ def image_paths(img):
     if not osp.isfile(img):
         raise InputError(f'Image {img} (absolute: {osp.abspath(img)}) does '
                          'not exist.')
+    if img.endswith(EVENT_SUFFIX):
+        raise InputError(
+            f'{img} is an event recording, but the config takes images (its '
+            'test pipeline loads images with LoadImageFromFile); pass an '
+            'event-camera config (configs/events/) to detect in recordings.')
     return [img]
+
+
+def infer_events(args, cfg):
+    """Detect in the windows of event recordings (an event config)."""
+    import torch
+    from mmdet.registry import DATASETS, MODELS
+    from mmengine.runner import load_checkpoint
+
+    from mmsnn.engine.event_inference import detect_in_recordings
+    files = event_recordings(args.img)
+    window_us = config_window_us(cfg)
+    checkpoint = load_checkpoint_to_check(args.checkpoint)
+    model = MODELS.build(cfg.model)
+    check_tool_checkpoint(cfg.model, args.checkpoint, model, checkpoint)
+    with safe_checkpoint_loading():  # checked above, weights only
+        load_checkpoint(model, args.checkpoint, map_location='cpu')
+    device = args.device or ('cuda:0' if torch.cuda.is_available() else
+                             'cpu')
+    model.to(device).eval()
+    dataset = cfg.test_dataloader.dataset
+    classes = (dataset.get('metainfo') or DATASETS.get(
+        dataset.type).METAINFO)['classes']
+    for done in detect_in_recordings(model, cfg, files, args.out_dir,
+                                     window_us, args.every_us,
+                                     args.score_thr, classes):
+        print(f'{done["path"]}: {done["windows"]} windows of {window_us} us, '
+              f'{done["detections"]} boxes with score >= {args.score_thr}')
+        print(f'  boxes:    {done["preds"]}')
+        print(f'  pictures: {done["vis"]}')
 
 
 def main():
     args = parse_args()
     cfg = load_tool_config(args.config)
     check_checkpoint_file(args.checkpoint, 'Checkpoint')
-    files = image_paths(args.img)
-    for sub in ('vis', 'preds'):  # where DetInferencer writes, at the end
+    events = takes_events(cfg)
+    files = event_recordings(args.img) if events else image_paths(args.img)
+    for sub in ('vis', 'preds'):  # where the results go, at the end
         check_writable_dir(
             osp.join(args.out_dir, sub), f'--out-dir {args.out_dir}: folder',
             'The pictures and boxes go there; pass --out-dir with a '
             'writable directory.')
+    if events:
+        return infer_events(args, cfg)
 
     # weights only (whatever TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD says), named
     # errors for an unsafe or damaged file

@@ -1,5 +1,6 @@
 """The images an energy estimate is measured on: the config's test set, or
-synthetic noise images when it is not there (or asked for)."""
+synthetic noise images when it is not there (or asked for); event-camera
+configs are measured on their test set only."""
 from typing import Iterator, List, Optional, Sequence, Tuple
 
 import torch
@@ -7,6 +8,7 @@ from mmengine.config import Config
 from mmengine.dataset import pseudo_collate
 
 from ..utils.config_tree import iter_transform_cfgs
+from ..utils.input_error import InputError
 
 #: Synthetic images' (H, W) when neither a shape nor the test pipeline
 #: gives one.
@@ -58,6 +60,8 @@ def load_test_set(cfg: Config):
         dataset = DATASETS.build(cfg.test_dataloader.dataset)
     except (FileNotFoundError, OSError) as e:
         return None, f'{type(e).__name__}: {e}'
+    except InputError as e:
+        return None, str(e)
     if not len(dataset):
         return None, 'the test set is empty'
     return dataset, None
@@ -109,9 +113,32 @@ def energy_images(cfg: Config,
         tuple: The batches, the source (``kind``: ``'test set'`` or
         ``'synthetic'``, ``images`` and where they come from) and a
         sentence saying so.
+
+    Raises:
+        InputError: The model takes event frames (the test pipeline reads
+            events) and its test set is not there or ``synthetic`` is
+            asked for: noise images cannot stand in for event frames.
     """
+    from ..datasets.transforms import LoadPropheseeEvents
+    events = next(iter_transform_cfgs(cfg, LoadPropheseeEvents,
+                                      ('test_dataloader', ),
+                                      top_level=False), None) is not None
+    if events and synthetic:
+        raise InputError(
+            '--synthetic: the model of this config takes event frames (its '
+            'test pipeline reads Prophesee events with LoadPropheseeEvents), '
+            'for which noise images cannot stand in. Leave out --synthetic '
+            'to measure on its test set.')
+    if events:
+        from ..datasets import check_data
+        check_data(cfg, ['test_dataloader'])  # a missing root: how to get it
     dataset, reason = (None, '--synthetic') if synthetic else \
         load_test_set(cfg)
+    if events and dataset is None:
+        raise InputError(
+            f'The model of this config takes event frames (its test pipeline '
+            'reads Prophesee events with LoadPropheseeEvents) and is measured '
+            f'on its test set only, which cannot be used: {reason}')
     if dataset is not None:
         num = min(num_images, len(dataset))
         source = dict(

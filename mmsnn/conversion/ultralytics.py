@@ -172,8 +172,9 @@ def convert_ultralytics_state_dict(
             f'{name} has {len(src_convs)} conv layers (module_list.*.Conv2d'
             f'.weight), but the mmdet model has {len(layers)} (the authors\' '
             'YOLOv3-SPP has 76, plain YOLOv3 75): use the config matching '
-            'its darknet cfg (configs/snn_yolov3/snn_yolov3_spp_voc2012_t6_'
-            'authors.py for their cfg/my_yolov3.cfg) and num_classes.')
+            'its darknet cfg (configs/snn_yolov3/snn-yolov3-spp_d53_8xb8-416-'
+            '100e_voc2012_t6_authors.py for their cfg/my_yolov3.cfg) and '
+            'num_classes.')
     pairs = []
     for layer in layers:
         for src_key, dst_key in _pairs(layer):

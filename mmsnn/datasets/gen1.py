@@ -13,7 +13,8 @@ from mmengine.logging import print_log
 from ..utils.input_error import ConfigValueError, InputError
 from .gen1_protocol import (GEN1_CLASSES, MIN_BOX_DIAG, MIN_BOX_SIDE,
                             SKIP_FIRST_US, protocol_box_mask)
-from .prophesee_io import PropheseeDatFile, read_prophesee_boxes
+from .prophesee_io import (PropheseeDatFile, bad_boxes, describe_box,
+                           load_prophesee_boxes)
 
 EVENTS_SUFFIX, BOXES_SUFFIX = '_td.dat', '_bbox.npy'
 #: Where the layout and the mini-Gen1 generator are described.
@@ -22,8 +23,15 @@ MINI_GEN1_COMMAND = 'python tools/misc/make_mini_gen1.py --out data/mini_gen1'
 #: Where the real Gen1 config looks for the data set.
 GEN1_CONFIG, GEN1_ROOT = 'configs/events/snn-yolov3_d53-mini_1xb8-192-10e_gen1_t4.py', 'data/gen1'
 #: Bump when the cached index's content changes (2: event order checked,
-#: labels at exactly skip_first_us dropped).
-INDEX_VERSION = 2
+#: labels at exactly skip_first_us dropped; 3: bad boxes dropped one by one,
+#: recordings without events skipped, events counted in each window).
+INDEX_VERSION = 3
+#: How many examples a warning lists.
+_MAX_EXAMPLES = 5
+
+
+class RecordingWithoutEvents(InputError):
+    """A ``_td.dat`` recording that holds no event."""
 
 
 #: What a missing data root should hold (first sentence of the hints).
@@ -43,12 +51,32 @@ class Gen1Dataset(BaseDetDataset):
     left without a box are not samples, as the protocol evaluates only
     those). Boxes are ``[x1, y1, x2, y2]`` in sensor pixels, unclipped.
 
-    The index (timestamps and boxes of every recording) is cached in
-    ``cache_file`` and rebuilt when a file's size or time stamp or a filter
-    setting changes. Recordings that cannot be used (including events whose
-    timestamps go backwards, which would mislead the binary search of
-    every window) are skipped with a warning that names each file and why
-    (``self.skipped``).
+    The index (timestamps, boxes and the number of events in each window,
+    for every recording) is cached in ``cache_file`` and rebuilt when a
+    file's size or time stamp, ``window_us`` or a filter setting changes.
+    What cannot be used is left out with a warning naming each file:
+
+    * whole recordings that cannot be read, that hold no event (also
+      listed in ``self.without_events``), whose timestamps go backwards
+      (which would mislead the binary search of every window) or none of
+      whose labels is left (``self.skipped``: ``(file, why)``);
+    * single boxes that are degenerate (width or height not positive or
+      not finite) or lie wholly outside the sensor, counted per file; the
+      recording's other boxes are kept (``self.dropped_boxes``: ``(box
+      file, what, count, first row)``);
+    * in training, labelled timestamps whose window holds no event (an
+      empty recording start, labels after the last event): there is
+      nothing to detect the labelled objects from, so they are not
+      trained on (``filter_cfg=dict(filter_empty_window=False)`` keeps
+      them). In ``test_mode`` they stay, as the protocol evaluates every
+      labelled timestamp, and are counted in the log
+      (``self.empty_windows``: their ``img_id``).
+
+    Labelled timestamps before the first or after the last event of their
+    recording are listed in ``self.outside_span`` (``(file, timestamps,
+    (first, last event))``) for the data check
+    (:func:`~mmsnn.datasets.data_check.check_gen1_dataset`), which names
+    them.
 
     Args:
         data_root (str): The Gen1 root (holding ``train/``, ``val/``,
@@ -97,6 +125,10 @@ class Gen1Dataset(BaseDetDataset):
         self.check_event_order = bool(check_event_order)
         self.cache_file = cache_file
         self.skipped: List[Tuple[str, str]] = []
+        self.without_events: List[str] = []
+        self.dropped_boxes: List[Tuple[str, str, int, str]] = []
+        self.outside_span: List[Tuple[str, List[int], Tuple[int, int]]] = []
+        self.empty_windows: List[str] = []
         kwargs.setdefault('ann_file', '')
         super().__init__(data_prefix=data_prefix, **kwargs)
 
@@ -140,15 +172,26 @@ class Gen1Dataset(BaseDetDataset):
         return self.cache_file or osp.join(folder, '.mmsnn_gen1_index.json')
 
     def _index_recording(self, dat_path: str, num_classes: int) -> dict:
-        """The labelled timestamps of one recording; InputError if unusable."""
+        """The labelled timestamps of one recording; InputError if unusable.
+
+        Returns:
+            dict: ``sensor_size``, ``span`` (first and last event, us),
+            ``frames`` (``t``, ``bboxes``, ``labels`` and ``num_events``
+            in the window of each labelled timestamp) and ``dropped`` (bad
+            boxes left out: ``[what, count, first row]``).
+        """
         box_path = dat_path[:-len(EVENTS_SUFFIX)] + BOXES_SUFFIX
         if not osp.isfile(box_path):
             raise InputError(f'no box file {osp.basename(box_path)} beside it')
         dat = PropheseeDatFile(dat_path)
-        boxes = read_prophesee_boxes(box_path, dat.sensor_size)
+        boxes = load_prophesee_boxes(box_path)
         if dat.sensor_size is None:
             raise InputError(f'{dat_path}: no "% Height" / "% Width" header '
                              'lines, so the sensor size is unknown')
+        if dat.time_span is None:
+            raise RecordingWithoutEvents(
+                f'it holds no event (its {dat.offset} bytes are all header), '
+                'so every window of it is empty')
         if self.check_event_order:
             dat.check_order()
         bad = boxes['class_id'] >= num_classes
@@ -156,25 +199,37 @@ class Gen1Dataset(BaseDetDataset):
             raise InputError(
                 f'{box_path}: class_id {int(boxes["class_id"][bad][0])} is '
                 f'not below the {num_classes} classes of the data set')
+        dropped, keep = [], np.ones(len(boxes), bool)
+        for what, _, mask in bad_boxes(boxes, dat.sensor_size):
+            dropped.append([what, int(mask.sum()),
+                            describe_box(boxes, int(np.flatnonzero(mask)[0]))])
+            keep &= ~mask
+        boxes = boxes[keep]
         boxes = boxes[protocol_box_mask(boxes['t'], boxes['w'], boxes['h'],
                                         **self.filter_args)]
         frames = []
         for t in np.unique(boxes['t']):
             b = boxes[boxes['t'] == t]
+            lo, hi = dat.window_bounds(int(t) - self.window_us, int(t))
             frames.append(dict(
                 t=int(t),
                 bboxes=np.stack([b['x'], b['y'], b['x'] + b['w'],
                                  b['y'] + b['h']], 1).round(3).tolist(),
-                labels=b['class_id'].astype(int).tolist()))
+                labels=b['class_id'].astype(int).tolist(),
+                num_events=hi - lo))
         if not frames:
+            why = (f' ({sum(n for _, n, _ in dropped)} bad box(es) dropped '
+                   'first)' if dropped else '')
             raise InputError('no labelled timestamp keeps a box after the '
-                             f'protocol filter ({self.filter_args})')
-        return dict(sensor_size=list(dat.sensor_size), frames=frames)
+                             f'protocol filter ({self.filter_args}){why}')
+        return dict(sensor_size=list(dat.sensor_size),
+                    span=list(dat.time_span), frames=frames, dropped=dropped)
 
     def _build_index(self, folder: str) -> dict:
         names = sorted(glob.glob(osp.join(folder, '*' + EVENTS_SUFFIX)))
         stamps = {osp.basename(p): _file_stamp(p) for p in names}
         key = dict(version=INDEX_VERSION, filter=self.filter_args,
+                   window_us=self.window_us,
                    check_event_order=self.check_event_order,
                    classes=list(self.metainfo['classes']), files=stamps)
         cache = self._cache_path(folder)
@@ -186,14 +241,17 @@ class Gen1Dataset(BaseDetDataset):
                     return index
             except (OSError, ValueError):
                 pass  # unreadable cache: rebuild it
-        recordings, skipped = {}, []
+        recordings, skipped, without_events = {}, [], []
         for path in names:
             try:
                 recordings[osp.basename(path)] = self._index_recording(
                     path, len(self.metainfo['classes']))
             except InputError as e:
                 skipped.append((osp.basename(path), str(e)))
-        index = dict(key=key, recordings=recordings, skipped=skipped)
+                if isinstance(e, RecordingWithoutEvents):
+                    without_events.append(osp.basename(path))
+        index = dict(key=key, recordings=recordings, skipped=skipped,
+                     without_events=without_events)
         if cache:
             try:
                 tmp = f'{cache}.{os.getpid()}.tmp'
@@ -211,14 +269,29 @@ class Gen1Dataset(BaseDetDataset):
         folder = self._split_dir()
         index = self._build_index(folder)
         self.skipped = [tuple(s) for s in index['skipped']]
+        self.without_events = [osp.join(folder, name)
+                               for name in index['without_events']]
         for name, why in self.skipped:
             print_log(f'Gen1Dataset: skipping {osp.join(folder, name)}: '
                       f'{why}', 'current', 30)
-        data_list = []
+        self.dropped_boxes = [
+            (name[:-len(EVENTS_SUFFIX)] + BOXES_SUFFIX, what, count, first)
+            for name, rec in index['recordings'].items()
+            for what, count, first in rec['dropped']
+        ]
+        if self.dropped_boxes:
+            print_log(_dropped_boxes_message(folder, self.dropped_boxes),
+                      'current', 30)
+        data_list, self.outside_span = [], []
         for name, rec in index['recordings'].items():
             height, width = rec['sensor_size']
             path = osp.join(folder, name)
             recording = name[:-len(EVENTS_SUFFIX)]
+            first, last = rec['span']
+            outside = [f['t'] for f in rec['frames']
+                       if not first <= f['t'] <= last]
+            if outside:
+                self.outside_span.append((path, outside, (first, last)))
             for frame in rec['frames']:
                 data_list.append(dict(
                     img_id=f'{recording}@{frame["t"]}',
@@ -227,6 +300,8 @@ class Gen1Dataset(BaseDetDataset):
                     recording=recording,
                     timestamp=frame['t'],
                     window_us=self.window_us,
+                    num_events=frame['num_events'],
+                    events_span=tuple(rec['span']),
                     height=height,
                     width=width,
                     instances=[
@@ -243,6 +318,60 @@ class Gen1Dataset(BaseDetDataset):
                 f'({EVENTS_DOC}); tools/misc/make_mini_gen1.py writes a '
                 'small synthetic set.')
         return data_list
+
+    def filter_data(self) -> List[dict]:
+        """Leave out, in training, labelled timestamps whose window holds
+        no event (see the class docstring), with a count in the log.
+
+        Returns:
+            list[dict]: The samples kept.
+        """
+        empty = [info for info in self.data_list if not info['num_events']]
+        self.empty_windows = [info['img_id'] for info in empty]
+        if not empty:
+            return self.data_list
+        folder = self.data_prefix.get('events')
+        after = sum(info['timestamp'] > info['events_span'][1]
+                    for info in empty)
+        examples = ', '.join(self.empty_windows[:_MAX_EXAMPLES]) + (
+            ', ...' if len(empty) > _MAX_EXAMPLES else '')
+        what = (f'{len(empty)} of {len(self.data_list)} labelled timestamps '
+                f'in {folder} have no event in their {self.window_us} us '
+                f'window ({after} of them after their recording\'s last '
+                f'event): {examples}')
+        drop = (self.filter_cfg or {}).get('filter_empty_window', True)
+        if self.test_mode or not drop:
+            print_log(f'Gen1Dataset: {what}; they are kept (the model sees '
+                      'an empty window there).', 'current', 30)
+            return self.data_list
+        kept = [info for info in self.data_list if info['num_events']]
+        if not kept:
+            raise InputError(
+                f'Gen1Dataset: {what}, so nothing is left to train on. '
+                'Check that the _td.dat files are the recordings their '
+                '_bbox.npy labels belong to (python tools/train.py checks '
+                f'the data first and names such files; {EVENTS_DOC}).')
+        print_log(f'Gen1Dataset: {what}; they are not trained on, as there '
+                  'is nothing to detect their objects from '
+                  '(filter_cfg=dict(filter_empty_window=False) keeps them): '
+                  f'{len(kept)} remain.', 'current', 30)
+        return kept
+
+
+def _dropped_boxes_message(folder: str,
+                           dropped: List[Tuple[str, str, int, str]]) -> str:
+    """The warning about bad boxes left out of their recordings."""
+    total = sum(count for _, _, count, _ in dropped)
+    files = sorted({name for name, _, _, _ in dropped})
+    examples = '; '.join(f'{osp.join(folder, name)}: {count} {what}, the '
+                         f'first at {first}'
+                         for name, what, count, first in
+                         dropped[:_MAX_EXAMPLES])
+    more = (f'; and {len(dropped) - _MAX_EXAMPLES} more'
+            if len(dropped) > _MAX_EXAMPLES else '')
+    return (f'Gen1Dataset: left out {total} bad box(es) of {len(files)} '
+            f'recording(s); the other boxes of those recordings are kept: '
+            f'{examples}{more}.')
 
 
 def _file_stamp(dat_path: str) -> list:

@@ -20,7 +20,7 @@ timestamps and only its records are decoded.
 import bisect
 import os
 import os.path as osp
-from typing import Dict, Optional, Tuple
+from typing import Dict, List, Optional, Tuple
 
 import numpy as np
 
@@ -268,17 +268,30 @@ class PropheseeDatFile:
         Raises:
             InputError: Timestamps go backwards inside the window.
         """
+        return self.read(*self.window_bounds(t_start, t_end))
+
+    def window_bounds(self, t_start: int, t_end: int) -> Tuple[int, int]:
+        """Record indices ``(lo, hi)`` of the events with ``t_start <= t <
+        t_end`` (us), by binary search (sorted timestamps assumed, see
+        :meth:`window`); ``hi - lo`` counts them without decoding any."""
         # bisect touches ~log2(N) records; np.searchsorted would copy the
         # strided timestamp column of the whole file first.
         t = self._raw['t']
         lo = bisect.bisect_left(t, max(t_start, 0))
-        hi = bisect.bisect_left(t, max(t_end, 0), lo)
-        return self.read(lo, hi)
+        return lo, bisect.bisect_left(t, max(t_end, 0), lo)
 
     @property
     def duration(self) -> int:
         """Timestamp of the last event (us), 0 when empty."""
         return int(self._raw['t'][-1]) if self.num_events else 0
+
+    @property
+    def time_span(self) -> Optional[Tuple[int, int]]:
+        """Timestamps of the first and the last event (us), None when the
+        recording holds no event."""
+        if not self.num_events:
+            return None
+        return int(self._raw['t'][0]), int(self._raw['t'][-1])
 
 
 def read_prophesee_dat(
@@ -314,36 +327,62 @@ def read_prophesee_dat(
     return events, dat.sensor_size
 
 
-def _raise_for_boxes(path: str, boxes: np.ndarray, bad: np.ndarray,
-                     what: str, rule: str) -> None:
-    """Raise naming the file, how many boxes are ``bad`` and the first."""
-    if bad.any():
-        i = int(np.flatnonzero(bad)[0])
-        b = boxes[i]
-        raise InputError(
-            f'{path}: {int(bad.sum())} {what}, the first at row {i} '
-            f'(t={b["t"]}, x={b["x"]}, y={b["y"]}, w={b["w"]}, h={b["h"]}); '
-            f'{rule}.')
+def describe_box(boxes: np.ndarray, row: int) -> str:
+    """``row i (t=..., x=..., y=..., w=..., h=...)`` of a box array."""
+    b = boxes[row]
+    return (f'row {row} (t={b["t"]}, x={b["x"]}, y={b["y"]}, w={b["w"]}, '
+            f'h={b["h"]})')
 
 
-def read_prophesee_boxes(path: str,
-                         sensor_size: Optional[Tuple[int, int]] = None
-                         ) -> np.ndarray:
-    """Load a Gen1 ``_bbox.npy`` file in either dtype version.
+def bad_boxes(boxes: np.ndarray,
+              sensor_size: Optional[Tuple[int, int]] = None
+              ) -> List[Tuple[str, str, np.ndarray]]:
+    """The boxes no detector can learn from, by kind.
+
+    Args:
+        boxes (np.ndarray): :data:`BOX_DTYPE`, shape ``[N]``.
+        sensor_size (tuple[int, int], optional): ``(height, width)``; when
+            given, boxes lying wholly outside the sensor are bad too (boxes
+            that overlap its edge are not).
+
+    Returns:
+        list[tuple[str, str, np.ndarray]]: ``(what, rule, mask)`` for each
+        kind with at least one bad box: what they are (``'degenerate
+        box(es)'``), the rule they break, and their bool mask ``[N]``. A
+        box is counted under the first kind it falls in.
+    """
+    degenerate = ~(np.isfinite(boxes['w']) & np.isfinite(boxes['h']) &
+                   np.isfinite(boxes['x']) & np.isfinite(boxes['y']) &
+                   (boxes['w'] > 0) & (boxes['h'] > 0))
+    kinds = [('degenerate box(es)',
+              'width and height must be positive and finite', degenerate)]
+    if sensor_size is not None:
+        height, width = sensor_size
+        with np.errstate(invalid='ignore'):
+            outside = ((boxes['x'] >= width) | (boxes['y'] >= height) |
+                       (boxes['x'] + boxes['w'] <= 0) |
+                       (boxes['y'] + boxes['h'] <= 0)) & ~degenerate
+        kinds.append((f'box(es) outside the {width}x{height} sensor',
+                      'a box must overlap the sensor', outside))
+    return [(what, rule, mask) for what, rule, mask in kinds if mask.any()]
+
+
+def load_prophesee_boxes(path: str) -> np.ndarray:
+    """Load a Gen1 ``_bbox.npy`` file in either dtype version, every row
+    in the file's order (so that row numbers in messages are the file's).
+
+    Only the file's structure is checked; :func:`bad_boxes` finds the
+    boxes that cannot be learned from (:func:`read_prophesee_boxes` refuses
+    them, :class:`~mmsnn.datasets.Gen1Dataset` drops them with a count).
 
     Args:
         path (str): The ``*_bbox.npy`` file.
-        sensor_size (tuple[int, int], optional): ``(height, width)``; when
-            given, a box that lies wholly outside the sensor is an error
-            (boxes that overlap its edge are kept; the data set clips them).
 
     Returns:
-        np.ndarray: :data:`BOX_DTYPE`, shape ``[N]``, sorted by ``t``.
+        np.ndarray: :data:`BOX_DTYPE`, shape ``[N]``.
 
     Raises:
-        InputError: Unreadable file, missing fields, degenerate boxes (width
-            or height not positive, or not finite) or boxes outside the
-            sensor.
+        InputError: Unreadable file or missing fields.
     """
     try:
         boxes = np.load(path, allow_pickle=False)
@@ -362,16 +401,31 @@ def read_prophesee_boxes(path: str,
     out = np.zeros(len(boxes), BOX_DTYPE)
     for name in BOX_DTYPE.names:
         out[name] = boxes[renamed[name]]
-    _raise_for_boxes(
-        path, out, ~(np.isfinite(out['w']) & np.isfinite(out['h']) &
-                     np.isfinite(out['x']) & np.isfinite(out['y']) &
-                     (out['w'] > 0) & (out['h'] > 0)),
-        'degenerate box(es)', 'width and height must be positive and finite')
-    if sensor_size is not None:
-        height, width = sensor_size
-        _raise_for_boxes(
-            path, out, (out['x'] >= width) | (out['y'] >= height) |
-            (out['x'] + out['w'] <= 0) | (out['y'] + out['h'] <= 0),
-            f'box(es) outside the {width}x{height} sensor',
-            'a box must overlap the sensor')
-    return out[np.argsort(out['t'], kind='stable')]
+    return out
+
+
+def read_prophesee_boxes(path: str,
+                         sensor_size: Optional[Tuple[int, int]] = None
+                         ) -> np.ndarray:
+    """Load a Gen1 ``_bbox.npy`` file, refusing any bad box.
+
+    Args:
+        path (str): The ``*_bbox.npy`` file.
+        sensor_size (tuple[int, int], optional): ``(height, width)``; when
+            given, a box that lies wholly outside the sensor is an error
+            (boxes that overlap its edge are kept).
+
+    Returns:
+        np.ndarray: :data:`BOX_DTYPE`, shape ``[N]``, sorted by ``t``.
+
+    Raises:
+        InputError: Unreadable file, missing fields, degenerate boxes (width
+            or height not positive, or not finite) or boxes outside the
+            sensor, naming the file, how many and the first.
+    """
+    boxes = load_prophesee_boxes(path)
+    for what, rule, mask in bad_boxes(boxes, sensor_size):
+        raise InputError(
+            f'{path}: {int(mask.sum())} {what}, the first at '
+            f'{describe_box(boxes, int(np.flatnonzero(mask)[0]))}; {rule}.')
+    return boxes[np.argsort(boxes['t'], kind='stable')]

@@ -16,6 +16,7 @@ from .checkpoint import (DamagedCheckpointError, UnsafeCheckpointError,
                          load_checkpoint_safely, safe_checkpoint_loading)
 from .default_hooks import add_reliability_hooks
 from .dist import setup_distributed
+from .event_inference import detect_in_recordings
 from .hooks import *  # noqa: F401,F403
 from .runner import SafeEpochBasedTrainLoop, SafeIterBasedTrainLoop
 from .stop_signals import (StopSignals, TrainingInterrupted,
@@ -26,6 +27,7 @@ __all__ = [
     'check_load_from', 'check_load_from_shapes', 'check_resume',
     'check_test_checkpoint', 'check_tool_checkpoint',
     'find_resume_checkpoint', 'add_reliability_hooks', 'setup_distributed',
+    'detect_in_recordings',
     'DamagedCheckpointError', 'UnsafeCheckpointError', 'checkpoint_globals',
     'load_checkpoint_safely', 'safe_checkpoint_loading',
     'SafeEpochBasedTrainLoop', 'SafeIterBasedTrainLoop', 'StopSignals',

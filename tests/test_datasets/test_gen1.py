@@ -163,3 +163,128 @@ def test_protocol_skips_as_the_toolbox_filter_boxes():
     assert protocol_box_mask(t, [40] * 4, [40] * 4,
                              skip_first_us=500_000).tolist() == [
                                  False, False, False, True]
+
+
+def _logged(monkeypatch):
+    from mmsnn.datasets import gen1
+    logged = []
+    monkeypatch.setattr(gen1, 'print_log',
+                        lambda msg, *args, **kwargs: logged.append(msg))
+    return logged
+
+
+def test_one_box_outside_the_sensor_drops_only_itself(tmp_path,
+                                                      monkeypatch):
+    split = tmp_path / 'train'
+    split.mkdir()
+    write_dat(split / 'r_td.dat', random_events(300, seed=1))
+    good = [(200_000, 10. + 40 * i, 10., 35., 35., i % 2, i, 1.)
+            for i in range(5)]
+    write_boxes(split / 'r_bbox.npy',
+                good[:3] + [(200_000, 400., 10., 40., 40., 0, 9, 1.)] +
+                good[3:])
+    logged = _logged(monkeypatch)
+    ds = _build(tmp_path, cache_file=False)
+    assert len(ds) == 1 and ds.skipped == []
+    boxes = [i['bbox'] for i in ds.get_data_info(0)['instances']]
+    assert boxes == [[x, y, x + w, y + h] for _, x, y, w, h, *_ in good]
+    (name, what, count, first), = ds.dropped_boxes
+    assert (name, count) == ('r_bbox.npy', 1)
+    assert 'outside the 304x240 sensor' in what and 'row 3' in first
+    msg = '\n'.join(logged)
+    assert 'left out 1 bad box(es) of 1 recording(s)' in msg
+    assert str(split / 'r_bbox.npy') in msg and 'x=400.0' in msg
+
+
+def test_degenerate_boxes_are_dropped_one_by_one(tmp_path):
+    split = tmp_path / 'train'
+    split.mkdir()
+    write_dat(split / 'r_td.dat', random_events(300, seed=1))
+    write_boxes(split / 'r_bbox.npy', [
+        (200_000, 10., 10., 40., 40., 0, 0, 1.),
+        (200_000, 60., 10., 0., 40., 0, 1, 1.),
+        (300_000, 60., 10., 40., float('nan'), 1, 2, 1.)])
+    ds = _build(tmp_path, cache_file=False)
+    assert len(ds) == 1
+    assert [(n, c) for n, _, c, _ in ds.dropped_boxes] == [('r_bbox.npy', 2)]
+
+
+def _recording_with_gaps(split):
+    """Events only from 0 to 120 ms and from 400 to 500 ms; labels at 110
+    ms (inside), 300 ms (an empty window), 460 ms (inside) and 900 ms (after
+    the last event)."""
+    write_dat(split / 'g_td.dat',
+              [(t, 5, 5, 1) for t in range(0, 120_000, 1000)] +
+              [(t, 5, 5, 1) for t in range(400_000, 500_000, 1000)])
+    write_boxes(split / 'g_bbox.npy', [
+        (t, 10., 10., 40., 40., 0, 0, 1.)
+        for t in (110_000, 300_000, 460_000, 900_000)])
+
+
+def test_windows_without_events_are_counted_and_not_trained_on(
+        tmp_path, monkeypatch):
+    split = tmp_path / 'train'
+    split.mkdir()
+    _recording_with_gaps(split)
+    logged = _logged(monkeypatch)
+    ds = _build(tmp_path, cache_file=False)
+    assert [ds.get_data_info(i)['timestamp'] for i in range(len(ds))] == [
+        110_000, 460_000]
+    assert ds.empty_windows == ['g@300000', 'g@900000']
+    msg = '\n'.join(logged)
+    assert ('2 of 4 labelled timestamps in ' in msg
+            and 'have no event in their 50000 us window (1 of them after '
+            "their recording's last event): g@300000, g@900000" in msg)
+    assert 'not trained on' in msg and '2 remain' in msg
+    # The protocol evaluates every label: kept in test mode, and on request.
+    for kwargs in (dict(test_mode=True),
+                   dict(filter_cfg=dict(filter_empty_window=False))):
+        ds = _build(tmp_path, cache_file=False, **kwargs)
+        assert len(ds) == 4 and len(ds.empty_windows) == 2
+    # The labels outside the events' time span, for the data check.
+    (path, outside, span), = ds.outside_span
+    assert path.endswith('g_td.dat') and outside == [900_000]
+    assert span == (0, 499_000)
+
+
+def test_window_size_is_part_of_the_cached_index(tmp_path):
+    split = tmp_path / 'train'
+    split.mkdir()
+    _recording_with_gaps(split)
+    assert len(_build(tmp_path)) == 2
+    # 300 ms with a 250 ms window reaches the events before 120 ms.
+    init_default_scope('mmdet')
+    ds = Gen1Dataset(data_root=str(tmp_path),
+                     data_prefix=dict(events='train/'), window_us=250_000,
+                     pipeline=[])
+    assert [ds.get_data_info(i)['timestamp'] for i in range(len(ds))] == [
+        110_000, 300_000, 460_000]
+
+
+def test_recording_without_events_is_skipped_and_named(tmp_path):
+    split = tmp_path / 'train'
+    split.mkdir()
+    write_dat(split / 'a_td.dat', random_events(300, seed=1))
+    write_boxes(split / 'a_bbox.npy', [(200_000, 10., 10., 40., 40., 0, 0,
+                                        1.)])
+    write_dat(split / 'e_td.dat', [])
+    write_boxes(split / 'e_bbox.npy', [(200_000, 10., 10., 40., 40., 0, 0,
+                                        1.)])
+    ds = _build(tmp_path, cache_file=False)
+    assert len(ds) == 1 and ds.get_data_info(0)['recording'] == 'a'
+    assert 'holds no event' in dict(ds.skipped)['e_td.dat']
+    assert ds.without_events == [str(split / 'e_td.dat')]
+
+
+def test_split_of_empty_windows_only_is_refused_in_training(tmp_path):
+    split = tmp_path / 'train'
+    split.mkdir()
+    write_dat(split / 'late_td.dat', [(t, 5, 5, 1) for t in range(0, 9000,
+                                                                    100)])
+    write_boxes(split / 'late_bbox.npy', [(200_000, 10., 10., 40., 40., 0,
+                                           0, 1.)])
+    with pytest.raises(InputError) as e:
+        _build(tmp_path, cache_file=False)
+    msg = str(e.value)
+    assert str(split) in msg and 'late@200000' in msg
+    assert 'nothing is left to train on' in msg

@@ -94,3 +94,31 @@ def test_spike_driven_spikeyolo(tmp_path):
     assert report['step_rates']['binary_steps'] == 8
     assert report['chip']['time_steps'] == 8
     assert {layer['steps'] for layer in report['layers']} == {1, 8}
+
+
+EVENTS_CONFIG = repo_path('configs/events/snn-yolov3_d53-mini_1xb8-192-10e_minigen1_t4.py')
+
+
+def test_event_config_without_its_data_is_one_paragraph(tmp_path):
+    """A missing Gen1 root was a traceback around the InputError."""
+    assert_one_paragraph_error(
+        run_tool(TOOL, EVENTS_CONFIG, '--num-images', '1', cwd=tmp_path),
+        'No data set at data/mini_gen1/', 'test_dataloader.dataset',
+        'python tools/misc/make_mini_gen1.py --out data/mini_gen1')
+    assert_one_paragraph_error(
+        run_tool(TOOL, EVENTS_CONFIG, '--synthetic', cwd=tmp_path),
+        '--synthetic: the model of this config takes event frames')
+    assert not (tmp_path / 'work_dirs').exists()
+
+
+def test_event_config_is_measured_on_its_test_set(tmp_path):
+    from mmsnn.datasets import make_mini_gen1
+    make_mini_gen1(str(tmp_path / 'data/mini_gen1'), size='tiny')
+    out = tmp_path / 'out'
+    result = run_tool(TOOL, EVENTS_CONFIG, '--num-images', '1', '--out-dir',
+                      str(out), '--cfg-options', 'time_steps=2',
+                      cwd=tmp_path)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert 'Images: 1 from the test set (MiniGen1Dataset' in result.stdout
+    report = json.loads((out / 'energy.json').read_text())
+    assert report['images']['kind'] == 'test set'

@@ -2,8 +2,9 @@
 
 Runs images of the config's test set (or synthetic noise images when the
 data set is not there, and says so; they have the size of the test
-pipeline's ``Resize`` unless ``--shape`` is given) through the model and
-reports per layer and in total: dense MACs per time step (the ANN cost), what each layer is
+pipeline's ``Resize`` unless ``--shape`` is given; event-camera configs
+need their test set) through the model and reports per layer and in
+total: dense MACs per time step (the ANN cost), what each layer is
 fed ('real-valued', or spikes / spike counts with their rate), synaptic
 operations (SOPs) over the T steps, energy on the 45 nm model and the
 neuromorphic-chip estimate of the paper's Table 1. Writes ``energy.json``,
@@ -134,8 +135,10 @@ def main(argv=None):
     with report_input_errors():
         model_form = deployed_form(model, args.reparameterize,
                                    args.spike_driven)
-    batches, source, about = energy_images(cfg, args.num_images, args.shape,
-                                           args.seed, args.synthetic)
+    with report_input_errors():  # event data missing: say how to get it
+        batches, source, about = energy_images(cfg, args.num_images,
+                                               args.shape, args.seed,
+                                               args.synthetic)
     print(about)
     if not args.checkpoint:
         print('No checkpoint: randomly initialised weights, so firing rates '

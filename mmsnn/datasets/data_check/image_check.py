@@ -5,7 +5,8 @@ from typing import Callable, Optional, Tuple
 def image_problem(path: str, decode: bool,
                   decoder_messages: Callable[[], str]
                   ) -> Tuple[Optional[str], Optional[Tuple[int, int]]]:
-    """The problem of one image file, and its ``(width, height)``.
+    """The problem of one image file, and its ``(width, height)`` as stored
+    (before any EXIF orientation, see :mod:`.exif_orientation`).
 
     Structural check first: a JPEG must start with SOI and end with EOI, a
     PNG must end with its IEND chunk (a truncated download lacks them; cv2
@@ -48,7 +49,8 @@ def image_problem(path: str, decode: bool,
     import cv2
     import numpy as np
     decoder_messages()
-    img = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
+    img = cv2.imdecode(np.frombuffer(data, np.uint8),
+                       cv2.IMREAD_COLOR | cv2.IMREAD_IGNORE_ORIENTATION)
     complaint = ' '.join(decoder_messages().split())
     if img is None:
         return ('not decodable (cv2 returns no image' +

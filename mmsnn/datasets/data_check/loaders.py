@@ -19,6 +19,9 @@ from mmengine.config import Config
 
 from ...utils.config_tree import iter_dataset_cfgs
 from ...utils.input_error import ConfigValueError, InputError
+from ..gen1 import Gen1Dataset
+from .exif_orientation import ANNOTATED_FRAMES, image_loader
+from .gen1_check import check_gen1_dataset
 from .missing_data import DATASET_DOC, missing_data_message
 from .voc_check import check_xml_dataset
 
@@ -66,20 +69,36 @@ def check_data(cfg: Config,
             :mod:`~mmsnn.datasets.data_check.missing_data`), or (for XML
             data sets) a split file has a blank line or spaces in an id, a
             listed image/annotation is missing, an XML is malformed, its
-            ``<size>`` differs from the image's, a box is degenerate or
-            outside its image, or an image is truncated, corrupt or not an
-            image (see :func:`check_xml_dataset`; the config key
-            ``data_check = dict(decode_images=True | False | 'auto')``
-            chooses how thoroughly images are checked). Objects whose class
-            is not among the data set's classes are skipped by mmdet and only
-            warned of; images left without objects are counted in the log.
+            ``<size>`` differs from the image's as the pipeline loads it
+            (EXIF orientation included, see :mod:`.exif_orientation`), a
+            box is degenerate or outside its image, an image is truncated,
+            corrupt or not an image, or no object of the split is of the
+            data set's classes (see :func:`check_xml_dataset`; the config
+            key ``data_check = dict(decode_images=True | False | 'auto')``
+            chooses how thoroughly images are checked, and
+            ``annotated_frame='oriented' | 'stored'`` in which frame the
+            boxes of photos with an EXIF orientation were drawn where their
+            ``<size>`` cannot tell). Gen1 splits are indexed and their
+            recordings without events and labels outside their events
+            named (:func:`check_gen1_dataset`). Objects whose class is not
+            among the data set's classes are skipped by mmdet and only
+            warned of where others are left; images left without objects
+            are counted in the log.
     """
     check_loader_settings(cfg, loaders)
-    decode = (cfg.get('data_check') or {}).get('decode_images', 'auto')
+    settings = cfg.get('data_check') or {}
+    decode = settings.get('decode_images', 'auto')
     if decode not in (True, False, 'auto'):
         raise InputError(
             f'data_check.decode_images={decode!r} in the config: expected '
             "True, False or 'auto'.")
+    annotated_frame = settings.get('annotated_frame')
+    if annotated_frame not in (None, ) + ANNOTATED_FRAMES:
+        raise InputError(
+            f'data_check.annotated_frame={annotated_frame!r} in the config: '
+            "expected 'oriented' (boxes drawn on photos turned as their "
+            "EXIF orientation says, as image viewers show them) or 'stored' "
+            '(on the pixels as stored).')
     leaves = []
     for key in loaders:
         loader = cfg.get(key)
@@ -95,7 +114,9 @@ def check_data(cfg: Config,
             continue
         if getattr(dataset, 'backend_args', None):
             continue  # remote storage: nothing local to check
-        ident = (type(dataset).__name__, dataset.data_root, dataset.ann_file)
+        # Gen1's splits differ by data_prefix only.
+        ident = (type(dataset).__name__, dataset.data_root, dataset.ann_file,
+                 repr(dataset.data_prefix))
         if ident in seen:
             continue
         seen.add(ident)
@@ -112,7 +133,12 @@ def check_data(cfg: Config,
                 f'set layout against {DATASET_DOC}, or drop that data set '
                 'from the config.')
         elif isinstance(dataset, XMLDataset):
-            check_xml_dataset(dataset, where, decode)
+            check_xml_dataset(
+                dataset, where, decode,
+                image_loader(ds_cfg.get('pipeline'), f'{where}.pipeline'),
+                annotated_frame)
+        elif isinstance(dataset, Gen1Dataset):
+            check_gen1_dataset(dataset, where)
     if missing:
         raise InputError(missing_data_message(cfg, leaves, missing,
                                               config_file))

@@ -4,13 +4,17 @@ import os.path as osp
 import time
 import warnings
 import xml.etree.ElementTree as ET
-from typing import Dict, List, Optional, Sequence, Tuple
+from functools import partial
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 from mmengine.fileio import list_from_file
 from mmengine.logging import print_log
 
 from ...utils.input_error import InputError
 from ...utils.stderr_capture import stderr_capture
+from .exif_orientation import (ImageLoader, exif_orientation,
+                               loader_applies_orientation, orientation_problem,
+                               oriented_size)
 from .image_check import image_problem
 
 # How many examples of one kind of problem a message lists.
@@ -21,7 +25,11 @@ _MAX_EXAMPLES = 5
 DECODE_AUTO_MAX_IMAGES = 5000
 
 
-def check_xml_dataset(dataset, where: str, decode='auto') -> None:
+def check_xml_dataset(dataset,
+                      where: str,
+                      decode='auto',
+                      loader: Optional[ImageLoader] = None,
+                      annotated_frame: Optional[str] = None) -> None:
     """Check every image and XML annotation a VOC-style split lists.
 
     The split file is read as mmdet's ``XMLDataset`` reads it (mmengine's
@@ -39,6 +47,16 @@ def check_xml_dataset(dataset, where: str, decode='auto') -> None:
             :data:`DECODE_AUTO_MAX_IMAGES` images. Without decoding, images
             get a structural check (start and end markers) and their size
             is read from the header. Defaults to ``'auto'``.
+        loader (ImageLoader, optional): How the data set's pipeline decodes
+            images (:func:`~.exif_orientation.image_loader`): images with an
+            EXIF orientation are checked against the frame it produces
+            (:func:`~.exif_orientation.orientation_problem`). None (no image
+            loader in the pipeline) skips that check.
+        annotated_frame (str, optional): ``data_check.annotated_frame`` of
+            the config: ``'oriented'`` or ``'stored'``, the frame the boxes
+            of photos with an EXIF orientation were drawn in where their
+            ``<size>`` cannot tell. Defaults to None (not said: such photos
+            are refused where the loader turns them).
 
     Raises:
         InputError: Names every kind of problem found with up to five
@@ -72,7 +90,7 @@ def check_xml_dataset(dataset, where: str, decode='auto') -> None:
                                 f'{img_id}.jpg')
             xml_path = osp.join(dataset.sub_data_root, dataset.ann_subdir,
                                 f'{img_id}.xml')
-            image_size = None
+            image_size, frame_problem = None, None
             if not osp.isfile(img_path):
                 problems.setdefault('image missing', []).append(img_path)
             else:
@@ -80,11 +98,14 @@ def check_xml_dataset(dataset, where: str, decode='auto') -> None:
                                                     decoder_messages)
                 if problem:
                     problems.setdefault(problem, []).append(img_path)
+                if image_size and loader:
+                    image_size, frame_problem = _loaded_frame(
+                        img_path, image_size, loader, annotated_frame)
             if not osp.isfile(xml_path):
                 problems.setdefault('annotation missing', []).append(xml_path)
                 continue
             found, num_objects = _xml_problems(xml_path, image_size, classes,
-                                               unknown)
+                                               unknown, frame_problem)
             empty += num_objects == 0
             checked.append(img_id)
             for kind, detail in found:
@@ -113,6 +134,7 @@ def check_xml_dataset(dataset, where: str, decode='auto') -> None:
             'each id needs JPEGImages/<id>.jpg and Annotations/<id>.xml):\n'
             + '\n'.join('  - ' + line for line in lines) +
             f'\nFix or remove these files (and their ids in {split}).')
+    _check_objects_left(dataset, where, empty, len(checked), unknown)
     how = ('decoded' if decode else 'checked by their start and end markers '
            '(set data_check = dict(decode_images=True) in the config to '
            'decode them all)')
@@ -128,17 +150,79 @@ def check_xml_dataset(dataset, where: str, decode='auto') -> None:
                   level=logging.WARNING)
 
 
-def _xml_problems(xml_path: str, image_size: Optional[Tuple[int, int]],
-                  classes: Sequence[str], unknown: Dict[str, List[str]]
+def _check_objects_left(dataset, where: str, empty: int, checked: int,
+                        unknown: Dict[str, List[str]]) -> None:
+    """Refuse a split that mmdet would leave without anything to learn or
+    evaluate: no object of the data set's classes anywhere (every object of
+    another class), or, in training with ``filter_empty_gt``, no image with
+    an object (mmengine would fail with ``need at least one array to
+    concatenate``)."""
+    if not checked or empty < checked:
+        return
+    split, classes = dataset.ann_file, tuple(dataset.metainfo['classes'])
+    filter_cfg = dataset.filter_cfg or {}
+    drops = filter_cfg.get('filter_empty_gt') and not dataset.test_mode
+    if unknown:
+        found = ', '.join(f'{name!r} ({len(files)})'
+                          for name, files in sorted(
+                              unknown.items(), key=lambda kv: -len(kv[1])))
+        raise InputError(
+            f'None of the objects of {where} (split {split}, {checked} '
+            f'images) is of the data set\'s classes {classes}: it holds '
+            f'objects of the classes {found} (number of objects). mmdet '
+            'skips objects of other classes, so '
+            + ('no image would be left to train on' if drops else
+               'nothing would be learned or evaluated') +
+            '. Set metainfo=dict(classes=(...)) on the data set (and the '
+            "model's num_classes) to your data's classes, or point the "
+            'config at the data it was written for.')
+    if drops:
+        raise InputError(
+            f'None of the {checked} images of {where} (split {split}) has '
+            'an object, and filter_cfg.filter_empty_gt=True drops images '
+            'without objects from training: nothing would be left to train '
+            'on. Check the <object> entries of its annotations.')
+
+
+def _loaded_frame(img_path: str, size: Tuple[int, int], loader: ImageLoader,
+                  annotated_frame: Optional[str]
+                  ) -> Tuple[Tuple[int, int], Optional[Callable]]:
+    """``(width, height)`` of an image as the loader gives it, and, for a
+    photo with an EXIF orientation, the check of its annotation's
+    ``<size>`` (:func:`~.exif_orientation.orientation_problem`)."""
+    orientation, image_format = exif_orientation(img_path)
+    if orientation == 1:
+        return size, None
+    applied = loader_applies_orientation(image_format, loader.color_type,
+                                         loader.backend)
+    return (oriented_size(size, orientation) if applied else size,
+            partial(orientation_problem, img_path, size,
+                    orientation=orientation,
+                    applied=applied, loader=loader,
+                    annotated_frame=annotated_frame))
+
+
+def _xml_problems(xml_path: str,
+                  image_size: Optional[Tuple[int, int]],
+                  classes: Sequence[str],
+                  unknown: Dict[str, List[str]],
+                  frame_problem: Optional[Callable] = None
                   ) -> Tuple[List[Tuple[str, str]], int]:
     """Problems of one annotation file as ``(kind, detail)`` pairs, and
-    the number of its objects of known classes (what mmdet keeps)."""
+    the number of its objects of known classes (what mmdet keeps).
+    ``image_size`` is the image as the loader gives it; ``frame_problem``
+    checks the ``<size>`` (None without one) of a photo with an EXIF
+    orientation."""
     try:
         root = ET.parse(xml_path).getroot()
     except ET.ParseError as e:
         return [('malformed XML', str(e))], 0
     width, height = image_size or (None, None)
     size = root.find('size')
+    if size is None and frame_problem:
+        frame = frame_problem(None)
+        if frame:
+            return [frame], 0
     if size is not None:
         try:
             width = int(size.find('width').text)
@@ -148,6 +232,9 @@ def _xml_problems(xml_path: str, image_size: Optional[Tuple[int, int]],
         if width <= 0 or height <= 0:
             return [('bad <size>', 'expected positive integer <width> and '
                      '<height>')], 0
+        frame = frame_problem and frame_problem((width, height))
+        if frame:
+            return [frame], 0
         if image_size and (width, height) != tuple(image_size):
             return [('<size> differs from the image', f'<width> {width} '
                      f'<height> {height}, but the image is {image_size[0]} '

@@ -1,10 +1,12 @@
 """What makes any mmdet detector spiking: it owns T and the neurons' state."""
+import contextlib
 from functools import partial
-from typing import Any, List, Optional, Union
+from typing import Any, Iterator, List, Optional, Union
 
 import torch
 from mmdet.structures import SampleList
 from mmdet.utils import OptConfigType
+from mmengine.logging import print_log
 from torch import Tensor
 
 from ..defaults import DEFAULT_TIME_STEPS
@@ -51,6 +53,17 @@ class SpikingDetectorMixin(TimeStepsMixin):
       SLTT-K, to the convolutions and BatchNorms of the spiking parts
       (:func:`~mmsnn.models.layers.step_selection.apply_bptt_mode`).
       ``loss`` draws the steps;
+    * **batches with nothing in them** (:meth:`loss` on an input that is
+      zero everywhere: event windows without events, blank images under
+      a zero-mean normalisation) train the head only: the features are
+      extracted without gradient, and the step is logged with the
+      samples' ids. Every normalisation layer of the backbone and neck
+      sees zero variance in such a batch, where BatchNorm's backward
+      multiplies the gradient by ``weight / sqrt(eps)`` (about 316) at
+      each layer, so the exact gradient of the feature extractor grows
+      past float32's range (about 1e61 for the mini-VOC SNN-YOLOv3) and
+      becomes NaN while the loss stays finite. Batches with anything in
+      them run exactly as before;
     * **the per-step reference path** :meth:`forward_per_step`.
 
     Args:
@@ -63,6 +76,9 @@ class SpikingDetectorMixin(TimeStepsMixin):
             every training step). None is ``dict(mode='full')``.
             ``--cfg-options model.bptt.mode=sltt model.bptt.k=2`` sets it.
     """
+
+    #: True inside :meth:`loss` of a batch with nothing in it.
+    _features_without_grad = False
 
     def __init__(self,
                  *args,
@@ -88,12 +104,43 @@ class SpikingDetectorMixin(TimeStepsMixin):
     def loss(self, batch_inputs: Tensor,
              batch_data_samples: SampleList) -> Union[dict, list]:
         reset_neurons(self)
-        if self._bptt.k is None:
-            return super().loss(batch_inputs, batch_data_samples)
         # SLTT-K: the steps of this training step, from the global CPU
         # generator (the run's seed; saved in checkpoints for resume)
-        with self._bptt.drawing(self.time_steps, len(batch_data_samples)):
+        draw = contextlib.nullcontext() if self._bptt.k is None else \
+            self._bptt.drawing(self.time_steps, len(batch_data_samples))
+        with draw, self._empty_batch_guard(batch_inputs, batch_data_samples):
             return super().loss(batch_inputs, batch_data_samples)
+
+    @contextlib.contextmanager
+    def _empty_batch_guard(self, batch_inputs: Tensor,
+                           batch_data_samples: SampleList) -> Iterator[None]:
+        """Within it, a batch with nothing in it (see the class docstring)
+        extracts its features without gradient, and says so."""
+        if not torch.is_grad_enabled() or batch_inputs.any():
+            yield
+            return
+        ids = [sample.metainfo.get('img_id', sample.metainfo.get('img_path'))
+               for sample in batch_data_samples]
+        print_log(
+            f'{type(self).__name__}: the {len(ids)} samples of this batch '
+            f'have nothing in them (input zero everywhere: {ids[:8]}'
+            f'{" ..." if len(ids) > 8 else ""}); only the head learns from '
+            'it: the gradient of the backbone and neck would overflow to '
+            'NaN there (every normalisation layer sees zero variance).',
+            logger='current', level=30)
+        self._features_without_grad = True
+        try:
+            yield
+        finally:
+            self._features_without_grad = False
+
+    def extract_feat(self, batch_inputs: Tensor) -> Any:
+        """The detector's features; without gradient inside :meth:`loss`
+        of a batch with nothing in it (see the class docstring)."""
+        if self._features_without_grad:
+            with torch.no_grad():
+                return super().extract_feat(batch_inputs)
+        return super().extract_feat(batch_inputs)
 
     def predict(self,
                 batch_inputs: Tensor,

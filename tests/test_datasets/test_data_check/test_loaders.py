@@ -10,7 +10,7 @@ from mmengine.config import Config
 from mmsnn.datasets import check_data
 from mmsnn.utils import InputError, iter_dataset_cfgs
 from tests.conftest import repo_path
-from .voc_data import cfg_of, check_fails, voc_cfg
+from .voc_data import cfg_of, check_fails, rename_objects, voc_cfg
 
 
 def test_good_data_passes(voc):
@@ -63,6 +63,7 @@ def test_printed_overrides_point_the_voc_config_at_other_data(voc, tmp_path):
 
     from mmengine.config import DictAction
     root, voc2007 = voc
+    rename_objects(voc2007, ['person', 'dog'])  # the VOC config's classes
     shutil.copytree(voc2007, osp.join(root, 'VOC2012'))  # a tiny VOC07+12
     config = repo_path('configs/snn_yolov3/snn-yolov3_d53_8xb8-416-100e_voc0712_t6.py')
     cfg = Config.fromfile(config)

@@ -6,7 +6,7 @@ import pytest
 
 from mmsnn.datasets import check_data
 from mmsnn.utils import InputError
-from .voc_data import cfg_of, check_fails, voc_cfg
+from .voc_data import cfg_of, check_fails, rename_objects, voc_cfg
 
 
 def set_box(xml, box):
@@ -179,3 +179,33 @@ def test_images_without_objects_are_counted(voc, monkeypatch):
     logged.clear()
     check_data(cfg_of(voc_cfg(voc[0])), ['train_dataloader'])  # no filter
     assert logged and 'dropped' not in '\n'.join(logged)
+
+
+@pytest.mark.parametrize('train', [True, False])
+def test_split_without_any_object_of_the_classes_is_refused(voc, train):
+    rename_objects(voc[1], ['person', 'dog', 'person'])
+    cfg = dict(voc_cfg(voc[0]), filter_cfg=dict(filter_empty_gt=True),
+               test_mode=not train)
+    with pytest.raises(InputError) as e:
+        check_data(cfg_of(cfg), ['train_dataloader'])
+    msg = str(e.value)
+    assert 'None of the objects of train_dataloader.dataset' in msg
+    assert 'VOC2007/ImageSets/Main/trainval.txt' in msg
+    assert "'person' (" in msg and "'dog' (" in msg
+    assert "classes ('box', 'bar', 'dot')" in msg
+    assert ('no image would be left to train on' in msg) == train
+    assert osp.isfile(osp.join(voc[1], 'Annotations/000000.xml'))
+
+
+def test_split_whose_images_have_no_object_is_refused_in_training(voc):
+    import glob
+    for xml in glob.glob(osp.join(voc[1], 'Annotations/*.xml')):
+        with open(xml) as f:
+            text = f.read()
+        with open(xml, 'w') as f:
+            f.write(text[:text.index('<object>')] + '</annotation>\n')
+    cfg = dict(voc_cfg(voc[0]), filter_cfg=dict(filter_empty_gt=True))
+    with pytest.raises(InputError, match='None of the 3 images of '
+                       'train_dataloader.dataset .* has an object'):
+        check_data(cfg_of(cfg), ['train_dataloader'])
+    check_data(cfg_of(voc_cfg(voc[0])), ['train_dataloader'])  # no filter

@@ -1,4 +1,8 @@
 """Tiny VOC-style data sets and configs for the data checks' tests."""
+import glob
+import os.path as osp
+import re
+
 import pytest
 from mmengine.config import Config
 from mmengine.registry import init_default_scope
@@ -35,3 +39,21 @@ def missing_data_message(cfg, loaders=('train_dataloader', )):
     with pytest.raises(InputError) as e:
         check_data(cfg, list(loaders), 'cfg.py')
     return str(e.value)
+
+
+def rename_objects(voc_dir, names):
+    """Give the objects of every annotation the classes ``names`` in turn;
+    returns the number of objects renamed."""
+    count = 0
+    for xml in sorted(glob.glob(osp.join(voc_dir, 'Annotations/*.xml'))):
+        with open(xml) as f:
+            text = f.read()
+
+        def rename(match):
+            nonlocal count
+            count += 1
+            return f'<name>{names[(count - 1) % len(names)]}</name>'
+
+        with open(xml, 'w') as f:
+            f.write(re.sub(r'<name>[^<]*</name>', rename, text))
+    return count
