@@ -15,7 +15,7 @@ import torch
 from torch.utils.data import DataLoader
 
 from mmsnn.engine import (StopSignals, TrainingInterrupted,
-                          report_training_interrupted)
+                          report_stop_signals)
 from mmsnn.engine.stop_signals import (IgnoreStopSignals,
                                        shield_loader_workers)
 
@@ -85,7 +85,7 @@ def test_outside_the_main_thread_nothing_is_installed(signals):
 
 def test_report_names_signal_checkpoint_and_exits_128_plus_signal(capsys):
     with pytest.raises(SystemExit) as info:
-        with report_training_interrupted():
+        with report_stop_signals():
             raise TrainingInterrupted(signal.SIGTERM, 'wd/interrupted_iter_7'
                                       '.pth', epoch=3, iteration=7)
     assert info.value.code == 143
