@@ -11,7 +11,8 @@ from ...utils.input_error import InputError
 from ..atomic_local_backend import ATOMIC_BACKEND, AtomicLocalBackend
 from ..disk_space import disk_full_error, is_no_space
 from ..last_checkpoint import last_good_checkpoint
-from ..random_state import kept_random_state
+from ..random_state import (get_random_state, kept_random_state,
+                            set_random_state)
 from ..stop_signals import (EvaluationInterrupted, StopSignals,
                             TrainingInterrupted, agreed_signal,
                             shield_loader_workers)
@@ -81,9 +82,13 @@ class StopOnSignalMixin:
             raise TrainingInterrupted(
                 signum, self._save_interrupted(validate=True), self._epoch,
                 self._iter, 'val')
+        state = get_random_state()
         try:
             self.runner.val_loop.run()
         except EvaluationInterrupted as e:
+            # Saved with the random state the validation started from (its
+            # loader draws a seed), as the resumed run will start it.
+            set_random_state(state)
             raise TrainingInterrupted(
                 e.signum, self._save_interrupted(validate=True), self._epoch,
                 self._iter, 'val') from None
