@@ -19,6 +19,7 @@ import argparse
 import os
 import os.path as osp
 import sys
+from contextlib import nullcontext
 
 # Work from a checkout without `pip install -e .`.
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
@@ -137,14 +138,8 @@ def main(command):
     setup_distributed(cfg)  # gloo where there is no GPU
 
     # Rank 0 holds the work dir for the run (torchrun sets RANK).
-    lock = WorkDirLock(cfg.work_dir, command)
-    if int(os.environ.get('RANK', 0)) == 0:
-        stale = lock.acquire()
-        if stale:
-            print(f'{lock.path}: took over the lock of pid {stale["pid"]} '
-                  f'on host {stale.get("host")}, which ended without '
-                  'releasing it.', flush=True)
-    try:
+    rank0 = int(os.environ.get('RANK', 0)) == 0
+    with WorkDirLock(cfg.work_dir, command) if rank0 else nullcontext():
         if 'runner_type' not in cfg:
             runner = Runner.from_cfg(cfg)
         else:
@@ -156,8 +151,6 @@ def main(command):
 
         with safe_checkpoint_loading():  # checked above, weights only
             runner.train()
-    finally:
-        lock.release()
 
 
 if __name__ == '__main__':

@@ -18,11 +18,14 @@ import datetime
 import errno
 import fcntl
 import json
+import logging
 import os
 import os.path as osp
 import socket
 import sys
 from typing import Dict, Optional, Sequence
+
+from mmengine.logging import print_log
 
 from mmsnn.utils import InputError
 from mmsnn.utils.tool_command import format_command, python_command
@@ -91,7 +94,8 @@ class WorkDirLock:
 
         Returns:
             dict or None: What the lock file said of a previous holder
-            that ended without releasing it (taken over), else None.
+            that ended without releasing it (taken over, with a warning in
+            the log), else None.
 
         Raises:
             WorkDirInUseError: A live process holds it; the message names
@@ -125,7 +129,13 @@ class WorkDirLock:
         os.fsync(fd)
         self._fd = fd
         _held[key] = self
-        return previous if previous.get('pid') else None
+        if not previous.get('pid'):
+            return None
+        print_log(
+            f'{self.path}: took over the lock of pid {previous["pid"]} on '
+            f'host {previous.get("host")}, which ended without releasing it',
+            logger='current', level=logging.WARNING)
+        return previous
 
     def _lock(self, fd: int) -> bool:
         """Lock ``fd`` or raise naming its holder; False where the file

@@ -214,5 +214,6 @@ def test_second_training_in_a_work_dir_in_use_is_refused(tmp_path):
     result = run_tool('train.py', tmp_path / 'tiny.py', '--work-dir',
                       work_dir, cwd=tmp_path)
     assert result.returncode == 0, result.stderr[-3000:]
-    assert f'took over the lock of pid {holder.pid}' in result.stdout
+    assert f'took over the lock of pid {holder.pid}' in result.stdout + \
+        result.stderr
     assert not (work_dir / 'train.lock').exists()  # released at the end

@@ -63,10 +63,6 @@ def main(argv=None):
     from mmengine.runner.checkpoint import load_checkpoint, save_checkpoint
     from mmengine.runner.utils import set_random_seed
     with report_input_errors():
-        if not 0 < args.percentile <= 100 or args.calib_images < 1:
-            raise InputError(
-                f'--percentile must be in (0, 100] and --calib-images >= 1, '
-                f'got {args.percentile} and {args.calib_images}')
         cfg = load_tool_config(args.config, args.cfg_options)
         check_data(cfg, ['train_dataloader'], args.config)
         check_output_file(args.out, 'OUT')

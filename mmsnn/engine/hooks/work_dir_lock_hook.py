@@ -35,15 +35,10 @@ class WorkDirLockHook(Hook):
         if not is_main_process():
             return
         self._lock = WorkDirLock(runner.work_dir)
-        stale = self._lock.acquire()
+        self._lock.acquire()
         # A run that failed never reaches after_run: the lock goes with its
         # runner (or with the process).
         weakref.finalize(runner, self._lock.release)
-        if stale:
-            runner.logger.warning(
-                f'{self._lock.path}: took over the lock of pid '
-                f'{stale.get("pid")} on host {stale.get("host")}, which '
-                'ended without releasing it')
 
     def after_run(self, runner) -> None:
         if self._lock is not None:
