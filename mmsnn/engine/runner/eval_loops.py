@@ -53,19 +53,15 @@ class StopBetweenBatchesMixin:
 
 @LOOPS.register_module()
 class SafeValLoop(StopBetweenBatchesMixin, ValLoop):
-    """``ValLoop`` that stops after the batch in progress on Ctrl-C or
-    SIGTERM (:class:`StopBetweenBatchesMixin`). Same arguments as
-    mmengine's; tools/train.py puts it in place of a config's ``ValLoop``
-    (see :func:`mmsnn.engine.add_reliability_hooks`)."""
+    """``ValLoop`` (same arguments) with :class:`StopBetweenBatchesMixin`;
+    tools/train.py puts it in place of a config's ``ValLoop``
+    (:func:`mmsnn.engine.use_safe_eval_loops`)."""
 
     stage = 'validation'
 
 
 @LOOPS.register_module()
 class SafeTestLoop(StopBetweenBatchesMixin, TestLoop):
-    """``TestLoop`` that stops after the batch in progress on Ctrl-C or
-    SIGTERM (:class:`StopBetweenBatchesMixin`). Same arguments as
-    mmengine's; tools/test.py puts it in place of a config's ``TestLoop``
-    (see :func:`mmsnn.engine.use_safe_eval_loops`)."""
+    """The same for ``TestLoop`` (tools/test.py)."""
 
     stage = 'testing'

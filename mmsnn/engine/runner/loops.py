@@ -74,6 +74,12 @@ class StopOnSignalMixin:
             raise TrainingInterrupted(signum, self._save_interrupted(),
                                       self._epoch, self._iter)
 
+    def _validation_due(self, done: int, total: int) -> bool:
+        """Whether a validation follows ``done`` of ``total`` epochs (or
+        iterations), as mmengine's loops decide."""
+        return (self.runner.val_loop is not None and done >= self.val_begin
+                and (done % self.val_interval == 0 or done == total))
+
     def _validate(self) -> None:
         """Run the validation loop; a stop before or during it saves the
         state with that validation still to run."""
@@ -204,9 +210,7 @@ class SafeEpochBasedTrainLoop(StopOnSignalMixin, EpochBasedTrainLoop):
         while self._epoch < self._max_epochs and not self.stop_training:
             self.run_epoch()
             self._decide_current_val_interval()
-            if (runner.val_loop is not None and self._epoch >= self.val_begin
-                    and (self._epoch % self.val_interval == 0
-                         or self._epoch == self._max_epochs)):
+            if self._validation_due(self._epoch, self._max_epochs):
                 self._validate()
                 self._raise_if_stopped()
         runner.call_hook('after_train')
@@ -300,9 +304,7 @@ class SafeIterBasedTrainLoop(StopOnSignalMixin, IterBasedTrainLoop):
             runner.model.train()
             self.run_iter(next(self.dataloader_iterator))
             self._decide_current_val_interval()
-            if (runner.val_loop is not None and self._iter >= self.val_begin
-                    and (self._iter % self.val_interval == 0
-                         or self._iter == self._max_iters)):
+            if self._validation_due(self._iter, self._max_iters):
                 self._validate()
             self._raise_if_stopped()
         runner.call_hook('after_train_epoch')
