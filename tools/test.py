@@ -36,7 +36,8 @@ from mmsnn.engine import (check_checkpoint_file,  # noqa: E402
                           safe_checkpoint_loading, setup_distributed,
                           use_safe_eval_loops)
 from mmsnn.datasets import check_data  # noqa: E402
-from mmsnn.engine.tool_config import load_runner_config  # noqa: E402
+from mmsnn.engine.tool_config import (TEST_SECTIONS,  # noqa: E402
+                                      load_runner_config)
 from mmsnn.utils import (add_runner_args, check_output_file,  # noqa: E402
                          check_work_dir, non_negative_float,
                          parse_runner_args, report_input_errors)
@@ -111,7 +112,7 @@ def main():
     setup_cache_size_limit_of_dynamo()
 
     cfg = load_runner_config(args.config, args.cfg_options, args.work_dir,
-                             args.launcher)
+                             args.launcher, TEST_SECTIONS)
 
     # Fail on bad input now rather than after the model and loaders are up.
     init_default_scope(cfg.get('default_scope', 'mmdet'))

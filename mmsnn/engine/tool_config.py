@@ -52,10 +52,17 @@ def load_tool_config(path: str, cfg_options: Optional[dict] = None) -> Config:
     return cfg
 
 
+#: The parts of a config a runner that only tests builds.
+TEST_SECTIONS = ('model', 'tta_model', 'tta_pipeline', 'test_dataloader',
+                 'test_evaluator', 'test_cfg', 'default_hooks',
+                 'custom_hooks', 'visualizer', 'model_wrapper_cfg')
+
+
 def load_runner_config(path: str,
                        cfg_options: Optional[dict] = None,
                        work_dir: Optional[str] = None,
-                       launcher: str = 'none') -> Config:
+                       launcher: str = 'none',
+                       sections: Sequence[str] = ()) -> Config:
     """The config ``tools/train.py`` and ``tools/test.py`` build their
     runner from, as mmdet's tools do: ``--cfg-options`` merged (a top-level
     ``time_steps`` reaching every module that holds T), the launcher set,
@@ -67,16 +74,17 @@ def load_runner_config(path: str,
         cfg_options (dict, optional): ``--cfg-options`` of the tool.
         work_dir (str, optional): ``--work-dir`` of the tool.
         launcher (str): ``--launcher`` of the tool. Defaults to ``'none'``.
+        sections (Sequence[str]): The parts of the config whose types to
+            check (:data:`TEST_SECTIONS` for testing); empty for all
+            (model, data, hooks, optimizer, loops, ...). Defaults to ().
 
     Returns:
         Config: The config, default scope not yet entered.
 
     Raises:
-        InputError: See :func:`load_tool_config`; the types of every part
-            of the config are checked (model, data, hooks, optimizer,
-            loops, ...).
+        InputError: See :func:`load_tool_config`.
     """
-    cfg = _read_config(path, cfg_options, ())
+    cfg = _read_config(path, cfg_options, sections)
     cfg.launcher = launcher
     if work_dir is not None:
         cfg.work_dir = work_dir

@@ -8,6 +8,7 @@ import pytest
 from mmengine.config import Config
 
 from mmsnn.engine.config_check import check_config, unknown_types
+from mmsnn.engine.tool_config import TEST_SECTIONS
 from mmsnn.utils import ConfigValueError
 from tests.conftest import REPO_ROOT, load_config
 
@@ -50,6 +51,13 @@ def test_a_registered_type_anywhere_passes_and_scopes_are_honoured():
     cfg.merge_from_dict({'custom_hooks': [dict(type='NoSuchHook')]})
     assert unknown_types(cfg, ('model', )) == []
     assert len(unknown_types(cfg)) == 1
+    # tools/test.py checks what a testing runner builds: not the training
+    # data or the optimizer.
+    cfg.merge_from_dict({'custom_hooks': [],
+                         'train_dataloader.dataset.pipeline.0.type': 'Nope',
+                         'optim_wrapper.optimizer.type': 'Nope'})
+    assert unknown_types(cfg, TEST_SECTIONS) == []
+    assert len(unknown_types(cfg)) == 2
 
 
 @pytest.mark.parametrize('key, value, culprit', [
