@@ -12,7 +12,8 @@ lock left by a dead process is never in the way; the next run takes it over
 and says so. The file holds the holder's pid, host, start time and command,
 for the message. Only rank 0 of a distributed run takes it (the other ranks
 write into the work dir as part of the same run). Where the file system
-offers no locks, the holder's pid is checked instead (on the same host).
+offers no locks, the holder's pid is checked instead (on the same host); a
+work dir on remote storage (a URL) is not locked.
 """
 import datetime
 import errno
@@ -101,6 +102,8 @@ class WorkDirLock:
             WorkDirInUseError: A live process holds it; the message names
                 that process and what to do.
         """
+        if '://' in str(self.work_dir):
+            return None  # remote storage: no file locks there
         key = osp.realpath(self.path)
         if key in _held:
             return None
