@@ -69,3 +69,29 @@ def test_own_process_takes_it_again_and_the_first_holder_releases(
     assert not (tmp_path / LOCK_NAME).exists()
     with WorkDirLock(str(tmp_path)):  # free again
         pass
+
+
+def test_without_file_locks_the_holders_pid_is_checked(tmp_path,
+                                                       monkeypatch):
+    """A file system without record locks (ENOLCK): a live holder on this
+    host is refused, a dead one is taken over."""
+    import errno
+    import fcntl
+    import socket
+    import subprocess
+
+    def no_locks(fd, operation):
+        raise OSError(errno.ENOLCK, os.strerror(errno.ENOLCK))
+
+    monkeypatch.setattr(fcntl, 'lockf', no_locks)
+    path = tmp_path / LOCK_NAME
+    host = socket.gethostname()
+    path.write_text(json.dumps(dict(pid=os.getppid(), host=host)))
+    with pytest.raises(WorkDirInUseError, match=f'pid {os.getppid()} on '):
+        WorkDirLock(str(tmp_path)).acquire()
+    dead = subprocess.Popen(['true'])
+    dead.wait()
+    path.write_text(json.dumps(dict(pid=dead.pid, host=host)))
+    lock = WorkDirLock(str(tmp_path))
+    assert lock.acquire()['pid'] == dead.pid
+    lock.release()
