@@ -16,7 +16,9 @@ can requeue with ``--resume``:
   (during their exit, which they no longer catch) if they had not exited
   the same way.
 
-Any other failure keeps torchrun's report.
+A rendezvous port already in use (``PORT``, 29500 by default) is one
+paragraph with the command that uses a free one, exit status 2, instead of
+torchrun's traceback. Any other failure keeps torchrun's report.
 """
 import os.path as osp
 import signal
@@ -28,9 +30,14 @@ from torch.distributed.run import main
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
+from mmsnn.engine.torchrun_port import busy_port_error  # noqa: E402
 from mmsnn.engine.torchrun_stop import stop_status  # noqa: E402
 
 if __name__ == '__main__':
+    busy = busy_port_error(sys.argv[1:])
+    if busy:
+        print(f'\nmmsnn error: {busy}\n', file=sys.stderr, flush=True)
+        sys.exit(2)
     try:
         main()
     except SignalException as e:

@@ -35,7 +35,7 @@ from mmsnn.datasets.event_windows import (  # noqa: E402
     EVENT_SUFFIX, config_window_us, event_recordings, takes_events)
 from mmsnn.engine.tool_config import load_tool_config  # noqa: E402
 from mmsnn.utils import (InputError, check_writable_dir,  # noqa: E402
-                         report_input_errors)
+                         probability, report_input_errors)
 
 IMG_EXTENSIONS = ('.jpg', '.jpeg', '.png', '.bmp', '.tif', '.tiff', '.webp')
 
@@ -51,7 +51,7 @@ def parse_args():
     parser.add_argument(
         '--out-dir', default='outputs/infer', help='where results go')
     parser.add_argument(
-        '--score-thr', type=float, default=0.3,
+        '--score-thr', type=probability, default=0.3,
         help='draw boxes scoring at least this')
     parser.add_argument(
         '--device', default=None,

@@ -7,7 +7,9 @@ shape mismatch, a damaged file or non-finite weights (which would otherwise
 load silently and score near zero) are refused; a checkpoint trained as
 another model type (ANN under an SNN config, or the reverse) is warned of.
 Checkpoints of mmengine's stock hook load too
-(:func:`mmsnn.engine.safe_checkpoint_loading`). docs/faults.md lists the
+(:func:`mmsnn.engine.safe_checkpoint_loading`). Ctrl-C or SIGTERM stops
+after the batch in progress with one line and exit status 128 + the signal
+(:func:`mmsnn.engine.use_safe_eval_loops`). docs/faults.md lists the
 messages.
 """
 import argparse
@@ -30,13 +32,15 @@ from mmdet.utils import setup_cache_size_limit_of_dynamo  # noqa: E402
 
 import mmsnn  # noqa: E402,F401  (registers components)
 from mmsnn.engine import (check_checkpoint_file,  # noqa: E402
-                          check_test_checkpoint, safe_checkpoint_loading,
-                          setup_distributed)
+                          check_test_checkpoint, report_stop_signals,
+                          safe_checkpoint_loading, setup_distributed,
+                          use_safe_eval_loops)
 from mmsnn.datasets import check_data  # noqa: E402
-from mmsnn.engine.tool_config import load_runner_config  # noqa: E402
+from mmsnn.engine.tool_config import (TEST_SECTIONS,  # noqa: E402
+                                      load_runner_config)
 from mmsnn.utils import (add_runner_args, check_output_file,  # noqa: E402
-                         check_work_dir, parse_runner_args,
-                         report_input_errors)
+                         check_work_dir, non_negative_float,
+                         parse_runner_args, report_input_errors)
 
 
 def parse_args():
@@ -59,7 +63,8 @@ def parse_args():
         'If specified, it will be automatically saved '
         'to the work_dir/timestamp/show_dir')
     parser.add_argument(
-        '--wait-time', type=float, default=2, help='the interval of show (s)')
+        '--wait-time', type=non_negative_float, default=2,
+        help='the interval of show (s)')
     add_runner_args(parser)
     parser.add_argument('--tta', action='store_true')
     return parse_runner_args(parser)
@@ -107,7 +112,7 @@ def main():
     setup_cache_size_limit_of_dynamo()
 
     cfg = load_runner_config(args.config, args.cfg_options, args.work_dir,
-                             args.launcher)
+                             args.launcher, TEST_SECTIONS)
 
     # Fail on bad input now rather than after the model and loaders are up.
     init_default_scope(cfg.get('default_scope', 'mmdet'))
@@ -128,6 +133,7 @@ def main():
 
     if args.tta:
         add_tta(cfg)
+    use_safe_eval_loops(cfg)
     setup_distributed(cfg)  # gloo where there is no GPU
 
     if 'runner_type' not in cfg:
@@ -146,5 +152,5 @@ def main():
 
 
 if __name__ == '__main__':
-    with report_input_errors():
+    with report_input_errors(), report_stop_signals():
         main()

@@ -5,16 +5,21 @@ is built, the config, the data it points at and the work dir are checked (a
 missing data root, a bad annotation or a read-only work dir is reported as
 one clear message), ``load_from`` / ``--resume`` checkpoints are checked
 against the model (see :mod:`mmsnn.engine.checkpoint`), and mmsnn's
-reliability hooks and training loop are added (see
+reliability hooks and loops are added (see
 :func:`mmsnn.engine.add_reliability_hooks`): atomic checkpoints that
-torch's weights-only loader reads; Ctrl-C or SIGTERM ends the iteration,
-saves a checkpoint and exits with 128 + the signal number. Checkpoints of
-mmengine's stock hook load too (:func:`mmsnn.engine.safe_checkpoint_loading`).
-docs/faults.md lists the messages.
+torch's weights-only loader reads; a stop at the first non-finite loss or
+gradient; Ctrl-C or SIGTERM ends the iteration (or the validation batch),
+saves a checkpoint and exits with 128 + the signal number. The work dir is
+locked: a second training there stops before writing anything
+(:class:`mmsnn.engine.WorkDirLock`). Checkpoints of mmengine's stock hook
+load too (:func:`mmsnn.engine.safe_checkpoint_loading`). docs/faults.md
+lists the messages.
 """
 import argparse
+import os
 import os.path as osp
 import sys
+from contextlib import nullcontext
 
 # Work from a checkout without `pip install -e .`.
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
@@ -25,16 +30,17 @@ from mmengine.runner import Runner  # noqa: E402
 from mmdet.utils import setup_cache_size_limit_of_dynamo  # noqa: E402
 
 import mmsnn  # noqa: E402,F401  (registers components)
-from mmsnn.engine import (add_reliability_hooks,  # noqa: E402
-                          check_checkpoint_file, check_load_from,
-                          check_resume, find_resume_checkpoint,
-                          report_training_interrupted,
+from mmsnn.engine import (WorkDirLock,  # noqa: E402
+                          add_reliability_hooks, check_checkpoint_file,
+                          check_load_from, check_resume,
+                          find_resume_checkpoint, report_stop_signals,
                           safe_checkpoint_loading, setup_distributed)
 from mmsnn.datasets import check_data  # noqa: E402
 from mmsnn.engine.tool_config import load_runner_config  # noqa: E402
 from mmsnn.utils import (InputError, add_runner_args,  # noqa: E402
                          check_work_dir, parse_runner_args,
                          report_input_errors)
+from mmsnn.utils.tool_command import tool_command  # noqa: E402
 
 
 def parse_args():
@@ -69,7 +75,7 @@ def parse_args():
     return parse_runner_args(parser)
 
 
-def main():
+def main(command):
     args = parse_args()
     setup_cache_size_limit_of_dynamo()
 
@@ -126,24 +132,29 @@ def main():
         loaders.append('val_dataloader')
     check_data(cfg, loaders, args.config)
     check_work_dir(cfg.work_dir)
-    add_reliability_hooks(cfg)
+    add_reliability_hooks(cfg, command)
     if args.reset_lr:
         cfg.custom_hooks.append(dict(type='ResetLrHook'))
     setup_distributed(cfg)  # gloo where there is no GPU
 
-    if 'runner_type' not in cfg:
-        runner = Runner.from_cfg(cfg)
-    else:
-        runner = RUNNERS.build(cfg)
-    if cfg.get('load_from') and cfg.get('resume'):
-        check_resume(runner.model, cfg, cfg.load_from)
-    elif cfg.get('load_from'):
-        check_load_from(runner.model, cfg.load_from)
+    # Rank 0 holds the work dir for the run (torchrun sets RANK).
+    rank0 = int(os.environ.get('RANK', 0)) == 0
+    with WorkDirLock(cfg.work_dir, command) if rank0 else nullcontext():
+        if 'runner_type' not in cfg:
+            runner = Runner.from_cfg(cfg)
+        else:
+            runner = RUNNERS.build(cfg)
+        if cfg.get('load_from') and cfg.get('resume'):
+            check_resume(runner.model, cfg, cfg.load_from)
+        elif cfg.get('load_from'):
+            check_load_from(runner.model, cfg.load_from)
 
-    with safe_checkpoint_loading():  # checked above, weights only
-        runner.train()
+        with safe_checkpoint_loading():  # checked above, weights only
+            runner.train()
 
 
 if __name__ == '__main__':
-    with report_input_errors(), report_training_interrupted():
-        main()
+    # (the command line, for the commands that messages print)
+    command = tool_command(sys.argv)
+    with report_input_errors(), report_stop_signals(command):
+        main(command)

@@ -17,6 +17,8 @@ from typing import Iterator, List, Optional, Union
 import mmengine
 from mmengine.fileio import LocalBackend, register_backend
 
+from .disk_space import NoSpaceError, is_no_space
+
 #: The name this backend is registered under in mmengine's file backends.
 ATOMIC_BACKEND = 'mmsnn_atomic_local'
 
@@ -50,7 +52,9 @@ class AtomicLocalBackend(LocalBackend):
     bytes go to a temporary file in the same directory, are flushed to
     disk, and replace the target with ``os.replace`` (atomic on POSIX and
     Windows), so the target is always either the previous complete file or
-    the new one.
+    the new one. A write that finds no room raises
+    :class:`~mmsnn.engine.disk_space.NoSpaceError`, which names the file and
+    its size.
 
     Inside :meth:`deferred_removals`, ``remove`` and ``rmtree`` only record
     their path: mmengine's ``CheckpointHook`` deletes an outdated
@@ -79,9 +83,11 @@ class AtomicLocalBackend(LocalBackend):
                 os.fchmod(f.fileno(), _mode_of_new_file(filepath))
                 os.fsync(f.fileno())
             os.replace(tmp, filepath)
-        except BaseException:
+        except BaseException as e:
             if osp.exists(tmp):
                 os.remove(tmp)
+            if is_no_space(e):
+                raise NoSpaceError(e, filepath, len(obj)) from e
             raise
 
     def put_text(self,

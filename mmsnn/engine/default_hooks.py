@@ -1,13 +1,16 @@
-"""mmsnn's reliability hooks and training loop, added by tools/train.py to
-any config."""
+"""mmsnn's reliability hooks and loops, added by tools/train.py (and the
+evaluation loops by tools/test.py) to any config."""
+from typing import Optional, Sequence
+
 from mmengine.config import Config
 from mmengine.hooks import CheckpointHook
-from mmengine.runner import EpochBasedTrainLoop, IterBasedTrainLoop
+from mmengine.runner import (EpochBasedTrainLoop, IterBasedTrainLoop,
+                             TestLoop, ValLoop)
 
 from mmdet.registry import LOOPS
 
 # Hook types added unless the config lists them already.
-RELIABILITY_HOOKS = ('FiniteLossHook', 'RandomStateHook')
+RELIABILITY_HOOKS = ('FiniteLossHook', 'RandomStateHook', 'WorkDirLockHook')
 
 
 def _is_stock_checkpoint_hook(hook_type) -> bool:
@@ -41,11 +44,47 @@ def _stock_loop(train_cfg: dict):
     return loop_type if loop_type in SAFE_LOOPS else None
 
 
-def add_reliability_hooks(cfg: Config) -> Config:
-    """Add mmsnn's reliability hooks and loop to a training config, in place.
+# mmengine's evaluation loops and the safe loop that takes each one's place.
+SAFE_EVAL_LOOPS = {
+    'val_cfg': (ValLoop, 'SafeValLoop'),
+    'test_cfg': (TestLoop, 'SafeTestLoop'),
+}
 
-    - ``FiniteLossHook`` and ``RandomStateHook`` are appended to
-      ``cfg.custom_hooks`` unless listed there already.
+
+def use_safe_eval_loops(cfg: Config) -> Config:
+    """Make ``val_cfg`` and ``test_cfg`` that build mmengine's ``ValLoop``
+    / ``TestLoop`` (by ``type``, or without one, as the Runner reads them)
+    build ``SafeValLoop`` / ``SafeTestLoop`` (stop on Ctrl-C / SIGTERM
+    after the batch in progress), in place, with the same arguments. Other
+    loops and ``None`` are left alone.
+
+    Args:
+        cfg (Config): A config.
+
+    Returns:
+        Config: ``cfg``.
+    """
+    for key, (stock, safe) in SAFE_EVAL_LOOPS.items():
+        loop_cfg = cfg.get(key, None)
+        if not isinstance(loop_cfg, dict):
+            continue
+        loop_type = loop_cfg.get('type', stock)
+        if isinstance(loop_type, str):
+            loop_type = LOOPS.get(loop_type)
+        if loop_type is stock:
+            loop_cfg['type'] = safe
+    return cfg
+
+
+def add_reliability_hooks(cfg: Config,
+                          command: Optional[Sequence[str]] = None) -> Config:
+    """Add mmsnn's reliability hooks and loops to a training config, in
+    place.
+
+    - ``FiniteLossHook``, ``RandomStateHook`` and ``WorkDirLockHook`` are
+      appended to ``cfg.custom_hooks`` unless listed there already;
+      ``command`` goes to ``FiniteLossHook`` (for the commands its messages
+      print) where the entry has none.
     - A ``default_hooks.checkpoint`` of type ``CheckpointHook`` (with or
       without scope) becomes ``SafeCheckpointHook`` with the same arguments;
       a missing one becomes the runner's default (``interval=1``) as a
@@ -56,9 +95,13 @@ def add_reliability_hooks(cfg: Config) -> Config:
       ``SafeIterBasedTrainLoop`` (stop on Ctrl-C / SIGTERM with a
       checkpoint, resume exactly) with the same arguments. Other loops are
       left alone.
+    - ``val_cfg`` and ``test_cfg`` as :func:`use_safe_eval_loops` makes
+      them.
 
     Args:
         cfg (Config): A training config.
+        command (Sequence[str], optional): The command line that started
+            the run (:func:`mmsnn.utils.tool_command.tool_command`).
 
     Returns:
         Config: ``cfg``.
@@ -66,6 +109,10 @@ def add_reliability_hooks(cfg: Config) -> Config:
     hooks = list(cfg.get('custom_hooks', None) or [])
     present = {h.get('type') for h in hooks}
     hooks += [dict(type=t) for t in RELIABILITY_HOOKS if t not in present]
+    for hook in hooks:
+        if hook.get('type') == 'FiniteLossHook' and command and \
+                not hook.get('command'):
+            hook['command'] = list(command)
     cfg.custom_hooks = hooks
 
     if cfg.get('default_hooks', None) is None:
@@ -83,4 +130,4 @@ def add_reliability_hooks(cfg: Config) -> Config:
     if stock is not None:
         train_cfg.pop('by_epoch', None)  # the Runner takes type or by_epoch
         train_cfg['type'] = SAFE_LOOPS[stock]
-    return cfg
+    return use_safe_eval_loops(cfg)

@@ -3,10 +3,15 @@
 A preempted cluster job (SLURM, Kubernetes) gets SIGTERM, a user at the
 terminal sends SIGINT; by default either kills training wherever it is, and
 everything since the last checkpoint is lost. :class:`StopSignals` turns the
-first of them into a flag that the training loop reads after an iteration
+first of them into a flag that mmsnn's loops read after each iteration
 (:class:`~mmsnn.engine.SafeEpochBasedTrainLoop` then saves and raises
-:class:`TrainingInterrupted`); a second SIGINT acts as it would have without
-it (Ctrl-C twice still stops at once). A repeated SIGTERM is the same
+:class:`TrainingInterrupted`, also from the validation inside training;
+:class:`~mmsnn.engine.SafeValLoop` and :class:`~mmsnn.engine.SafeTestLoop`
+on their own raise :class:`EvaluationInterrupted`); a second SIGINT acts as
+it would have without it (Ctrl-C twice still stops at once). Outside the
+loops, while a tool sets up or finishes, :func:`report_stop_signals` makes
+either signal stop at once, and reports every stop in one paragraph with
+the exit status 128 + signal. A repeated SIGTERM is the same
 request again, not a second one: under SLURM a torchrun worker gets the
 job's SIGTERM both from SLURM and from torchrun, which passes it on, and
 torchrun sends it again to the ranks still running when one has stopped.
@@ -25,13 +30,20 @@ import os
 import signal
 import sys
 import threading
-import weakref
-from typing import Callable, Dict, Optional
+from typing import Callable, Dict, List, Optional, Sequence
 
+import torch
+from mmengine.dist import all_reduce, get_world_size
 from torch.utils.data import DataLoader
+
+from ..utils.tool_command import drop_options, format_command
 
 #: The signals that ask training to stop.
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+def _name(signum: int) -> str:
+    return signal.Signals(signum).name
 
 
 class TrainingInterrupted(KeyboardInterrupt):
@@ -42,25 +54,90 @@ class TrainingInterrupted(KeyboardInterrupt):
 
     Args:
         signum (int): The signal that asked to stop.
-        checkpoint (str): The checkpoint written before stopping.
+        checkpoint (str): The checkpoint written before stopping (for
+            ``stage='finished'``: the run's last checkpoint, if any).
         epoch (int): Epochs completed.
         iteration (int): Iterations completed.
+        stage (str): Where the signal was acted on: ``'train'`` (after an
+            iteration), ``'val'`` (during the validation after
+            ``iteration``, which ``--resume`` runs first) or
+            ``'finished'`` (after the run had finished: nothing to save).
+            Defaults to ``'train'``.
     """
 
-    def __init__(self, signum: int, checkpoint: str, epoch: int,
-                 iteration: int) -> None:
+    def __init__(self, signum: int, checkpoint: Optional[str], epoch: int,
+                 iteration: int, stage: str = 'train') -> None:
         self.signum = signum
         self.checkpoint = checkpoint
         self.epoch = epoch
         self.iteration = iteration
+        self.stage = stage
+        name = _name(signum)
+        if stage == 'finished':
+            message = (f'{name} came after training had finished (iteration '
+                       f'{iteration}, epoch {epoch}): nothing was lost' +
+                       (f'; the last checkpoint is {checkpoint}'
+                        if checkpoint else ''))
+        elif stage == 'val':
+            message = (f'training stopped by {name} at the validation '
+                       f'after iteration {iteration} (epoch {epoch}); '
+                       f'checkpoint {checkpoint} written, with that '
+                       'validation still to run')
+        else:
+            message = (f'training stopped by {name} after iteration '
+                       f'{iteration} (epoch {epoch + 1} in progress); '
+                       f'checkpoint {checkpoint} written')
+        super().__init__(message)
+
+
+class EvaluationInterrupted(KeyboardInterrupt):
+    """A validation or test run (not inside training) stopped on a signal.
+
+    Args:
+        signum (int): The signal.
+        stage (str): ``'validation'`` or ``'testing'``.
+        done (int): Batches evaluated.
+        total (int): Batches in all.
+        finished (bool): The signal came once the results were complete.
+            Defaults to False.
+    """
+
+    def __init__(self, signum: int, stage: str, done: int, total: int,
+                 finished: bool = False) -> None:
+        self.signum, self.stage, self.done, self.total = (signum, stage, done,
+                                                          total)
+        self.finished = finished
+        if finished:
+            message = (f'{_name(signum)} came after {stage} had finished '
+                       f'all {total} batches: its results are complete')
+        else:
+            message = (f'{stage} stopped by {_name(signum)} after {done} of '
+                       f'{total} batches; nothing of it was written (metrics '
+                       'and outputs are written at the end)')
+        super().__init__(message)
+
+
+class StopRequested(KeyboardInterrupt):
+    """A stop signal acted on at once, by :class:`StopAtOnce`: outside the
+    loops that stop at a safe point (while a tool sets up or finishes), or
+    a second Ctrl-C.
+
+    Args:
+        signum (int): The signal.
+    """
+
+    def __init__(self, signum: int) -> None:
+        self.signum = signum
         super().__init__(
-            f'training stopped by {signal.Signals(signum).name} after '
-            f'iteration {iteration} (epoch {epoch + 1} in progress); '
-            f'checkpoint {checkpoint} written')
+            f'stopped at once by {_name(signum)} (a second Ctrl-C, or a '
+            'signal while setting up or finishing, outside the training and '
+            'evaluation loops); nothing was saved at this point, what was '
+            'saved before is kept')
 
 
-class StopSignals:
-    """Catch :data:`STOP_SIGNALS` while installed and remember the first.
+class _SignalHandlers:
+    """Handlers for :data:`STOP_SIGNALS` while installed; the ones there
+    before are put back by :meth:`restore` (and in forked children).
 
     Handlers can only be set from the main thread: elsewhere, and for a
     signal that is ignored (``SIG_IGN``), nothing is installed and the
@@ -68,20 +145,19 @@ class StopSignals:
     """
 
     def __init__(self) -> None:
-        self.received: Optional[int] = None
         self._previous: Dict[int, object] = {}
 
     def install(self) -> bool:
         """Install the handlers; return whether any was installed."""
         if threading.current_thread() is not threading.main_thread():
             return False
-        self.received = None
         _restore_in_forked_children()
-        _installed.add(self)
         for signum in STOP_SIGNALS:
             if signal.getsignal(signum) is signal.SIG_IGN:
                 continue
             self._previous[signum] = signal.signal(signum, self._handle)
+        if self._previous:
+            _installed.append(self)
         return bool(self._previous)
 
     def restore(self) -> None:
@@ -89,7 +165,33 @@ class StopSignals:
         for signum, handler in self._previous.items():
             signal.signal(signum, handler)
         self._previous.clear()
-        _installed.discard(self)
+        if self in _installed:
+            _installed.remove(self)
+
+    def _handle(self, signum: int, frame) -> None:
+        raise NotImplementedError
+
+
+class StopSignals(_SignalHandlers):
+    """Catch :data:`STOP_SIGNALS` while installed and remember the first
+    (a loop then stops at its next safe point)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.received: Optional[int] = None
+
+    @staticmethod
+    def active() -> Optional['StopSignals']:
+        """The innermost installed :class:`StopSignals` (a training loop's,
+        which the validation inside it reads), or None."""
+        for handlers in reversed(_installed):
+            if isinstance(handlers, StopSignals):
+                return handlers
+        return None
+
+    def install(self) -> bool:
+        self.received = None
+        return super().install()
 
     def _handle(self, signum: int, frame) -> None:
         if self.received is None:
@@ -109,8 +211,29 @@ class StopSignals:
             signal.raise_signal(signum)  # the default action: terminate
 
 
-#: The installed StopSignals, whose handlers forked children drop.
-_installed: 'weakref.WeakSet[StopSignals]' = weakref.WeakSet()
+class StopAtOnce(_SignalHandlers):
+    """Turn :data:`STOP_SIGNALS` into :class:`StopRequested`, raised where
+    the signal lands: for a tool's set-up and end, outside the loops
+    (which install :class:`StopSignals` over it while they run)."""
+
+    def _handle(self, signum: int, frame) -> None:
+        raise StopRequested(signum)
+
+
+def agreed_signal(stop: Optional[StopSignals]) -> int:
+    """The stop signal received by any process of the run (0: none): the
+    flag is all-reduced in distributed runs, so that all ranks stop after
+    the same iteration. Every rank must call it at the same point."""
+    received = (stop.received if stop is not None else None) or 0
+    if get_world_size() > 1:
+        flag = torch.tensor(received)
+        all_reduce(flag, op='max')
+        received = int(flag)
+    return received
+
+
+#: The installed handlers, innermost last, which forked children drop.
+_installed: List[_SignalHandlers] = []
 
 
 def _restore_in_forked_child() -> None:
@@ -122,8 +245,8 @@ def _restore_in_forked_child() -> None:
     call, never ran the handler at all: training hung. Restored at the
     fork, the child dies of it at once, as without us.
     """
-    for stop in list(_installed):
-        stop.restore()
+    for handlers in reversed(list(_installed)):
+        handlers.restore()
 
 
 #: Whether :func:`_restore_in_forked_child` is registered to run at forks.
@@ -189,15 +312,45 @@ def shield_loader_workers(dataloader: Optional[DataLoader]) -> None:
 
 
 @contextlib.contextmanager
-def report_training_interrupted():
-    """Turn :class:`TrainingInterrupted` into one paragraph on stderr and
-    the exit status a shell gives a process killed by that signal (128 +
-    signal number: 130 for SIGINT, 143 for SIGTERM), so that job scripts
-    can tell a stop from a failure and requeue with ``--resume``."""
+def report_stop_signals(command: Optional[Sequence[str]] = None):
+    """A tool's handling of Ctrl-C and SIGTERM from start to end.
+
+    While the block runs, a stop signal outside the loops raises
+    :class:`StopRequested` at once (:class:`StopAtOnce`; mmsnn's loops
+    stop at their next safe point instead). :class:`TrainingInterrupted`,
+    :class:`EvaluationInterrupted` and :class:`StopRequested` become one
+    paragraph on stderr (for a training that can go on: the command that
+    does) and the exit status a shell gives a process killed by that
+    signal (128 + signal number: 130 for SIGINT, 143 for SIGTERM), so that
+    job scripts can tell a stop from a failure and requeue with
+    ``--resume``.
+
+    Args:
+        command (Sequence[str], optional): The tool's command line
+            (:func:`mmsnn.utils.tool_command.tool_command`), for the
+            command that continues a stopped training.
+    """
+    handlers = StopAtOnce()
+    handlers.install()
     try:
         yield
-    except TrainingInterrupted as e:
-        print(f'\nmmsnn: {e}. Continue with the same command and --resume '
-              '(it reads last_checkpoint in the work dir, which points to '
-              'that file).\n', file=sys.stderr, flush=True)
+    except (TrainingInterrupted, EvaluationInterrupted,
+            StopRequested) as e:
+        handlers.restore()
+        message = f'\nmmsnn: {e}.'
+        if isinstance(e, TrainingInterrupted) and e.stage != 'finished':
+            first = (' (it runs that validation first)'
+                     if e.stage == 'val' else '')
+            message += (' Continue with the same command and --resume'
+                        f'{first}; it reads last_checkpoint in the work dir, '
+                        'which points to that file')
+            if command:
+                message += ':\n    ' + format_command(
+                    drop_options(command, {'--resume': None}) +
+                    ['--resume', e.checkpoint])
+            else:
+                message += '.'
+        print(message + '\n', file=sys.stderr, flush=True)
         sys.exit(128 + e.signum)
+    finally:
+        handlers.restore()

@@ -1,23 +1,28 @@
 """How the tools read a config: one place for the shared steps."""
 import os.path as osp
-from typing import Optional
+from typing import Optional, Sequence
 
 from mmengine.config import Config
 from mmengine.registry import init_default_scope
 
 from ..utils.tool_args import check_config_file
+from .config_check import check_config
 from .time_steps_option import apply_time_steps
 
 
-def _read_config(path: str, cfg_options: Optional[dict]) -> Config:
+def _read_config(path: str, cfg_options: Optional[dict],
+                 sections: Sequence[str]) -> Config:
     """``path`` (checked) with ``--cfg-options`` merged over it, a
-    top-level ``time_steps`` applied (:func:`apply_time_steps`)."""
+    top-level ``time_steps`` applied (:func:`apply_time_steps`), the types
+    of ``sections`` and the model's spiking values checked
+    (:func:`~mmsnn.engine.config_check.check_config`)."""
     check_config_file(path)
     cfg = Config.fromfile(path)
     if cfg_options:
         cfg.merge_from_dict(cfg_options)
         if 'time_steps' in cfg_options:
             apply_time_steps(cfg, cfg_options['time_steps'])
+    check_config(cfg, sections)
     return cfg
 
 
@@ -37,18 +42,27 @@ def load_tool_config(path: str, cfg_options: Optional[dict] = None) -> Config:
 
     Raises:
         InputError: ``path`` is not a config file
-            (:func:`~mmsnn.utils.check_config_file`) or ``time_steps`` is
-            bad.
+            (:func:`~mmsnn.utils.check_config_file`), ``time_steps`` is
+            bad, or the model config names an unregistered type or holds a
+            bad spiking value (named by its key, see
+            :func:`~mmsnn.engine.config_check.check_config`).
     """
-    cfg = _read_config(path, cfg_options)
+    cfg = _read_config(path, cfg_options, ('model', ))
     init_default_scope(cfg.get('default_scope', 'mmdet'))
     return cfg
+
+
+#: The parts of a config a runner that only tests builds.
+TEST_SECTIONS = ('model', 'tta_model', 'tta_pipeline', 'test_dataloader',
+                 'test_evaluator', 'test_cfg', 'default_hooks',
+                 'custom_hooks', 'visualizer', 'model_wrapper_cfg')
 
 
 def load_runner_config(path: str,
                        cfg_options: Optional[dict] = None,
                        work_dir: Optional[str] = None,
-                       launcher: str = 'none') -> Config:
+                       launcher: str = 'none',
+                       sections: Sequence[str] = ()) -> Config:
     """The config ``tools/train.py`` and ``tools/test.py`` build their
     runner from, as mmdet's tools do: ``--cfg-options`` merged (a top-level
     ``time_steps`` reaching every module that holds T), the launcher set,
@@ -60,6 +74,9 @@ def load_runner_config(path: str,
         cfg_options (dict, optional): ``--cfg-options`` of the tool.
         work_dir (str, optional): ``--work-dir`` of the tool.
         launcher (str): ``--launcher`` of the tool. Defaults to ``'none'``.
+        sections (Sequence[str]): The parts of the config whose types to
+            check (:data:`TEST_SECTIONS` for testing); empty for all
+            (model, data, hooks, optimizer, loops, ...). Defaults to ().
 
     Returns:
         Config: The config, default scope not yet entered.
@@ -67,7 +84,7 @@ def load_runner_config(path: str,
     Raises:
         InputError: See :func:`load_tool_config`.
     """
-    cfg = _read_config(path, cfg_options)
+    cfg = _read_config(path, cfg_options, sections)
     cfg.launcher = launcher
     if work_dir is not None:
         cfg.work_dir = work_dir

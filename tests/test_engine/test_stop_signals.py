@@ -1,6 +1,8 @@
 """StopSignals: the first SIGINT/SIGTERM is remembered, a second SIGINT
 acts as without it, a repeated SIGTERM does not, ignored signals stay
-ignored; DataLoader workers ignore both; and the tools' report of a stop."""
+ignored; DataLoader workers ignore both; and the tools' handling: a signal
+outside the loops stops at once, every stop is one paragraph (with the
+command that goes on) and exit status 128 + signal."""
 import functools
 import multiprocessing
 import os
@@ -15,8 +17,8 @@ import torch
 from torch.utils.data import DataLoader
 
 from mmsnn.engine import (StopSignals, TrainingInterrupted,
-                          report_training_interrupted)
-from mmsnn.engine.stop_signals import (IgnoreStopSignals,
+                          report_stop_signals)
+from mmsnn.engine.stop_signals import (IgnoreStopSignals, StopAtOnce,
                                        shield_loader_workers)
 
 
@@ -85,7 +87,7 @@ def test_outside_the_main_thread_nothing_is_installed(signals):
 
 def test_report_names_signal_checkpoint_and_exits_128_plus_signal(capsys):
     with pytest.raises(SystemExit) as info:
-        with report_training_interrupted():
+        with report_stop_signals():
             raise TrainingInterrupted(signal.SIGTERM, 'wd/interrupted_iter_7'
                                       '.pth', epoch=3, iteration=7)
     assert info.value.code == 143
@@ -93,6 +95,56 @@ def test_report_names_signal_checkpoint_and_exits_128_plus_signal(capsys):
     assert ('mmsnn: training stopped by SIGTERM after iteration 7 (epoch 4 '
             'in progress); checkpoint wd/interrupted_iter_7.pth written. '
             'Continue with the same command and --resume') in err
+
+
+def test_report_prints_the_command_that_goes_on(capsys):
+    command = ['python', 'tools/train.py', 'c.py', '--resume', 'old.pth',
+               '--reset-lr']
+    with pytest.raises(SystemExit) as info:
+        with report_stop_signals(command):
+            raise TrainingInterrupted(signal.SIGINT, 'wd/i.pth', epoch=2,
+                                      iteration=6, stage='val')
+    assert info.value.code == 130
+    err = capsys.readouterr().err
+    assert ('training stopped by SIGINT at the validation after iteration 6 '
+            '(epoch 2); checkpoint wd/i.pth written, with that validation '
+            'still to run. Continue with the same command and --resume (it '
+            'runs that validation first)') in err
+    assert err.split('\n    ')[1].strip() == \
+        'python tools/train.py c.py --reset-lr --resume wd/i.pth'
+
+
+def test_outside_the_loops_a_signal_stops_at_once_with_one_line(capsys):
+    previous = signal.getsignal(signal.SIGTERM)
+    with pytest.raises(SystemExit) as info:
+        with report_stop_signals():
+            os.kill(os.getpid(), signal.SIGTERM)
+            time.sleep(5)  # not reached
+    assert info.value.code == 143
+    assert 'mmsnn: stopped at once by SIGTERM' in capsys.readouterr().err
+    assert signal.getsignal(signal.SIGTERM) is previous
+
+
+def test_forked_children_drop_nested_handlers_innermost_first():
+    """A tool's handlers, a loop's over them: a child forked inside both
+    gets the handlers of before the tool (mmdet's VOC metric pool)."""
+    outer, inner = StopAtOnce(), StopSignals()
+    outer.install()
+    inner.install()
+    try:
+        assert StopSignals.active() is inner
+        child = multiprocessing.get_context('fork').Process(
+            target=time.sleep, args=(60, ))
+        child.start()
+        time.sleep(0.2)
+        child.terminate()
+        child.join(20)
+        assert child.exitcode == -signal.SIGTERM
+    finally:
+        inner.restore()
+        outer.restore()
+    assert StopSignals.active() is None
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
 
 
 def _worker_state(worker_id, received):

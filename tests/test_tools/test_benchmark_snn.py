@@ -37,8 +37,9 @@ def test_bad_input_named(tmp_path):
     config = tmp_path / 'tiny.py'
     config.write_text(tiny_config_text(str(tmp_path)))
     assert_one_paragraph_error(
-        run_tool(TOOL, config, '--batch', '0', cwd=tmp_path),
-        '--batch must be >= 1')
+        run_tool(TOOL, config, '--shape', '16', '64', cwd=tmp_path),
+        '--shape must be >= 32')
+    # (out-of-range numbers: tests/test_tools/test_option_values.py)
 
 
 def test_bptt_option_reaches_the_model(tmp_path):

@@ -235,3 +235,29 @@ def test_distributed_test_equals_single_process_test(dist_run):
         torch.testing.assert_close(pb['scores'], pa['scores'])
         torch.testing.assert_close(pb['bboxes'], pa['bboxes'])
         assert torch.equal(pb['labels'], pa['labels'])
+
+
+def test_busy_port_is_one_paragraph_with_the_command_on_a_free_one(
+        tmp_path):
+    """Another program listens on PORT: torchrun's 39-line traceback
+    becomes one paragraph that names the port and prints the same launch
+    on a free one; nothing is started."""
+    with socket.socket() as busy:
+        busy.bind(('127.0.0.1', 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        command, env = _command('dist_train.sh', 'cfg.py', 2, '--work-dir',
+                                'wd')
+        result = subprocess.run(command, capture_output=True, text=True,
+                                cwd=str(tmp_path),
+                                env=dict(env, PORT=str(port)), timeout=300)
+    assert result.returncode == 2, result.stderr[-3000:]
+    assert 'Traceback' not in result.stderr
+    assert f'mmsnn error: port {port} is in use on this machine' \
+        in result.stderr
+    printed = result.stderr.split('\n    ')[1].split()
+    assert printed[0].startswith('PORT=') and printed[0] != f'PORT={port}'
+    assert printed[-6:] == ['bash', osp.join(REPO_ROOT, 'tools',
+                                             'dist_train.sh'), 'cfg.py', '2',
+                            '--work-dir', 'wd']
+    assert not list(tmp_path.iterdir())

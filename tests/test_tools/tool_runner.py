@@ -16,6 +16,8 @@ import multiprocessing
 import os
 import os.path as osp
 import runpy
+import shlex
+import shutil
 import sys
 import tempfile
 import traceback
@@ -140,3 +142,23 @@ def assert_one_paragraph_error(result, *culprits):
     assert 'Traceback' not in result.stderr, result.stderr[-3000:]
     for culprit in culprits:
         assert culprit in result.stderr, (culprit, result.stderr[-3000:])
+
+
+def printed_commands(text):
+    """The commands a tool's message prints for the user to paste: its
+    lines indented by four spaces that run a Python file."""
+    return [line.strip() for line in text.splitlines()
+            if line.startswith('    ') and '.py' in line]
+
+
+def run_printed(line, cwd):
+    """Run a command line a tool printed, as pasting it into a shell in
+    ``cwd`` would: its interpreter must be this one (``python`` on the
+    PATH, or its path), then the script runs with :func:`run_script` and
+    the printed arguments, parsed as the shell parses them."""
+    words = shlex.split(line)
+    interpreter = shutil.which(words[0]) if words[0] == 'python' \
+        else words[0]
+    assert interpreter and osp.realpath(interpreter) == osp.realpath(
+        sys.executable), line
+    return run_script(words[1], *words[2:], cwd=cwd)

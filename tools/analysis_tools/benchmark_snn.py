@@ -31,7 +31,7 @@ from mmsnn.analysis.benchmark.training_modes import \
 from mmsnn.engine.tool_config import load_tool_config  # noqa: E402
 from mmsnn.models.neurons.backends import BACKENDS  # noqa: E402
 from mmsnn.utils import (CfgOptionsAction, InputError,  # noqa: E402
-                         report_input_errors)
+                         non_negative_int, positive_int, report_input_errors)
 
 
 def parse_args(argv=None):
@@ -40,19 +40,19 @@ def parse_args(argv=None):
         'against its ANN twin at batch T x B (or against its per-step '
         'reference path)')
     parser.add_argument('config', help='SNN config file')
-    parser.add_argument('--time-steps', type=int,
+    parser.add_argument('--time-steps', type=positive_int,
                         help='T (default: the config\'s model.time_steps)')
-    parser.add_argument('--batch', type=int, default=1,
+    parser.add_argument('--batch', type=positive_int, default=1,
                         help='SNN batch B (the ANN runs T x B images)')
     parser.add_argument('--shape', type=int, nargs=2, default=[416, 416],
                         metavar=('H', 'W'), help='input size')
     parser.add_argument('--mode', choices=['train', 'infer'], default='train')
-    parser.add_argument('--iters', type=int, default=10,
+    parser.add_argument('--iters', type=positive_int, default=10,
                         help='timed rounds (each runs every model once)')
-    parser.add_argument('--warmup', type=int, default=2,
+    parser.add_argument('--warmup', type=non_negative_int, default=2,
                         help='untimed rounds first')
     parser.add_argument('--device', default='cpu', help="'cpu' or 'cuda'")
-    parser.add_argument('--threads', type=int,
+    parser.add_argument('--threads', type=positive_int,
                         help='CPU threads of PyTorch (default: its own). On '
                         'a CPU shared with other jobs, 1 avoids stalls of '
                         'threads waiting for each other')
@@ -114,9 +114,8 @@ def parse_args(argv=None):
 
 def main():
     args = parse_args()
-    if args.batch < 1 or min(args.shape) < 32:
-        raise InputError(f'--batch must be >= 1 and --shape >= 32, got '
-                         f'{args.batch} and {args.shape}')
+    if min(args.shape) < 32:
+        raise InputError(f'--shape must be >= 32, got {args.shape}')
     if args.threads:
         torch.set_num_threads(args.threads)
     if args.device.startswith('cuda'):

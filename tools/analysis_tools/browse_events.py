@@ -36,6 +36,7 @@ from mmsnn.engine import (check_checkpoint_file,  # noqa: E402
 from mmsnn.datasets import check_data  # noqa: E402
 from mmsnn.engine.tool_config import load_tool_config  # noqa: E402
 from mmsnn.utils import (CfgOptionsAction, InputError,  # noqa: E402
+                         non_negative_int, positive_int, probability,
                          report_input_errors)
 from mmsnn.visualization import (draw_event_frame,  # noqa: E402
                                  sample_boxes, sample_name)
@@ -48,10 +49,11 @@ def parse_args():
     parser.add_argument('--split', default='test',
                         choices=('train', 'val', 'test'),
                         help='which dataloader of the config (default test)')
-    parser.add_argument('--indices', type=int, nargs='+', default=[0])
+    parser.add_argument('--indices', type=non_negative_int, nargs='+',
+                        default=[0])
     parser.add_argument('--out-dir', default='outputs/browse_events')
-    parser.add_argument('--score-thr', type=float, default=0.3)
-    parser.add_argument('--zoom', type=int, default=2,
+    parser.add_argument('--score-thr', type=probability, default=0.3)
+    parser.add_argument('--zoom', type=positive_int, default=2,
                         help='pixels per frame pixel in the pictures')
     parser.add_argument(
         '--cfg-options', nargs='+', action=CfgOptionsAction,

@@ -29,7 +29,8 @@ from mmsnn.datasets import check_data  # noqa: E402
 from mmsnn.engine.checkpoint import check_tool_checkpoint  # noqa: E402
 from mmsnn.engine.tool_config import load_tool_config  # noqa: E402
 from mmsnn.utils import (CfgOptionsAction, check_output_file,  # noqa: E402
-                         check_work_dir, report_input_errors)
+                         check_work_dir, percentile, positive_float,
+                         positive_int, report_input_errors)
 
 
 def parse_args(argv=None):
@@ -40,14 +41,15 @@ def parse_args(argv=None):
     parser.add_argument('config', help='config of the ANN')
     parser.add_argument('checkpoint', help='the ANN\'s trained weights')
     parser.add_argument(
-        '--time-steps', type=int, nargs='+', default=[1024],
+        '--time-steps', type=positive_int, nargs='+', default=[1024],
         help='T to evaluate; several values share one simulation')
-    parser.add_argument('--calib-images', type=int, default=64,
+    parser.add_argument('--calib-images', type=positive_int, default=64,
                         help='training images for the normalisation')
-    parser.add_argument('--percentile', type=float, default=99.9,
+    parser.add_argument('--percentile', type=percentile, default=99.9,
                         help='per-channel activation percentile')
     parser.add_argument(
-        '--efficiency', type=float, default=TABLE1_EFFICIENCY / 1e9,
+        '--efficiency', type=positive_float,
+        default=TABLE1_EFFICIENCY / 1e9,
         help='chip model GFLOPs/W (400 reproduces the paper\'s Table 1)')
     parser.add_argument('--work-dir', help='the runner\'s work_dir')
     parser.add_argument(

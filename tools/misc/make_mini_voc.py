@@ -39,6 +39,7 @@ import numpy as np  # noqa: E402
 
 from mmsnn.datasets.synthetic import (mini_voc, verify_manifest,  # noqa: E402
                                       write_manifest)
+from mmsnn.utils import number_type, positive_int  # noqa: E402
 
 MANIFEST = osp.join(osp.dirname(osp.abspath(__file__)),
                     'mini_voc_manifest.sha256')
@@ -51,18 +52,19 @@ def parse_args():
         '--out', default='data/mini_voc',
         help='output folder; VOCdevkit/MiniVOC is written inside it')
     parser.add_argument(
-        '--num-trainval', type=int, default=mini_voc.NUM_TRAINVAL,
+        '--num-trainval', type=positive_int, default=mini_voc.NUM_TRAINVAL,
         help='number of trainval images')
     parser.add_argument(
-        '--num-test', type=int, default=mini_voc.NUM_TEST,
+        '--num-test', type=positive_int, default=mini_voc.NUM_TEST,
         help='number of test images')
     parser.add_argument(
-        '--max-objects', type=int, default=mini_voc.MAX_OBJECTS,
+        '--max-objects', type=number_type(int, 'an integer >= 2', low=2),
+        default=mini_voc.MAX_OBJECTS,
         help='most objects per image (at least 2)')
     parser.add_argument(
         '--seed', type=int, default=mini_voc.SEED, help='random seed')
     parser.add_argument(
-        '--workers', type=int, default=os.cpu_count() or 1,
+        '--workers', type=positive_int, default=os.cpu_count() or 1,
         help='processes that draw images (default: one per CPU core); the '
         'bytes do not depend on it')
     parser.add_argument(

@@ -34,7 +34,8 @@ from mmsnn.engine.checkpoint import (  # noqa: E402
     check_tool_checkpoint, safe_checkpoint_loading)
 from mmsnn.engine.tool_config import load_tool_config  # noqa: E402
 from mmsnn.utils import (CfgOptionsAction, InputError,  # noqa: E402
-                         check_output_file, report_input_errors)
+                         check_output_file, percentile, positive_int,
+                         report_input_errors)
 
 
 def parse_args(argv=None):
@@ -45,9 +46,9 @@ def parse_args(argv=None):
     parser.add_argument('config', help='config of the ANN')
     parser.add_argument('checkpoint', help='the ANN\'s trained weights')
     parser.add_argument('out', help='balanced checkpoint to write (.pth)')
-    parser.add_argument('--percentile', type=float, default=99.0,
+    parser.add_argument('--percentile', type=percentile, default=99.0,
                         help='per-channel output percentile set to 1')
-    parser.add_argument('--calib-images', type=int, default=64,
+    parser.add_argument('--calib-images', type=positive_int, default=64,
                         help='training images the percentiles come from')
     parser.add_argument(
         '--cfg-options', nargs='+', action=CfgOptionsAction,
@@ -62,10 +63,6 @@ def main(argv=None):
     from mmengine.runner.checkpoint import load_checkpoint, save_checkpoint
     from mmengine.runner.utils import set_random_seed
     with report_input_errors():
-        if not 0 < args.percentile <= 100 or args.calib_images < 1:
-            raise InputError(
-                f'--percentile must be in (0, 100] and --calib-images >= 1, '
-                f'got {args.percentile} and {args.calib_images}')
         cfg = load_tool_config(args.config, args.cfg_options)
         check_data(cfg, ['train_dataloader'], args.config)
         check_output_file(args.out, 'OUT')

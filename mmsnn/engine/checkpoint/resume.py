@@ -13,6 +13,7 @@ import os.path as osp
 from typing import Optional
 
 from mmsnn.utils import InputError
+from ..runner.loops import INTERRUPTED_CKPT_KEY
 from .file import load_checkpoint_to_check
 from .finite import check_finite
 from .fit import check_load_from_shapes
@@ -81,8 +82,21 @@ def check_resume(model, cfg, filename: str) -> None:
     _check_not_finished(cfg, checkpoint, filename)
 
 
+def _validation_pending(checkpoint: dict) -> bool:
+    """Whether ``checkpoint`` was written by a stop signal during a
+    validation, which the resumed run runs first (see
+    :class:`~mmsnn.engine.SafeEpochBasedTrainLoop`)."""
+    hub = checkpoint.get('message_hub') or {}
+    info = hub.get('runtime_info') if isinstance(hub, dict) else None
+    record = (info or {}).get(INTERRUPTED_CKPT_KEY)
+    return isinstance(record, dict) and bool(record.get('validate'))
+
+
 def _check_not_finished(cfg, checkpoint: dict, filename: str) -> None:
-    """Refuse to resume a run that the config's schedule has finished."""
+    """Refuse to resume a run that the config's schedule has finished (and
+    whose last validation is not still to run)."""
+    if _validation_pending(checkpoint):
+        return
     meta = checkpoint.get('meta') or {}
     train_cfg = cfg.get('train_cfg') or {}
     for unit, key in (('epoch', 'max_epochs'), ('iter', 'max_iters')):

@@ -13,6 +13,9 @@ from mmsnn.engine.atomic_local_backend import (ATOMIC_BACKEND,
                                                AtomicLocalBackend,
                                                remove_stale_temporaries)
 from mmsnn.engine.checkpoint.plain_state import from_plain, to_plain
+from mmsnn.engine.disk_space import (check_space_for_checkpoint,
+                                     disk_full_error, is_no_space)
+from mmsnn.engine.last_checkpoint import last_good_checkpoint
 from mmsnn.engine.runner.loops import (INTERRUPTED_CKPT_KEY,
                                        remove_interrupted_checkpoint)
 
@@ -55,6 +58,13 @@ class SafeCheckpointHook(CheckpointHook):
     - Temporary files that a killed save left (see
       :func:`~mmsnn.engine.atomic_local_backend.remove_stale_temporaries`)
       are removed, with a log line, when training starts.
+    - A full disk is one paragraph
+      (:class:`~mmsnn.engine.disk_space.DiskFullError`: the file, the space
+      it needed, the last good checkpoint), not an ``OSError`` traceback;
+      and before an epoch that ends with a save, the free space is
+      compared with the size of the last checkpoint (in a fresh run: of
+      the model's weights), so that an epoch whose checkpoint cannot be
+      written is not trained.
 
     All of it goes through mmengine's public hook methods (the saving ones
     are wrapped, not rewritten). ``tools/train.py`` puts this hook in place
@@ -95,6 +105,22 @@ class SafeCheckpointHook(CheckpointHook):
                     f'Removed {path}, the temporary file of a checkpoint '
                     'save that was killed; the checkpoint it would have '
                     'replaced was left complete.')
+
+    def before_train_epoch(self, runner) -> None:
+        if not is_main_process() or '://' in str(self.out_dir) or not (
+                not self.by_epoch
+                or self.every_n_epochs(runner, self.interval, self.save_begin)
+                or (self.save_last and self.is_last_train_epoch(runner))):
+            return
+        last = last_good_checkpoint(runner.work_dir)
+        if last:
+            needed, estimate = osp.getsize(last), f'the size of {last}'
+        else:
+            needed = sum(v.numel() * v.element_size()
+                         for v in runner.model.state_dict().values())
+            estimate = 'at least the size of the model\'s weights'
+        check_space_for_checkpoint(self.out_dir, needed, runner.epoch + 1,
+                                   estimate, last)
 
     def after_train_iter(self, runner, batch_idx: int, data_batch=None,
                          outputs=None) -> None:
@@ -146,9 +172,15 @@ class SafeCheckpointHook(CheckpointHook):
         try:
             with defer as removals:
                 yield
-        except BaseException:
+        except BaseException as e:
             if self._saves and is_main_process():
-                self._put_pointer(runner, self._pointer)
+                try:
+                    self._put_pointer(runner, self._pointer)
+                except OSError:
+                    pass  # a full disk: the pointer was not rewritten either
+            if is_no_space(e):
+                raise disk_full_error(
+                    e, last_good_checkpoint(runner.work_dir)) from e
             raise
         finally:
             saves, self._saves = self._saves, None

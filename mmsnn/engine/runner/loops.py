@@ -3,19 +3,24 @@ import os.path as osp
 from typing import Optional
 
 import torch
-from mmengine.dist import (all_reduce, barrier, get_world_size,
-                           is_main_process)
+from mmengine.dist import barrier, is_main_process
 from mmengine.runner import EpochBasedTrainLoop, IterBasedTrainLoop
 
 from mmdet.registry import LOOPS
 from ...utils.input_error import InputError
 from ..atomic_local_backend import ATOMIC_BACKEND, AtomicLocalBackend
-from ..random_state import kept_random_state
-from ..stop_signals import (StopSignals, TrainingInterrupted,
+from ..disk_space import disk_full_error, is_no_space
+from ..last_checkpoint import last_good_checkpoint
+from ..random_state import (get_random_state, kept_random_state,
+                            set_random_state)
+from ..stop_signals import (EvaluationInterrupted, StopSignals,
+                            TrainingInterrupted, agreed_signal,
                             shield_loader_workers)
 
 #: Where the runner's message hub keeps, for the checkpoint written on a stop
-#: signal, ``dict(path=..., batches_per_epoch=...)`` (SafeCheckpointHook
+#: signal, ``dict(path=..., batches_per_epoch=..., validate=...)``
+#: (``validate``: the stop came during the validation after that
+#: checkpoint's iteration, which a resumed run runs first; SafeCheckpointHook
 #: removes the file once a later checkpoint is saved).
 INTERRUPTED_CKPT_KEY = 'interrupted_ckpt'
 
@@ -24,10 +29,14 @@ class StopOnSignalMixin:
     """What mmsnn's safe training loops add to mmengine's: while the loop
     runs, the first SIGINT or SIGTERM only asks to stop
     (:class:`~mmsnn.engine.StopSignals`); :meth:`_raise_if_stopped`, called
-    by the loop after an iteration, then writes
+    by the loop after an iteration and after a validation, then writes
     ``<work_dir>/interrupted_iter_<N>.pth``, points ``last_checkpoint`` to it
-    and raises :class:`~mmsnn.engine.TrainingInterrupted`. The loaders'
-    worker processes ignore both signals
+    and raises :class:`~mmsnn.engine.TrainingInterrupted`. A
+    :class:`~mmsnn.engine.SafeValLoop` stops after its batch in progress;
+    the checkpoint then records that validation as still to run, and the
+    resumed run runs it first. A signal that comes once the run has
+    finished is still reported (``stage='finished'``; nothing is saved).
+    The loaders' worker processes ignore both signals
     (:func:`~mmsnn.engine.stop_signals.shield_loader_workers`)."""
 
     def run(self) -> torch.nn.Module:
@@ -37,48 +46,109 @@ class StopOnSignalMixin:
             shield_loader_workers(
                 getattr(self.runner.val_loop, 'dataloader', None))
         try:
-            return self._run_loop()
+            model = self._run_loop()
         finally:
             self.stop_signals.restore()
+        signum = agreed_signal(self.stop_signals)
+        if signum:
+            raise TrainingInterrupted(
+                signum, last_good_checkpoint(self.runner.work_dir),
+                self._epoch, self._iter, 'finished')
+        return model
 
     def _run_loop(self) -> torch.nn.Module:
-        """The training itself (mmengine's loop unless overridden)."""
-        return super().run()
+        """The training itself."""
+        raise NotImplementedError
+
+    def _finished(self) -> bool:
+        """Whether the schedule is done (nothing left to save on a stop)."""
+        return self.stop_training or self._iter >= self._max_iters
 
     def _raise_if_stopped(self) -> None:
-        """After an iteration: save and raise if a stop signal came."""
-        signum = self._stop_signal()
+        """After an iteration or a validation: save and raise if a stop
+        signal came (once the run has finished, :meth:`run` reports it)."""
+        if self._finished():
+            return
+        signum = agreed_signal(self.stop_signals)
         if signum:
             raise TrainingInterrupted(signum, self._save_interrupted(),
                                       self._epoch, self._iter)
 
-    def _stop_signal(self) -> int:
-        """The stop signal received on any rank (0: none)."""
-        received = self.stop_signals.received or 0
-        if get_world_size() > 1:
-            flag = torch.tensor(received)
-            all_reduce(flag, op='max')
-            received = int(flag)
-        return received
+    def _validation_due(self, done: int, total: int) -> bool:
+        """Whether a validation follows ``done`` of ``total`` epochs (or
+        iterations), as mmengine's loops decide."""
+        return (self.runner.val_loop is not None and done >= self.val_begin
+                and (done % self.val_interval == 0 or done == total))
 
-    def _save_interrupted(self) -> str:
+    def _validate(self) -> None:
+        """Run the validation loop; a stop before or during it saves the
+        state with that validation still to run."""
+        signum = agreed_signal(self.stop_signals)
+        if signum:  # came during the iteration: no batch of it to waste
+            raise TrainingInterrupted(
+                signum, self._save_interrupted(validate=True), self._epoch,
+                self._iter, 'val')
+        state = get_random_state()
+        try:
+            self.runner.val_loop.run()
+        except EvaluationInterrupted as e:
+            # Saved with the random state the validation started from (its
+            # loader draws a seed), as the resumed run will start it.
+            set_random_state(state)
+            raise TrainingInterrupted(
+                e.signum, self._save_interrupted(validate=True), self._epoch,
+                self._iter, 'val') from None
+
+    def _run_pending_validation(self) -> None:
+        """Run the validation a stop signal cut short, resumed from its
+        checkpoint; where training has finished, save that checkpoint again
+        without the record, so that ``--resume`` no longer finds work."""
+        hub = self.runner.message_hub
+        record = hub.get_info(INTERRUPTED_CKPT_KEY) or {}
+        if not record.get('validate'):
+            return
+        hub.update_info(INTERRUPTED_CKPT_KEY, dict(record, validate=False))
+        if self.runner.val_loop is None:
+            return
+        self.runner.logger.warning(
+            f'Running the validation after iteration {self._iter} that a '
+            f'stop signal cut short (resumed from {record["path"]})')
+        self._validate()
+        self._raise_if_stopped()
+        if self._finished() and osp.isfile(record['path']):
+            self._save(record['path'])
+
+    def _save(self, path: str) -> None:
+        """Save the state of the run, atomically, to ``path`` in the work
+        dir (a full disk: :class:`~mmsnn.engine.disk_space.DiskFullError`).
+        """
+        try:
+            self.runner.save_checkpoint(
+                self.runner.work_dir,
+                osp.basename(path),
+                meta=dict(epoch=self._epoch, iter=self._iter),
+                by_epoch=False,
+                backend_args=dict(backend=ATOMIC_BACKEND))
+        except OSError as e:
+            if is_no_space(e):
+                raise disk_full_error(
+                    e, last_good_checkpoint(self.runner.work_dir)) from e
+            raise
+
+    def _save_interrupted(self, validate: bool = False) -> str:
         """Save the state after the current iteration; return the path."""
         runner = self.runner
         path = osp.join(runner.work_dir, f'interrupted_iter_{self._iter}.pth')
         previous = (runner.message_hub.get_info(INTERRUPTED_CKPT_KEY)
                     or {}).get('path')
         # Recorded first, so that the checkpoint carries it: the resumed run
-        # checks the epoch length and removes the file once a later
-        # checkpoint is written.
+        # checks the epoch length, runs a validation cut short and removes
+        # the file once a later checkpoint is written.
         runner.message_hub.update_info(
             INTERRUPTED_CKPT_KEY,
-            dict(path=path, batches_per_epoch=len(self.dataloader)))
-        runner.save_checkpoint(
-            runner.work_dir,
-            osp.basename(path),
-            meta=dict(epoch=self._epoch, iter=self._iter),
-            by_epoch=False,
-            backend_args=dict(backend=ATOMIC_BACKEND))
+            dict(path=path, batches_per_epoch=len(self.dataloader),
+                 validate=validate))
+        self._save(path)
         if is_main_process():
             AtomicLocalBackend().put_text(
                 path, osp.join(runner.work_dir, 'last_checkpoint'))
@@ -121,9 +191,33 @@ class SafeEpochBasedTrainLoop(StopOnSignalMixin, EpochBasedTrainLoop):
       epochs have another number of batches (batch size, data, processes)
       is refused.
 
+    - A stop during validation (with :class:`~mmsnn.engine.SafeValLoop`)
+      ends it after the batch in progress and saves the same checkpoint,
+      recording that validation as still to run: the resumed run runs it
+      first, also after the last epoch (a finished run's last validation,
+      its metrics and best checkpoint, are not lost).
+
     ``tools/train.py`` puts it in place of a config's ``EpochBasedTrainLoop``
     (see :func:`mmsnn.engine.add_reliability_hooks`).
     """
+
+    def _run_loop(self) -> torch.nn.Module:
+        # mmengine's EpochBasedTrainLoop.run, with a validation cut short
+        # run first and a stop check after each validation.
+        runner = self.runner
+        runner.call_hook('before_train')
+        self._run_pending_validation()
+        while self._epoch < self._max_epochs and not self.stop_training:
+            self.run_epoch()
+            self._decide_current_val_interval()
+            if self._validation_due(self._epoch, self._max_epochs):
+                self._validate()
+                self._raise_if_stopped()
+        runner.call_hook('after_train')
+        return runner.model
+
+    def _finished(self) -> bool:
+        return self.stop_training or self._epoch >= self._max_epochs
 
     def run_epoch(self) -> None:
         """One epoch, or its remainder after a mid-epoch checkpoint."""
@@ -180,8 +274,8 @@ class SafeIterBasedTrainLoop(StopOnSignalMixin, IterBasedTrainLoop):
 
     - The first SIGINT or SIGTERM stops training with
       ``interrupted_iter_<N>.pth`` as :class:`SafeEpochBasedTrainLoop`
-      does, after the current iteration and the validation that follows
-      it, if any (so that the resumed run does not skip that validation).
+      does, after the current iteration, or during the validation that
+      follows it (then the resumed run runs that validation first).
     - On resume, mmengine draws the batches already trained again and drops
       them; here the main process's random state is put back afterwards, so
       that augmentations drawn in the main process (``num_workers=0``)
@@ -192,8 +286,9 @@ class SafeIterBasedTrainLoop(StopOnSignalMixin, IterBasedTrainLoop):
     """
 
     def _run_loop(self) -> torch.nn.Module:
-        # mmengine's IterBasedTrainLoop.run, but for the kept random state
-        # and the stop check after validation.
+        # mmengine's IterBasedTrainLoop.run, but for the kept random state,
+        # a validation cut short run first and the stop check after
+        # validation.
         runner = self.runner
         runner.call_hook('before_train')
         runner.call_hook('before_train_epoch')
@@ -204,14 +299,13 @@ class SafeIterBasedTrainLoop(StopOnSignalMixin, IterBasedTrainLoop):
             with kept_random_state():
                 for _ in range(self._iter):
                     next(self.dataloader_iterator)
+        self._run_pending_validation()
         while self._iter < self._max_iters and not self.stop_training:
             runner.model.train()
             self.run_iter(next(self.dataloader_iterator))
             self._decide_current_val_interval()
-            if (runner.val_loop is not None and self._iter >= self.val_begin
-                    and (self._iter % self.val_interval == 0
-                         or self._iter == self._max_iters)):
-                runner.val_loop.run()
+            if self._validation_due(self._iter, self._max_iters):
+                self._validate()
             self._raise_if_stopped()
         runner.call_hook('after_train_epoch')
         runner.call_hook('after_train')

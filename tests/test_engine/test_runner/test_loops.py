@@ -287,8 +287,8 @@ def straight_iters(tmp_path_factory):
     return weights
 
 
-# Stopped in iteration 2, whose validation must still run (before the
-# checkpoint), and in iteration 1, between checkpoints.
+# Stopped in iteration 2, whose validation is then still to run (the
+# resumed run runs it first), and in iteration 1, between checkpoints.
 @pytest.mark.parametrize('at, num_workers', [(1, 0), (0, 1), (2, 0)])
 def test_iteration_loop_stops_with_a_checkpoint_and_resumes_exactly(
         tmp_path, straight_iters, at, num_workers):
@@ -299,14 +299,14 @@ def test_iteration_loop_stops_with_a_checkpoint_and_resumes_exactly(
                     hooks=[dict(type='SignalAtIterHook', at=at)])
     stop = info.value
     assert (stop.signum, stop.iteration) == (signal.SIGTERM, at + 1)
-    assert CountValidationsHook.validated_at == [2][:(at + 1) // 2]
+    assert CountValidationsHook.validated_at == [2][:at // 2]
     with open(osp.join(work_dir, 'last_checkpoint')) as f:
         assert f.read() == stop.checkpoint == osp.join(
             work_dir, f'interrupted_iter_{at + 1}.pth')
 
     resumed = train_iters(tmp_path, work_dir, num_workers=num_workers,
                           resume=True)
-    assert CountValidationsHook.validated_at == [2, 4][(at + 1) // 2:]
+    assert CountValidationsHook.validated_at == [2, 4][at // 2:]
     assert_resumed_exactly(expected, resumed, stop.checkpoint,
                            osp.join(work_dir, f'iter_{ITERS}.pth'))
 
