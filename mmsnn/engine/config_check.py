@@ -59,6 +59,16 @@ def _registries(section: str) -> Tuple[Registry, ...]:
     return SECTION_REGISTRIES.get(section, ())
 
 
+def _registries_at(path: str, section: Tuple[Registry, ...]
+                   ) -> Tuple[Registry, ...]:
+    """The registries of the dict at ``path``: a pipeline inside any part
+    (a hook's ``switch_pipeline``, a data set's ``pipeline``) holds
+    transforms; elsewhere the section's."""
+    if any(key.endswith('pipeline') for key in path.split('.')[1:]):
+        return _DATA
+    return section
+
+
 def _typed(node, path: str) -> Iterator[Tuple[str, dict]]:
     """``(key path, dict)`` of every dict under ``node`` (itself
     included), list items as ``.0``, parents first."""
@@ -109,10 +119,11 @@ def unknown_types(cfg, sections: Sequence[str] = ()) -> List[str]:
     """
     found = []
     for section in sections or list(cfg.keys()):
-        registries = _registries(section)
-        if not registries or section not in cfg:
+        section_registries = _registries(section)
+        if not section_registries or section not in cfg:
             continue
         for path, node in _typed(cfg[section], section):
+            registries = _registries_at(path, section_registries)
             kind = node.get('type')
             if not isinstance(kind, str):
                 continue

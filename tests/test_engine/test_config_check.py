@@ -92,3 +92,17 @@ def test_every_shipped_config_passes():
     assert len(configs) > 10
     for path in configs:
         check_config(Config.fromfile(path))
+
+
+def test_a_pipeline_inside_a_hook_holds_transforms():
+    """mmdet's PipelineSwitchHook (YOLOX, SpikeYOLO) carries transforms in
+    its ``switch_pipeline``: they are looked up among the transforms."""
+    cfg = load_config(SNN)
+    cfg.merge_from_dict({'custom_hooks': [dict(
+        type='PipelineSwitchHook', switch_epoch=1,
+        switch_pipeline=[dict(type='LoadImageFromFile'),
+                         dict(type='PackDetInput')])]})
+    found = unknown_types(cfg)
+    assert len(found) == 1
+    assert "custom_hooks.0.switch_pipeline.1.type='PackDetInput'" in found[0]
+    assert "closest: 'PackDetInputs'" in found[0]
