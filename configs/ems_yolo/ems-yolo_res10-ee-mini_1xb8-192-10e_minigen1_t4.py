@@ -40,6 +40,10 @@ model = dict(
         loss_obj=dict(
             loss_weight=1.0 * (img_size / 640)**2 * 3 / num_levels)))
 
+# The mini SNN-YOLOv3's 10 epochs, which fit the comparison's budget (the
+# main job SNN's 4 epochs of mini-VOC, about 10 minutes on a 2-core CPU): a
+# step costs about one of that SNN's, a mini-Gen1 epoch has a third of the
+# steps.
 max_epochs = 10
 train_cfg = dict(max_epochs=max_epochs, val_interval=max_epochs)
 # ultralytics' optimiser keeps weight decay off norms and biases.

@@ -45,7 +45,7 @@ RENAMED = {
         ('ems_yolo/ems-yolo_res10-ee_8xb1-250e_gen1_t5.py',
          'ems_yolo/ems-yolo_res10-ee_8xb1-320-250e_gen1_t5.py'),
         ('ems_yolo/ems-yolo_res10-ee_minivoc_t4.py',
-         'ems_yolo/ems-yolo_res10-ee-mini_1xb8-160-8e_minivoc_t4.py'),
+         'ems_yolo/ems-yolo_res10-ee-mini_1xb8-160-4e_minivoc_t4.py'),
         ('ems_yolo/ems-yolo_res10-ee_minigen1_t4.py',
          'ems_yolo/ems-yolo_res10-ee-mini_1xb8-192-10e_minigen1_t4.py'),
         ('spikeyolo/spikeyolo_n_1xb40-300e_coco_t1d4.py',
@@ -61,9 +61,9 @@ RENAMED = {
         ('spikeyolo/spikeyolo_s_1xb40-100e_gen1_t2d4.py',
          'spikeyolo/spikeyolo_s_1xb40-192-100e_gen1_t2d4.py'),
         ('spikeyolo/spikeyolo_tiny_1xb8-3e_minivoc_t1d4.py',
-         'spikeyolo/spikeyolo_s-mini_1xb8-160-3e_minivoc_t1d4.py'),
+         'spikeyolo/spikeyolo_s-mini_1xb8-160-2e_minivoc_t1d4.py'),
         ('spikeyolo/spikeyolo_tiny_1xb8-10e_minigen1_t2d4.py',
-         'spikeyolo/spikeyolo_s-mini_1xb8-192-10e_minigen1_t2d4.py'),
+         'spikeyolo/spikeyolo_s-mini_1xb8-192-3e_minigen1_t2d4.py'),
     )
 }
 
@@ -79,14 +79,17 @@ _END = ("absent: the runner ends the decay at train_cfg's max_epochs, the "
 _AUTO_SCALE = ('read only with --auto-scale-lr (off): now the mini '
                "schedule's, as every mini config's")
 _BACKEND = "backend_args=None is the data set's default"
+#: The epochs that fit the comparison's budget (docs/model_zoo.md): the
+#: length of the schedule, its validation and its one checkpoint.
+_BUDGET = {key: 'epochs that fit the comparison\'s budget' for key in (
+    'train_cfg.max_epochs', 'train_cfg.val_interval',
+    'default_hooks.checkpoint.interval')}
 #: Old config -> {a setting a run reads whose value changed (a top-level
 #: key, or a dotted path into one): why}; every other setting is equal.
 DIFFERENCES = {
     'configs/mini_voc/yolov3_minivoc.py': {'custom_hooks': _CUSTOM_HOOKS},
     'configs/events/yolov3_minigen1.py': {'custom_hooks': _CUSTOM_HOOKS},
     'configs/mini_voc/retinanet_snn-r18_snn-fpn_cmd_minivoc_t4.py': {
-        'data_preprocessor': _TOP_PREPROCESSOR},
-    'configs/ems_yolo/ems-yolo_res10-ee_minivoc_t4.py': {
         'data_preprocessor': _TOP_PREPROCESSOR},
     'configs/ems_yolo/ems-yolo_res10-ee_minigen1_t4.py': {
         'data_preprocessor': _TOP_PREPROCESSOR},
@@ -107,12 +110,14 @@ DIFFERENCES = {
         'param_scheduler.1.end': _END,
         'randomness': 'seed 0 came from the synthetic config it inherited; '
         'a real-data config draws its seed, as the family\'s others'},
+    'configs/ems_yolo/ems-yolo_res10-ee_minivoc_t4.py': {
+        'data_preprocessor': _TOP_PREPROCESSOR, **_BUDGET},
     'configs/spikeyolo/spikeyolo_tiny_1xb8-3e_minivoc_t1d4.py': {
-        'auto_scale_lr.base_batch_size': _AUTO_SCALE,
+        **_BUDGET, 'auto_scale_lr.base_batch_size': _AUTO_SCALE,
         'val_dataloader.dataset.backend_args': _BACKEND,
         'test_dataloader.dataset.backend_args': _BACKEND},
     'configs/spikeyolo/spikeyolo_tiny_1xb8-10e_minigen1_t2d4.py': {
-        'auto_scale_lr.base_batch_size': _AUTO_SCALE},
+        **_BUDGET, 'auto_scale_lr.base_batch_size': _AUTO_SCALE},
 }
 
 

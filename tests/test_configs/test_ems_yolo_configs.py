@@ -15,7 +15,7 @@ from mmsnn.datasets.synthetic import make_mini_gen1, make_mini_voc
 from tests.conftest import fit_one_batch, load_config, repo_path
 from tests.test_models.test_detectors.test_ems_yolo import THEIR_PARAMETERS
 
-MINIVOC = 'configs/ems_yolo/ems-yolo_res10-ee-mini_1xb8-160-8e_minivoc_t4.py'
+MINIVOC = 'configs/ems_yolo/ems-yolo_res10-ee-mini_1xb8-160-4e_minivoc_t4.py'
 MINIGEN1 = 'configs/ems_yolo/ems-yolo_res10-ee-mini_1xb8-192-10e_minigen1_t4.py'
 GEN1 = 'configs/ems_yolo/ems-yolo_res10-ee_8xb1-320-250e_gen1_t5.py'
 # config -> (arch, classes, T)
