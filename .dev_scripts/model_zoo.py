@@ -7,7 +7,7 @@ results file the tables are written from: ``.dev_scripts/gen_docs.py``)::
 
     python .dev_scripts/model_zoo.py run ENTRY [--cfg-options K=V ...]
     python .dev_scripts/model_zoo.py table FAMILY --hardware "2-core ..."
-    python .dev_scripts/model_zoo.py compare [ENTRY ... | --all] [--seeds 0 1 2]
+    python .dev_scripts/model_zoo.py compare [ENTRY ... | --all] [--seeds ...]
 
 ``run`` trains the entry's config into its work dir with ``tools/train.py``
 (skipped when the work dir already holds the final checkpoint, and for the
