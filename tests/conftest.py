@@ -118,7 +118,7 @@ def ems_yolo_cfg(arch='res10-ee', num_classes=4, time_steps=3,
     consistent."""
     from mmsnn.models.layers.ms_blocks import make_divisible
     cfg = load_config(
-        'configs/ems_yolo/ems-yolo_res10-ee_8xb8-150e_coco_t5.py')
+        'configs/ems_yolo/ems-yolo_res10-ee_8xb8-640-150e_coco_t5.py')
     model = cfg.model
     model.time_steps = time_steps
     model.backbone.update(arch=arch, widen_factor=widen_factor)

@@ -7,7 +7,7 @@ _base_ = [
     '../_base_/models/snn-yolov3_d53-mini-events.py',
     '../_base_/datasets/gen1.py',
     '../_base_/schedules/schedule_adamw-cosine.py',
-    '../_base_/default_runtime.py'
+    '../_base_/default_runtime_gen1.py'
 ]
 
 # The model's T is the data's number of time bins: one variable.
@@ -15,15 +15,6 @@ model = dict(time_steps={{_base_.time_steps}})
 
 max_epochs = 10
 train_cfg = dict(max_epochs=max_epochs, val_interval=max_epochs)
-default_hooks = dict(
-    logger=dict(interval=20),
-    checkpoint=dict(
-        interval=max_epochs,
-        max_keep_ckpts=1,
-        save_best='gen1/mAP',
-        rule='greater'),
-    # tools/test.py --show-dir: event frames (bins summed, ON red, OFF
-    # blue) with ground truth and detections, one PNG per test sample.
-    visualization=dict(type='EventVisualizationHook'))
+default_hooks = dict(checkpoint=dict(interval=max_epochs, max_keep_ckpts=1))
 # Log each stage's firing rate with the test (and val) metrics.
 custom_hooks = [dict(type='FiringRateHook')]

@@ -7,7 +7,7 @@ _base_ = [
     '../_base_/models/snn-yolov3_d53-mini-events.py',
     '../_base_/datasets/mini_gen1.py',
     '../_base_/schedules/schedule_adamw-cosine.py',
-    '../_base_/default_runtime.py'
+    '../_base_/default_runtime_gen1.py'
 ]
 
 leaky_relu = dict(type='LeakyReLU', negative_slope=0.1)
@@ -23,11 +23,4 @@ model = dict(
 
 max_epochs = 10
 train_cfg = dict(max_epochs=max_epochs, val_interval=max_epochs)
-default_hooks = dict(
-    logger=dict(interval=20),
-    checkpoint=dict(
-        interval=max_epochs,
-        max_keep_ckpts=1,
-        save_best='gen1/mAP',
-        rule='greater'),
-    visualization=dict(type='EventVisualizationHook'))
+default_hooks = dict(checkpoint=dict(interval=max_epochs, max_keep_ckpts=1))

@@ -15,15 +15,15 @@ from mmsnn.datasets.synthetic import make_mini_gen1, make_mini_voc
 from tests.conftest import fit_one_batch, load_config, repo_path
 from tests.test_models.test_detectors.test_ems_yolo import THEIR_PARAMETERS
 
-MINIVOC = 'configs/ems_yolo/ems-yolo_res10-ee_minivoc_t4.py'
-MINIGEN1 = 'configs/ems_yolo/ems-yolo_res10-ee_minigen1_t4.py'
-GEN1 = 'configs/ems_yolo/ems-yolo_res10-ee_8xb1-250e_gen1_t5.py'
+MINIVOC = 'configs/ems_yolo/ems-yolo_res10-ee-mini_1xb8-160-4e_minivoc_t4.py'
+MINIGEN1 = 'configs/ems_yolo/ems-yolo_res10-ee-mini_1xb8-192-10e_minigen1_t4.py'
+GEN1 = 'configs/ems_yolo/ems-yolo_res10-ee_8xb1-320-250e_gen1_t5.py'
 # config -> (arch, classes, T)
 FULL = {
-    'ems-yolo_res10-ee_8xb8-150e_coco_t5.py': ('res10-ee', 80, 5),
-    'ems-yolo_res18-ee_8xb8-150e_coco_t5.py': ('res18-ee', 80, 5),
-    'ems-yolo_resnet34-cat_8xb8-150e_coco_t5.py': ('resnet34-cat', 80, 5),
-    'ems-yolo_res10-ee_8xb1-250e_gen1_t5.py': ('res10-ee', 2, 5),
+    'ems-yolo_res10-ee_8xb8-640-150e_coco_t5.py': ('res10-ee', 80, 5),
+    'ems-yolo_res18-ee_8xb8-640-150e_coco_t5.py': ('res18-ee', 80, 5),
+    'ems-yolo_resnet34-cat_8xb8-640-150e_coco_t5.py': ('resnet34-cat', 80, 5),
+    'ems-yolo_res10-ee_8xb1-320-250e_gen1_t5.py': ('res10-ee', 2, 5),
 }
 
 
@@ -32,7 +32,7 @@ def test_every_config_is_listed_or_mini():
         repo_path('configs/ems_yolo/*.py'))}
     assert names == set(FULL) | {
         osp.basename(MINIVOC), osp.basename(MINIGEN1),
-        'ems-yolo_res10-ee_8xb8-150e_voc0712_t4.py'}
+        'ems-yolo_res10-ee_8xb8-640-150e_voc0712_t4.py'}
 
 
 @pytest.mark.parametrize('name', sorted(FULL))
@@ -49,7 +49,7 @@ def test_full_configs_build_their_models(name):
 
 def test_voc_config_has_voc_classes_and_protocol():
     cfg = load_config(
-        'configs/ems_yolo/ems-yolo_res10-ee_8xb8-150e_voc0712_t4.py')
+        'configs/ems_yolo/ems-yolo_res10-ee_8xb8-640-150e_voc0712_t4.py')
     assert cfg.model.bbox_head.num_classes == 20
     assert cfg.val_evaluator == dict(type='VOCMetric', metric='mAP',
                                      eval_mode='11points')

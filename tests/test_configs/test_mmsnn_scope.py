@@ -60,3 +60,13 @@ def test_inherited_as_mmsnn_scope_from_another_folder(config, installed_here):
     direct = Config.fromfile(repo_path('configs', config))
     assert _without_scopes(config_settings(inherited)) == \
         _without_scopes(config_settings(direct))
+
+
+def test_every_family_is_covered():
+    """Every folder of configs/ (EMS-YOLO's and SpikeYOLO's included) has
+    its configs among those checked above."""
+    families = {p.split(os.sep)[0] for p in CONFIGS}
+    folders = {d for d in os.listdir(repo_path('configs'))
+               if osp.isdir(repo_path('configs', d)) and d != '_base_'}
+    assert families == folders
+    assert {'ems_yolo', 'spikeyolo'} <= families

@@ -18,7 +18,7 @@ CONFIGS = sorted(
 def test_every_setting_is_there():
     names = {osp.basename(c) for c in CONFIGS}
     for scale in 'nsml':
-        assert f'spikeyolo_{scale}_1xb40-300e_coco_t1d4.py' in names
+        assert f'spikeyolo_{scale}_1xb40-640-300e_coco_t1d4.py' in names
     for other in ('voc0712_t1d4', 'gen1_t2d4', 'minivoc_t1d4',
                   'minigen1_t2d4'):
         assert any(n.endswith(f'_{other}.py') for n in names), other

@@ -11,7 +11,8 @@ import yaml
 
 from tests.conftest import repo_path
 
-RESULTS = ('configs/mini_voc/results.json', 'docs/test_suite_times.json')
+RESULTS = ('configs/mini_voc/results.json', 'docs/test_suite_times.json',
+           'docs/model_zoo_comparison.json')
 #: Pages, and the part of each that must hold only traced numbers (None:
 #: all of it).
 PAGES = {
@@ -21,6 +22,8 @@ PAGES = {
     'configs/mini_voc/README.md': 'benchmark_table',
     'configs/events/README.md': 'benchmark_table',
     'configs/snn_yolov3/README.md': 'benchmark_table',
+    'configs/ems_yolo/README.md': 'benchmark_table',
+    'configs/spikeyolo/README.md': 'benchmark_table',
 }
 #: Numbers that measure nothing, per page: versions, years and the arXiv
 #: number of citations, T, core counts, energy models.
@@ -35,13 +38,15 @@ NOT_MEASURED = {
     # the 45 nm model; VOC AP@0.5 with 11 points, COCO AP with 101
     'docs/model_zoo.md': {'45', '0.5', '11', '101'},
     'configs/events/README.md': {'101'},
+    'configs/ems_yolo/README.md': {'2017'},  # COCO 2017
+    'configs/spikeyolo/README.md': {'2017', '4'},  # COCO 2017; D = 4
     'docs/reproducibility.md': {'2', '256'},  # OMP_NUM_THREADS=2; sha256
 }
 #: Transforms from a results value to a printed number: as it is, a
-#: fraction as %, seconds as minutes, mJ as uJ, uJ as mJ, and a time per
-#: image in ms as images per second.
+#: fraction as %, seconds as minutes, mJ as uJ, uJ as mJ, a count in
+#: millions, and a time per image in ms as images per second.
 TRANSFORMS = (lambda v: v, lambda v: 100 * v, lambda v: v / 60,
-              lambda v: 1e3 * v, lambda v: 1e-3 * v,
+              lambda v: 1e3 * v, lambda v: 1e-3 * v, lambda v: 1e-6 * v,
               lambda v: 1e3 / v if v else None)
 NUMBER = re.compile(r'(?<![\w.])\d+(?:\.\d+)?(?![\w]|\.\d)')
 
@@ -70,9 +75,30 @@ def _load(path):
         return yaml.safe_load(f) if path.endswith('.yml') else json.load(f)
 
 
+def comparison_values(comparison, main_job):
+    """What the comparison table derives from the runs of one row: the
+    mean and sample standard deviation of each number over the runs of an
+    entry and settings (the main job's rows: over its published seeds)."""
+    groups = {}
+    for run in comparison['runs']:
+        groups.setdefault((run['entry'], run['settings']), []).append(run)
+    values = set()
+    for runs in groups.values():
+        for key, value in runs[0].items():
+            numbers = [r[key] for r in runs
+                       if isinstance(r.get(key), (int, float))]
+            if isinstance(value, (int, float)) and len(numbers) > 1:
+                values |= {statistics.mean(numbers),
+                           statistics.stdev(numbers)}
+    seconds = [r['times_s']['SNN'] for r in main_job['runs']]
+    values |= {statistics.mean(seconds), statistics.stdev(seconds)}
+    return values
+
+
 def results_values():
     files = list(RESULTS) + _load('model-index.yml')['Import']
     values = {v for path in files for v in _strings_and_numbers(_load(path))}
+    values |= comparison_values(_load(RESULTS[2]), _load(RESULTS[0]))
     # The README's two derived figures (.dev_scripts/gen_docs.py).
     results = _load(RESULTS[0])
     energy = results['energy_seed0']
@@ -140,3 +166,31 @@ def test_an_invented_number_is_caught(tmp_path, values):
     numbers = re.findall(NUMBER, page.read_text())
     assert [n for n in numbers if not traced(n, values)] == ['0.7071',
                                                              '9876.5']
+
+
+def test_comparison_table_numbers_are_traced():
+    """The comparison's cells (means and spreads over a row's runs) are
+    traced to its results file: on the committed rows with made-up runs,
+    every number of the table is found, and a changed cell is not."""
+    from mmsnn.analysis.model_zoo import comparison_table
+    comparison, main_job = _load(RESULTS[2]), _load(RESULTS[0])
+    row = comparison['rows'][2]
+    comparison['runs'] = [
+        dict(entry=row['entry'], seed=seed, settings=row['settings'],
+             config=row['config'], date='2026-12-07', machine='m', threads=2,
+             commit='c', map=m, map_50=None, train_s=t, energy_uj=e,
+             ann_energy_uj=195.0, firing_rate=f, firing_rate_binary=f,
+             params=570_000, energy_images=50, model_form=None)
+        for seed, m, t, e, f in ((0, 0.6612, 611., 31.2, 0.1412),
+                                 (1, 0.6498, 640., 30.1, 0.1387),
+                                 (2, 0.6733, 655., 32.9, 0.1455))]
+    values = {v for v in _strings_and_numbers(comparison)} | \
+        {v for v in _strings_and_numbers(main_job)} | \
+        comparison_values(comparison, main_job)
+    table = comparison_table(comparison, main_job, 'docs')
+    table = re.sub(r'\]\([^)]*\)', ']', table)
+    table = re.sub(r'\[[^\]]*\.py\]', ' ', table)
+    numbers = NUMBER.findall(table)
+    assert '66.1' in numbers and '1.2' in numbers  # mean +- sd of the mAPs
+    assert [n for n in numbers if not traced(n, values)] == []
+    assert not traced('66.2', values)

@@ -8,7 +8,7 @@ from ..ems_yolo_reference import EMSYOLOReference
 from .tool_runner import assert_one_paragraph_error, run_tool
 
 TOOL = 'model_converters/ems_yolo_to_mmsnn.py'
-COCO = 'configs/ems_yolo/ems-yolo_res10-ee_8xb8-150e_coco_t5.py'
+COCO = 'configs/ems_yolo/ems-yolo_res10-ee_8xb8-640-150e_coco_t5.py'
 
 
 def test_tool_writes_a_checkpoint_that_loads_strictly(tmp_path):

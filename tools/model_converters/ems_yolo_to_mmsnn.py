@@ -12,7 +12,7 @@ then::
 
     python tools/model_converters/ems_yolo_to_mmsnn.py best_state.pt \\
         work_dirs/ems/converted.pth \\
-        --config configs/ems_yolo/ems-yolo_resnet34-cat_8xb8-150e_coco_t5.py
+        --config configs/ems_yolo/ems-yolo_resnet34-cat_8xb8-640-150e_coco_t5.py
 
 The config must build the checkpoint's yaml (arch, classes, anchors); the
 result loads strictly into it, or the tool refuses, naming the first key

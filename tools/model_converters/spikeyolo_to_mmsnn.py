@@ -5,9 +5,9 @@ Example::
 
     python tools/model_converters/spikeyolo_to_mmsnn.py \\
         spikeyolo_23M_sd.pt work_dirs/spikeyolo/converted.pth \\
-        --config configs/spikeyolo/spikeyolo_s_8xb40-100e_coco_t1d4.py
+        --config configs/spikeyolo/spikeyolo_s_1xb40-640-300e_coco_t1d4.py
     python tools/test.py \\
-        configs/spikeyolo/spikeyolo_s_8xb40-100e_coco_t1d4.py \\
+        configs/spikeyolo/spikeyolo_s_1xb40-640-300e_coco_t1d4.py \\
         work_dirs/spikeyolo/converted.pth
 
 ultralytics pickles the whole model under ``'model'``; mmsnn reads
