@@ -11,9 +11,18 @@ config's backend (``env_cfg.dist_cfg.backend``, NCCL by default).
 
 The switch: CUDA visible means mmengine's path, none visible means gloo on the
 CPU; ``CUDA_VISIBLE_DEVICES=`` makes a GPU machine train on its CPU.
+
+:func:`closing_process_group` ends a tool's process group before the
+interpreter exits, as torch asks of applications: a group left to the
+interpreter's teardown now and then ended a rank of a finished gloo run with
+``terminate called without an active exception`` (SIGABRT), which torchrun
+reports as a failed run.
 """
+import contextlib
 import datetime
 import os
+import warnings
+from typing import Iterator
 
 import torch
 import torch.distributed as torch_dist
@@ -65,3 +74,24 @@ def setup_distributed(cfg: Config) -> bool:
     wrapper['device_ids'] = None
     cfg.model_wrapper_cfg = wrapper
     return True
+
+
+@contextlib.contextmanager
+def closing_process_group() -> Iterator[None]:
+    """Destroy torch.distributed's process group when the block ends.
+
+    Whoever started the group within the block (:func:`setup_distributed`
+    or the Runner), it is destroyed on the way out, normally or by an
+    exception, so that its threads end before the interpreter's teardown.
+    A failure to destroy it is a warning, never in place of the block's
+    own exception. Outside a distributed run it does nothing.
+    """
+    try:
+        yield
+    finally:
+        if torch_dist.is_available() and torch_dist.is_initialized():
+            try:
+                torch_dist.destroy_process_group()
+            except Exception as e:  # the block's own error comes first
+                warnings.warn(f'mmsnn: destroying the process group at '
+                              f'the end of the run failed: {e!r}')

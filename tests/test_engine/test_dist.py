@@ -7,7 +7,7 @@ import torch
 import torch.distributed as torch_dist
 from mmengine.config import Config
 
-from mmsnn.engine import setup_distributed
+from mmsnn.engine import closing_process_group, setup_distributed
 
 
 @pytest.fixture
@@ -64,3 +64,18 @@ def test_cpu_launch_keeps_a_configs_own_wrapper(torchrun_env):
         default_args=dict(module=torch.nn.Linear(2, 2), device_ids=[0]))
     assert isinstance(model, MMDistributedDataParallel)
     assert model.device_ids is None
+
+
+def test_closing_process_group_destroys_it_on_the_way_out(torchrun_env):
+    with closing_process_group():
+        assert setup_distributed(Config(dict(launcher='pytorch')))
+        assert torch_dist.is_initialized()
+    assert not torch_dist.is_initialized()
+    # Also when the block fails; its own error is the one raised.
+    with pytest.raises(ValueError, match='the block'):
+        with closing_process_group():
+            setup_distributed(Config(dict(launcher='pytorch')))
+            raise ValueError('the block')
+    assert not torch_dist.is_initialized()
+    with closing_process_group():  # no group: nothing to do
+        pass
