@@ -12,14 +12,12 @@ config's backend (``env_cfg.dist_cfg.backend``, NCCL by default).
 The switch: CUDA visible means mmengine's path, none visible means gloo on the
 CPU; ``CUDA_VISIBLE_DEVICES=`` makes a GPU machine train on its CPU.
 
-:func:`closing_process_group` ends a tool's process group before the
-interpreter exits, as torch asks of applications: a group left to the
-interpreter's teardown now and then ended a rank of a finished gloo run with
-``terminate called without an active exception`` (SIGABRT), which torchrun
-reports as a failed run.
+:func:`closing_process_group` ends a tool's process group, and its threads,
+before the interpreter exits, as torch asks of applications.
 """
 import contextlib
 import datetime
+import gc
 import os
 import warnings
 from typing import Iterator
@@ -78,18 +76,25 @@ def setup_distributed(cfg: Config) -> bool:
 
 @contextlib.contextmanager
 def closing_process_group() -> Iterator[None]:
-    """Destroy torch.distributed's process group when the block ends.
+    """End torch.distributed's process group, and its threads, when the
+    block ends.
 
     Whoever started the group within the block (:func:`setup_distributed`
     or the Runner), it is destroyed on the way out, normally or by an
-    exception, so that its threads end before the interpreter's teardown.
-    A failure to destroy it is a warning, never in place of the block's
-    own exception. Outside a distributed run it does nothing.
+    exception. The Runner and its DDP-wrapped model hold the group in
+    reference cycles, so they are collected first: only then does
+    destroying the group stop gloo's threads, which otherwise live on into
+    the interpreter's teardown, where they now and then aborted a rank of
+    a finished run (``terminate called without an active exception``,
+    SIGABRT, a failed run for torchrun). A failure to destroy the group is
+    a warning, never in place of the block's own exception. Outside a
+    distributed run it does nothing.
     """
     try:
         yield
     finally:
         if torch_dist.is_available() and torch_dist.is_initialized():
+            gc.collect()  # the Runner's cycles hold the group
             try:
                 torch_dist.destroy_process_group()
             except Exception as e:  # the block's own error comes first
