@@ -32,9 +32,9 @@ from mmdet.utils import setup_cache_size_limit_of_dynamo  # noqa: E402
 
 import mmsnn  # noqa: E402,F401  (registers components)
 from mmsnn.engine import (check_checkpoint_file,  # noqa: E402
-                          check_test_checkpoint, report_stop_signals,
-                          safe_checkpoint_loading, setup_distributed,
-                          use_safe_eval_loops)
+                          check_test_checkpoint, closing_process_group,
+                          report_stop_signals, safe_checkpoint_loading,
+                          setup_distributed, use_safe_eval_loops)
 from mmsnn.datasets import check_data  # noqa: E402
 from mmsnn.engine.tool_config import (TEST_SECTIONS,  # noqa: E402
                                       load_runner_config)
@@ -152,5 +152,6 @@ def main():
 
 
 if __name__ == '__main__':
-    with report_input_errors(), report_stop_signals():
+    with report_input_errors(), report_stop_signals(), \
+            closing_process_group():
         main()

@@ -33,8 +33,9 @@ import mmsnn  # noqa: E402,F401  (registers components)
 from mmsnn.engine import (WorkDirLock,  # noqa: E402
                           add_reliability_hooks, check_checkpoint_file,
                           check_load_from, check_resume,
-                          find_resume_checkpoint, report_stop_signals,
-                          safe_checkpoint_loading, setup_distributed)
+                          closing_process_group, find_resume_checkpoint,
+                          report_stop_signals, safe_checkpoint_loading,
+                          setup_distributed)
 from mmsnn.datasets import check_data  # noqa: E402
 from mmsnn.engine.tool_config import load_runner_config  # noqa: E402
 from mmsnn.utils import (InputError, add_runner_args,  # noqa: E402
@@ -156,5 +157,6 @@ def main(command):
 if __name__ == '__main__':
     # (the command line, for the commands that messages print)
     command = tool_command(sys.argv)
-    with report_input_errors(), report_stop_signals(command):
+    with report_input_errors(), report_stop_signals(command), \
+            closing_process_group():
         main(command)

@@ -16,7 +16,7 @@ from .checkpoint import (DamagedCheckpointError, UnsafeCheckpointError,
                          checkpoint_globals, find_resume_checkpoint,
                          load_checkpoint_safely, safe_checkpoint_loading)
 from .default_hooks import add_reliability_hooks, use_safe_eval_loops
-from .dist import setup_distributed
+from .dist import closing_process_group, setup_distributed
 from .event_inference import detect_in_recordings
 from .hooks import *  # noqa: F401,F403
 from .runner import (SafeEpochBasedTrainLoop, SafeIterBasedTrainLoop,
@@ -30,7 +30,7 @@ __all__ = [
     'check_load_from', 'check_load_from_shapes', 'check_resume',
     'check_test_checkpoint', 'check_tool_checkpoint',
     'find_resume_checkpoint', 'add_reliability_hooks', 'use_safe_eval_loops',
-    'setup_distributed', 'detect_in_recordings',
+    'setup_distributed', 'closing_process_group', 'detect_in_recordings',
     'DamagedCheckpointError', 'UnsafeCheckpointError', 'checkpoint_globals',
     'load_checkpoint_safely', 'safe_checkpoint_loading',
     'SafeEpochBasedTrainLoop', 'SafeIterBasedTrainLoop', 'SafeValLoop',

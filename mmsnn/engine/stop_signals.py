@@ -23,9 +23,12 @@ worker killed by it makes the training process fail at once ("DataLoader
 worker exited unexpectedly", from torch's SIGCHLD handler, wherever the
 step is), so :func:`shield_loader_workers` makes the workers ignore them:
 they are stopped by their loader (a SIGTERM from it still acts), or exit
-when the training process is gone.
+when the training process is gone. A worker starts with both signals
+blocked, so that one sent while it starts (a loader without persistent
+workers starts new ones every epoch) waits until it ignores them.
 """
 import contextlib
+import multiprocessing.context as mp_context
 import os
 import signal
 import sys
@@ -33,6 +36,7 @@ import threading
 from typing import Callable, Dict, List, Optional, Sequence
 
 import torch
+import torch.multiprocessing as mp
 from mmengine.dist import all_reduce, get_world_size
 from torch.utils.data import DataLoader
 
@@ -285,7 +289,10 @@ class IgnoreStopSignals:
         self.init_fn = init_fn
 
     def __call__(self, worker_id: int) -> None:
+        # Ignored, then unblocked (blocked from the start by the shielded
+        # start; ignoring discards one that came meanwhile).
         signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
         # Blocked in this thread, and so in every thread started from now.
         signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})
         threading.Thread(target=_exit_on_sigterm_from, args=(os.getppid(), ),
@@ -301,14 +308,59 @@ def _exit_on_sigterm_from(loader_pid: int) -> None:
             os._exit(0)
 
 
+class _StartsWithStopSignalsBlocked:
+    """A ``multiprocessing`` Process whose child starts with
+    :data:`STOP_SIGNALS` blocked: they are blocked in the starting thread
+    while it forks (or execs, for ``spawn``), and a child inherits its
+    parent's signal mask. The parent's own pending signal is delivered
+    once the mask is restored."""
+
+    def start(self) -> None:
+        previous = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+        try:
+            super().start()
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+class _ShieldedForkProcess(_StartsWithStopSignalsBlocked,
+                           mp_context.ForkProcess):
+    pass
+
+
+class _ShieldedSpawnProcess(_StartsWithStopSignalsBlocked,
+                            mp_context.SpawnProcess):
+    pass
+
+
+class _ShieldedForkContext(mp_context.ForkContext):
+    Process = _ShieldedForkProcess
+
+
+class _ShieldedSpawnContext(mp_context.SpawnContext):
+    Process = _ShieldedSpawnProcess
+
+
+#: The start methods whose children inherit the parent's signal mask
+#: (a ``forkserver`` child is forked by the server, not by the loader).
+_SHIELDED_CONTEXTS = dict(fork=_ShieldedForkContext,
+                          spawn=_ShieldedSpawnContext)
+
+
 def shield_loader_workers(dataloader: Optional[DataLoader]) -> None:
     """Make ``dataloader``'s worker processes, started from now on, ignore
-    :data:`STOP_SIGNALS` (:class:`IgnoreStopSignals`); no-op for ``None``,
-    loaders without workers and loaders already shielded."""
+    :data:`STOP_SIGNALS` (:class:`IgnoreStopSignals`), from their start
+    where the start method is ``fork`` or ``spawn`` (the loader's own, or
+    the default); no-op for ``None``, loaders without workers and loaders
+    already shielded."""
     if (not isinstance(dataloader, DataLoader) or dataloader.num_workers == 0
             or isinstance(dataloader.worker_init_fn, IgnoreStopSignals)):
         return
     dataloader.worker_init_fn = IgnoreStopSignals(dataloader.worker_init_fn)
+    context = dataloader.multiprocessing_context or mp.get_context()
+    shielded = _SHIELDED_CONTEXTS.get(context.get_start_method())
+    if shielded is not None:
+        dataloader.multiprocessing_context = shielded()
 
 
 @contextlib.contextmanager

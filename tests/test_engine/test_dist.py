@@ -1,5 +1,6 @@
 """mmsnn.engine.setup_distributed: gloo and a CPU DDP wrapper only where a
 torchrun launch finds no CUDA; nothing otherwise."""
+import glob
 import socket
 
 import pytest
@@ -7,7 +8,7 @@ import torch
 import torch.distributed as torch_dist
 from mmengine.config import Config
 
-from mmsnn.engine import setup_distributed
+from mmsnn.engine import closing_process_group, setup_distributed
 
 
 @pytest.fixture
@@ -64,3 +65,49 @@ def test_cpu_launch_keeps_a_configs_own_wrapper(torchrun_env):
         default_args=dict(module=torch.nn.Linear(2, 2), device_ids=[0]))
     assert isinstance(model, MMDistributedDataParallel)
     assert model.device_ids is None
+
+
+def test_closing_process_group_destroys_it_on_the_way_out(torchrun_env):
+    with closing_process_group():
+        assert setup_distributed(Config(dict(launcher='pytorch')))
+        assert torch_dist.is_initialized()
+    assert not torch_dist.is_initialized()
+    # Also when the block fails; its own error is the one raised.
+    with pytest.raises(ValueError, match='the block'):
+        with closing_process_group():
+            setup_distributed(Config(dict(launcher='pytorch')))
+            raise ValueError('the block')
+    assert not torch_dist.is_initialized()
+    with closing_process_group():  # no group: nothing to do
+        pass
+
+
+def _gloo_threads():
+    """The names of this process's threads that gloo started."""
+    names = []
+    for path in glob.glob('/proc/self/task/*/comm'):
+        try:
+            with open(path) as f:
+                names.append(f.read().strip())
+        except OSError:  # the thread ended meanwhile
+            pass
+    return [n for n in names if 'gloo' in n]
+
+
+@pytest.mark.skipif(not glob.glob('/proc/self/task'),
+                    reason='thread names from /proc')
+def test_closing_process_group_ends_gloo_threads_held_in_cycles(
+        torchrun_env):
+    """As a Runner holds its DDP model: in a reference cycle. Destroying
+    the group alone leaves its threads running into the interpreter's
+    teardown; the block's end stops them."""
+    before = len(_gloo_threads())
+    with closing_process_group():
+        setup_distributed(Config(dict(launcher='pytorch')))
+        holder = dict(model=torch.nn.parallel.DistributedDataParallel(
+            torch.nn.Linear(2, 2)))
+        holder['self'] = holder
+        assert len(_gloo_threads()) > before
+        del holder
+    assert not torch_dist.is_initialized()
+    assert len(_gloo_threads()) == before

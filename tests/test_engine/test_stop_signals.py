@@ -203,6 +203,48 @@ def test_loader_worker_survives_others_sigterm_but_not_its_loaders():
         del batches
 
 
+def _signalled_while_starting(received):
+    """A worker's start as torch runs it, with a SIGTERM from someone else
+    (here: itself) arriving before the worker_init_fn."""
+    os.kill(os.getpid(), signal.SIGTERM)
+    IgnoreStopSignals(None)(0)
+    received.put('alive')
+
+
+@pytest.mark.parametrize('method', ['fork', 'spawn'])
+def test_signal_while_a_worker_starts_waits_until_it_is_ignored(method):
+    """Workers without persistent_workers start anew every epoch: a stop
+    signal in the moment before their worker_init_fn must not kill them.
+    The shielded loader's workers start with the signals blocked."""
+    loader = DataLoader(torch.arange(2), num_workers=1,
+                        multiprocessing_context=method)
+    shield_loader_workers(loader)
+    context = loader.multiprocessing_context
+    assert context.get_start_method() == method
+    received = context.SimpleQueue()
+    worker = context.Process(target=_signalled_while_starting,
+                             args=(received, ))
+    worker.start()
+    worker.join(60)
+    assert worker.exitcode == 0 and received.get() == 'alive'
+    # The starting process's mask is as before.
+    assert signal.SIGTERM not in signal.pthread_sigmask(signal.SIG_BLOCK, [])
+    # Without the shield the signal kills the worker at once.
+    plain = multiprocessing.get_context(method)
+    received = plain.SimpleQueue()
+    worker = plain.Process(target=_signalled_while_starting,
+                           args=(received, ))
+    worker.start()
+    worker.join(60)
+    assert worker.exitcode == -signal.SIGTERM
+    # A forkserver child is not forked by the loader: left as it is.
+    loader = DataLoader(torch.arange(2), num_workers=1,
+                        multiprocessing_context='forkserver')
+    shield_loader_workers(loader)
+    assert type(loader.multiprocessing_context) is type(
+        multiprocessing.get_context('forkserver'))
+
+
 def test_loaders_without_workers_are_left_alone():
     loader = DataLoader(torch.arange(2))
     shield_loader_workers(loader)
