@@ -107,6 +107,10 @@ def main(argv=None):
     parser.add_argument('--warmup', type=int, default=2)
     parser.add_argument('--out', default=osp.join(
         REPO, 'docs', 'training_modes_benchmark.json'))
+    parser.add_argument('--add', action='store_true',
+                        help='add the cells to those of --out (same '
+                        'machine and commit), replacing cells measured '
+                        'again')
     parser.add_argument('--no-tables', action='store_true',
                         help='do not rewrite the docs tables')
     args = parser.parse_args(argv)
@@ -115,12 +119,25 @@ def main(argv=None):
         ' '.join(shlex.quote(a) for a in (argv if argv is not None
                                           else sys.argv[1:]))
     runs = run_grid(args)
+    commands = [command.strip()]
+    if args.add and osp.isfile(args.out):  # a grid measured in parts
+        with open(args.out) as f:
+            before = json.load(f)
+        new = {(r['time_steps'], tuple(r['shape']), r['bptt']['mode'],
+                r['bptt']['k']) for r in runs}
+        runs = [r for r in before['runs']
+                if (r['time_steps'], tuple(r['shape']), r['bptt']['mode'],
+                    r['bptt']['k']) not in new] + runs
+        previous = before.get('command')
+        commands = (previous if isinstance(previous, list) else
+                    [previous]) + commands
     results = dict(
         about='Train step time and peak memory of each training mode '
         'against BPTT and the ANN twin at batch T x B, one process per '
         'cell (tools/analysis_tools/benchmark_snn.py --bptt); written by '
         '.dev_scripts/benchmark_training_modes.py.',
-        config=args.config, command=command.strip(),
+        config=args.config,
+        command=commands if len(commands) > 1 else commands[0],
         machine=runs[0]['result']['device'] if runs else None,
         torch=runs[0]['result']['torch'] if runs else None,
         date=datetime.date.today().isoformat(), commit=commit(), runs=runs,

@@ -16,6 +16,8 @@ writes the table of ``docs/training_modes.md``::
 
     python .dev_scripts/training_modes_mini_voc.py          # 4 modes x 3 seeds
     python .dev_scripts/training_modes_mini_voc.py --collect  # no training
+    python .dev_scripts/training_modes_mini_voc.py --modes sltt sltt:1 \\
+        sltt:2 --bptt-from-main-job   # BPTT: the main job's seeds
     python .dev_scripts/training_modes_mini_voc.py --modes sltt:1 \\
         --seeds 0 --num-trainval 16 --num-test 8 --data-dir /tmp/mini \\
         --work-dir /tmp/modes --out /tmp/modes.json --no-tables \\
@@ -130,6 +132,24 @@ def one_run(args, mode, seed, env):
     return record
 
 
+def main_job_bptt_runs():
+    """The main job's published SNN runs (BPTT, the same recipe) as this
+    script's records: those of configs/mini_voc/results.json made with the
+    config's current settings digest."""
+    from mmengine.config import Config
+
+    from mmsnn.utils.config_digest import settings_digest
+    digest = settings_digest(Config.fromfile(osp.join(REPO, CONFIG)))
+    with open(osp.join(REPO, 'configs', 'mini_voc', 'results.json')) as f:
+        published = json.load(f)
+    return [
+        dict(mode='full', bptt=dict(mode='full', k=None), seed=run['seed'],
+             map=run['snn'], machine=run['machine'], date=run['date'],
+             source='the main job (configs/mini_voc/results.json)')
+        for run in published['runs'] if run.get('snn_settings') == digest
+    ]
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--modes', nargs='+',
@@ -140,6 +160,10 @@ def main(argv=None):
     parser.add_argument('--num-trainval', type=int,
                         help='smaller data for a smoke run')
     parser.add_argument('--num-test', type=int)
+    parser.add_argument('--bptt-from-main-job', action='store_true',
+                        help='BPTT rows from the main job\'s published '
+                        'runs of the same settings instead of training '
+                        'them again (leave full out of --modes)')
     parser.add_argument('--collect', action='store_true',
                         help='only collect the runs already made')
     parser.add_argument('--cfg-options', nargs='+', default=[],
@@ -162,6 +186,8 @@ def main(argv=None):
                         runs.append(json.load(f))
             else:
                 runs.append(one_run(args, mode, seed, env))
+    if args.bptt_from_main_job:
+        runs = main_job_bptt_runs() + runs
     from mmengine.config import Config
     epochs = Config.fromfile(osp.join(REPO, CONFIG)).train_cfg.max_epochs
     for option in args.cfg_options:  # a smoke run's shorter schedule

@@ -108,11 +108,14 @@ def benchmark_table(results):
         lines += ['', '| input | mode | T | peak memory growth |',
                   '|---|---|---|---|'] + growth
     first = results['runs'][0]['result'] if results['runs'] else {}
+    command = results.get('command', '')
+    commands = ' and '.join(f'`{c}`' for c in (
+        command if isinstance(command, list) else [command]))
     lines += [
         '', f"Measured on {results.get('machine', first.get('device'))}, "
         f"torch {results.get('torch', first.get('torch'))}, "
         f"{results.get('date', '?')}, commit {results.get('commit', '?')}: "
-        f"`{results.get('command', '')}` ({BENCHMARK}). Train step: "
+        f"{commands} ({BENCHMARK}). Train step: "
         'median over the rounds; peak memory: forward and backward, above '
         'what is held before the step (weights, optimizer state). The ANN '
         'twin runs T x B images, the SNN B.'
@@ -126,25 +129,26 @@ def mini_voc_table(results):
     for run in results['runs']:
         modes.setdefault(mode_name(run['bptt']), []).append(run)
     order = sorted(modes, key=lambda m: (m != 'BPTT', m))
-    lines = ['| mode | seeds | mAP per seed | mAP mean +- std | '
-             'SNN training (s, mean) |', '|---|---|---|---|---|']
+    lines = ['| mode | seeds | mAP per seed | mAP mean +- std | runs |',
+             '|---|---|---|---|---|']
     for mode in order:
         runs = sorted(modes[mode], key=lambda r: r['seed'])
         maps = [r['map'] for r in runs]
         std = statistics.stdev(maps) if len(maps) > 1 else 0.
-        times = [r['train_time_s'] for r in runs if r.get('train_time_s')]
+        sources = sorted({r.get('source', 'this script') for r in runs})
         lines.append(
             f"| {mode} | {', '.join(str(r['seed']) for r in runs)} | "
             f"{', '.join(f'{m:.4f}' for m in maps)} | "
             f'{statistics.mean(maps):.4f} +- {std:.4f} | '
-            f"{_fmt(statistics.mean(times), 0) if times else '-'} |")
+            f"{'; '.join(sources)} |")
     machines = sorted({r.get('machine', '?') for r in results['runs']})
     lines += [
         '', f"{results.get('config', '')} from its published ANN twin, "
         f"epochs: {results.get('epochs', '?')}, each mode with the same seeds"
         f"; VOC mAP@0.5 (11 points) on the mini-VOC test split. Machine: "
         f"{'; '.join(machines)}; {MINI_VOC}, written by "
-        '`.dev_scripts/training_modes_mini_voc.py`.'
+        '`.dev_scripts/training_modes_mini_voc.py`. What a mode saves in '
+        'time is in the cost table above (these runs shared the machine).'
     ]
     return '\n'.join(lines)
 
