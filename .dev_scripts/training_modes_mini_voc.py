@@ -196,7 +196,10 @@ def main(argv=None):
     results = dict(
         about='mini-VOC mAP of the main job\'s SNN recipe trained in each '
         'training mode (model.bptt) over seeds; written by '
-        '.dev_scripts/training_modes_mini_voc.py.',
+        '.dev_scripts/training_modes_mini_voc.py. train_time_s is the '
+        'training\'s wall time, whatever else ran on the machine meanwhile; '
+        'the modes\' speed is measured by '
+        '.dev_scripts/benchmark_training_modes.py.',
         config=CONFIG, epochs=epochs, runs=runs, summary=summarize(runs)
         if runs else {})
     for mode, s in results['summary'].items():
