@@ -120,6 +120,7 @@ def main(argv=None):
                                           else sys.argv[1:]))
     runs = run_grid(args)
     commands = [command.strip()]
+    parts = {}
     if args.add and osp.isfile(args.out):  # a grid measured in parts
         with open(args.out) as f:
             before = json.load(f)
@@ -131,6 +132,7 @@ def main(argv=None):
         previous = before.get('command')
         commands = (previous if isinstance(previous, list) else
                     [previous]) + commands
+        parts = dict(date=before.get('date'), commit=before.get('commit'))
     results = dict(
         about='Train step time and peak memory of each training mode '
         'against BPTT and the ANN twin at batch T x B, one process per '
@@ -142,6 +144,9 @@ def main(argv=None):
         torch=runs[0]['result']['torch'] if runs else None,
         date=datetime.date.today().isoformat(), commit=commit(), runs=runs,
         failed=args.failed)
+    for key, earlier in parts.items():  # the parts' dates and commits
+        earlier = earlier if isinstance(earlier, list) else [earlier]
+        results[key] = list(dict.fromkeys(earlier + [results[key]]))
     print(f'{len(runs)} cells measured, {len(args.failed)} failed')
     save(results, args.out, REPO, tables=not args.no_tables)
     return results

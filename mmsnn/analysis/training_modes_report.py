@@ -79,6 +79,11 @@ def benchmark_rows(results):
     return rows
 
 
+def _parts(value):
+    """A results file's date or commit: one, or one per measured part."""
+    return ' and '.join(map(str, value)) if isinstance(value, list) else value
+
+
 def benchmark_table(results):
     """Markdown: the cost table and the memory growth from the lowest to
     the highest T of each mode and shape."""
@@ -114,7 +119,8 @@ def benchmark_table(results):
     lines += [
         '', f"Measured on {results.get('machine', first.get('device'))}, "
         f"torch {results.get('torch', first.get('torch'))}, "
-        f"{results.get('date', '?')}, commit {results.get('commit', '?')}: "
+        f"{_parts(results.get('date', '?'))}, commit "
+        f"{_parts(results.get('commit', '?'))}: "
         f"{commands} ({BENCHMARK}). Train step: "
         'median over the rounds; peak memory: forward and backward, above '
         'what is held before the step (weights, optimizer state). The ANN '
