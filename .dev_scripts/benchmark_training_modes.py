@@ -62,6 +62,16 @@ def cell_command(args, time_steps, shape, mode, out):
     ]
 
 
+#: What a grid measured in parts (``--add``) records once per part.
+PART_KEYS = ('command', 'date', 'commit')
+
+
+def cell_key(run):
+    """What identifies a cell of the grid."""
+    return (run['time_steps'], tuple(run['shape']), run['bptt']['mode'],
+            run['bptt']['k'])
+
+
 def run_grid(args):
     runs = []
     for shape in args.shapes:
@@ -108,9 +118,9 @@ def main(argv=None):
     parser.add_argument('--out', default=osp.join(
         REPO, 'docs', 'training_modes_benchmark.json'))
     parser.add_argument('--add', action='store_true',
-                        help='add the cells to those of --out (same '
-                        'machine and commit), replacing cells measured '
-                        'again')
+                        help='add the cells to those of --out (the same '
+                        'machine), replacing cells measured again; each '
+                        'part\'s command, date and commit are kept')
     parser.add_argument('--no-tables', action='store_true',
                         help='do not rewrite the docs tables')
     args = parser.parse_args(argv)
@@ -119,34 +129,28 @@ def main(argv=None):
         ' '.join(shlex.quote(a) for a in (argv if argv is not None
                                           else sys.argv[1:]))
     runs = run_grid(args)
-    commands = [command.strip()]
-    parts = {}
+    before = {}
     if args.add and osp.isfile(args.out):  # a grid measured in parts
         with open(args.out) as f:
             before = json.load(f)
-        new = {(r['time_steps'], tuple(r['shape']), r['bptt']['mode'],
-                r['bptt']['k']) for r in runs}
-        runs = [r for r in before['runs']
-                if (r['time_steps'], tuple(r['shape']), r['bptt']['mode'],
-                    r['bptt']['k']) not in new] + runs
-        previous = before.get('command')
-        commands = (previous if isinstance(previous, list) else
-                    [previous]) + commands
-        parts = dict(date=before.get('date'), commit=before.get('commit'))
+        new = {cell_key(r) for r in runs}
+        runs = [r for r in before['runs'] if cell_key(r) not in new] + runs
     results = dict(
         about='Train step time and peak memory of each training mode '
         'against BPTT and the ANN twin at batch T x B, one process per '
         'cell (tools/analysis_tools/benchmark_snn.py --bptt); written by '
         '.dev_scripts/benchmark_training_modes.py.',
-        config=args.config,
-        command=commands if len(commands) > 1 else commands[0],
+        config=args.config, command=command.strip(),
         machine=runs[0]['result']['device'] if runs else None,
         torch=runs[0]['result']['torch'] if runs else None,
         date=datetime.date.today().isoformat(), commit=commit(), runs=runs,
         failed=args.failed)
-    for key, earlier in parts.items():  # the parts' dates and commits
-        earlier = earlier if isinstance(earlier, list) else [earlier]
-        results[key] = list(dict.fromkeys(earlier + [results[key]]))
+    for key in PART_KEYS if before else ():
+        earlier = before.get(key)
+        parts = list(dict.fromkeys(
+            (earlier if isinstance(earlier, list) else [earlier]) +
+            [results[key]]))
+        results[key] = parts if len(parts) > 1 else parts[0]
     print(f'{len(runs)} cells measured, {len(args.failed)} failed')
     save(results, args.out, REPO, tables=not args.no_tables)
     return results

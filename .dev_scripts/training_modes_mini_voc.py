@@ -138,15 +138,17 @@ def main_job_bptt_runs():
     config's current settings digest."""
     from mmengine.config import Config
 
+    from mmsnn.analysis.model_zoo.comparison import main_job_runs
     from mmsnn.utils.config_digest import settings_digest
     digest = settings_digest(Config.fromfile(osp.join(REPO, CONFIG)))
     with open(osp.join(REPO, 'configs', 'mini_voc', 'results.json')) as f:
         published = json.load(f)
     return [
         dict(mode='full', bptt=dict(mode='full', k=None), seed=run['seed'],
-             map=run['snn'], machine=run['machine'], date=run['date'],
+             map=run['map'], machine=run['machine'], date=run['date'],
              source='the main job (configs/mini_voc/results.json)')
-        for run in published['runs'] if run.get('snn_settings') == digest
+        for run in main_job_runs(published, 'snn')
+        if run['settings'] == digest
     ]
 
 

@@ -79,9 +79,11 @@ def benchmark_rows(results):
     return rows
 
 
-def _parts(value):
-    """A results file's date or commit: one, or one per measured part."""
-    return ' and '.join(map(str, value)) if isinstance(value, list) else value
+def _parts(value, quote=''):
+    """A results file's command, date or commit: one, or one per measured
+    part, joined with "and"."""
+    return ' and '.join(f'{quote}{v}{quote}' for v in (
+        value if isinstance(value, list) else [value]))
 
 
 def benchmark_table(results):
@@ -113,15 +115,13 @@ def benchmark_table(results):
         lines += ['', '| input | mode | T | peak memory growth |',
                   '|---|---|---|---|'] + growth
     first = results['runs'][0]['result'] if results['runs'] else {}
-    command = results.get('command', '')
-    commands = ' and '.join(f'`{c}`' for c in (
-        command if isinstance(command, list) else [command]))
     lines += [
         '', f"Measured on {results.get('machine', first.get('device'))}, "
         f"torch {results.get('torch', first.get('torch'))}, "
         f"{_parts(results.get('date', '?'))}, commit "
         f"{_parts(results.get('commit', '?'))}: "
-        f"{commands} ({BENCHMARK}). Train step: "
+        f"{_parts(results.get('command', ''), '`')} ({BENCHMARK}). "
+        "Train step: "
         'median over the rounds; peak memory: forward and backward, above '
         'what is held before the step (weights, optimizer state). The ANN '
         'twin runs T x B images, the SNN B.'
