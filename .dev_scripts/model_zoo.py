@@ -315,8 +315,10 @@ def compare(entries, seeds, args):
     if osp.isfile(args.results):
         with open(args.results) as f:
             results.update(json.load(f), budget=BUDGET,
-                           seeds=list(args.seeds),
                            energy_images=args.energy_images)
+        # Seeds may be run one at a time: the file names all it holds.
+        results['seeds'] = sorted(
+            set(results['seeds']) | set(args.seeds))
     results['rows'] = list(rows.values())
     write_comparison(args.results, results)
     env = kernel_env(args.threads)
