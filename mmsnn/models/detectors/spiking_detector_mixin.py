@@ -13,8 +13,8 @@ from ..defaults import DEFAULT_TIME_STEPS
 from ..dense_heads.cmd_head_mixin import CMDHeadMixin
 from ..layers.step_selection import apply_bptt_mode
 from ..neurons.bptt_mode import BPTTMode
-from ..neurons.neuron_utils import (reset_neurons, set_step_mode,
-                                    spiking_modules)
+from ..neurons.neuron_utils import (membrane_modules, reset_neurons,
+                                    set_step_mode)
 from ..time.owner import TimeStepsMixin, owner_builds_parts
 
 
@@ -180,10 +180,11 @@ class SpikingDetectorMixin(TimeStepsMixin):
         (With ANN parts after a decode, it is the mean of their per-step
         outputs instead of their output on the mean.)
 
-        Single-step state is only meaningful for a neuron called once a
-        step: a model whose neurons serve several places (a ResNet block's
-        one ``relu``, a RetinaNet / FCOS head shared over FPN levels) is
-        refused with an error naming the neuron.
+        Single-step state is only meaningful for a module with a membrane
+        (a neuron, a ``MembraneSiLU``) called once a step: a model whose
+        neurons serve several places (a ResNet block's one ``relu``, a
+        RetinaNet / FCOS head shared over FPN levels) is refused with an
+        error naming the neuron.
 
         Args:
             batch_inputs (Tensor): Images, ``[B, 3, H, W]``.
@@ -212,7 +213,7 @@ class SpikingDetectorMixin(TimeStepsMixin):
 
         handles = [
             neuron.register_forward_pre_hook(partial(once, name=name))
-            for name, neuron in spiking_modules(self)
+            for name, neuron in membrane_modules(self)
         ]
         try:
             steps = [forward(batch_inputs, batch_data_samples)]

@@ -20,8 +20,8 @@ the other steps' inputs held constant: for the drawn rows ``i``,
 the sums over the drawn rows and ``n`` the count of all ``T x B`` samples.
 
 :func:`apply_bptt_mode` gives a model its training mode: the mode to every
-neuron, these layers to the convolutions and BatchNorms inside its spiking
-parts (owners of T) when the mode draws steps.
+module with a membrane, these layers to the convolutions and BatchNorms
+inside its spiking parts (owners of T) when the mode draws steps.
 """
 from typing import Optional, Tuple
 
@@ -35,7 +35,7 @@ from torch.nn.modules.conv import _ConvNd
 from ...utils.input_error import ConfigValueError
 from ..neurons.bptt_mode import (BPTTMode, StepDraw, scatter_steps,
                                  select_steps)
-from ..neurons.neuron_utils import spiking_modules
+from ..neurons.neuron_utils import membrane_modules
 from ..time.owner import TimeStepsMixin
 
 #: The layer classes whose forward the selecting nodes run and
@@ -205,8 +205,9 @@ def selectable_layers(model: nn.Module) -> Tuple[Tuple[str, nn.Module], ...]:
 
 
 def apply_bptt_mode(model: nn.Module, mode: Optional[BPTTMode]) -> None:
-    """Give ``model`` a training mode: to every neuron (every
-    :class:`~mmsnn.models.neurons.BaseSpikingNeuron`), and, when the mode
+    """Give ``model`` a training mode: to every module with a membrane
+    (every :class:`~mmsnn.models.neurons.BaseMembraneModule`: the neurons
+    and real-valued membranes), and, when the mode
     draws steps (``k``), the selecting forward to every convolution and
     BatchNorm of its spiking parts (:func:`selectable_layers`); a mode
     without ``k`` (or None, BPTT) removes those forwards.
@@ -224,8 +225,8 @@ def apply_bptt_mode(model: nn.Module, mode: Optional[BPTTMode]) -> None:
     if select:
         for name, module in layers:
             _check_selectable(name, module)
-    for _, neuron in spiking_modules(model):
-        neuron.bptt = mode
+    for _, module in membrane_modules(model):
+        module.bptt = mode
     for module in model.modules():
         if isinstance(module.__dict__.get('forward'), DrawnStepsForward):
             del module.forward

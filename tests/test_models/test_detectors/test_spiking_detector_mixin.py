@@ -346,3 +346,51 @@ def test_a_batch_with_anything_in_it_trains_everything():
                for g in grads[:len(list(model.backbone.parameters()))])
     assert torch.equal(loss, stock_loss)
     assert all(torch.equal(a, b) for a, b in zip(grads, stock_grads))
+
+
+def tiny_ems_yolo(arch):
+    from tests.conftest import ems_yolo_cfg
+    torch.manual_seed(0)
+    return MODELS.build(ems_yolo_cfg(arch, num_classes=3, time_steps=3))
+
+
+@pytest.mark.parametrize('bptt', MODES, ids=MODE_IDS)
+@pytest.mark.parametrize('arch', ['res10-ee', 'resnet18'])
+def test_ems_yolo_trains_in_each_mode(arch, bptt):
+    """resnet18's neck has MembraneSiLU: its membrane is in the mode too."""
+    from mmsnn.models.layers import MembraneSiLU
+    model = tiny_ems_yolo(arch)
+    silus = [m for m in model.modules() if isinstance(m, MembraneSiLU)]
+    assert bool(silus) == (arch == 'resnet18')
+    check_mode_against_bptt(model, fake_batch(model, size=64), bptt)
+    assert all(m.bptt is model.bptt for m in silus)
+
+
+@pytest.mark.parametrize('bptt', MODES, ids=MODE_IDS)
+def test_spikeyolo_trains_in_each_mode(bptt):
+    from tests.test_models.test_detectors.spikeyolo_reference import \
+        mmsnn_cfg
+    torch.manual_seed(0)
+    model = MODELS.build(mmsnn_cfg(time_steps=2))
+    check_mode_against_bptt(model, fake_batch(model, size=64), bptt)
+
+
+def test_ems_yolo_per_step_path_with_membrane_silu_equals_folded():
+    """The neck's MembraneSiLU keeps its membrane from step to step (its
+    state matters here: the same path from rest at every step differs)."""
+    from mmsnn.models.layers import MembraneSiLU
+    from tests.test_models.test_detectors.test_ems_yolo import randomise
+    model = tiny_ems_yolo('resnet18')
+    randomise(model, 0)
+    model.eval()
+    inputs = fake_batch(model)['inputs']
+    with torch.no_grad():
+        folded = model._forward(inputs)
+        torch.testing.assert_close(model.forward_per_step(inputs), folded,
+                                   rtol=1e-4, atol=1e-5)
+        for silu in model.modules():
+            if isinstance(silu, MembraneSiLU):
+                silu.decay = 0.  # no membrane: each step from rest
+        memoryless = model._forward(inputs)
+    with pytest.raises(AssertionError):
+        torch.testing.assert_close(memoryless, folded, rtol=1e-4, atol=1e-5)

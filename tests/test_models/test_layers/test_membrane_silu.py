@@ -35,3 +35,32 @@ def test_an_act_cfg_of_conv_module():
     out = conv(torch.randn(4, 3, 5, 5))
     assert isinstance(conv.activate, MembraneSiLU) and out.shape == (4, 4, 5,
                                                                       5)
+
+
+def test_step_by_step_equals_the_folded_sequence():
+    act = MembraneSiLU(time_steps=3)
+    x = torch.randn(3 * 2, 4)
+    folded = act(x)
+    act.step_mode = 's'
+    steps = [act(step) for step in x.unflatten(0, (3, 2))]
+    torch.testing.assert_close(torch.cat(steps), folded, rtol=0, atol=0)
+    act.reset()  # back to rest: the next step is the first one's
+    torch.testing.assert_close(act(x[:2]), folded[:2], rtol=0, atol=0)
+
+
+def test_sltt_cuts_the_membrane_from_the_gradient():
+    from mmsnn.models.neurons.bptt_mode import BPTTMode
+    x = torch.tensor([[1.5], [0.5]], requires_grad=True)
+    bptt = MembraneSiLU(time_steps=2)
+    out = bptt(x)
+    grad, = torch.autograd.grad(out[1].sum(), x)
+    assert grad[0, 0] != 0  # through m0 in BPTT
+    sltt = MembraneSiLU(time_steps=2)
+    sltt.bptt = BPTTMode('sltt')
+    out_sltt = sltt(x)
+    assert torch.equal(out_sltt, out)
+    grad, = torch.autograd.grad(out_sltt[1].sum(), x)
+    m1 = 0.25 * 1.5 * (1 - F.silu(torch.tensor(1.5))) + 0.5
+    dsilu = torch.sigmoid(m1) * (1 + m1 * (1 - torch.sigmoid(m1)))
+    torch.testing.assert_close(grad.flatten(), torch.stack(
+        [torch.tensor(0.), dsilu]))
