@@ -1,14 +1,17 @@
 """The training modes' tables, from their results files only.
 
 Every number in the tables of ``docs/training_modes.md`` (and the cost table
-appended to ``docs/benchmarks.md``) comes from the two results files that
+appended to ``docs/benchmarks.md``) comes from the results files that
 the developers' measurement scripts write; nothing is filled in by hand:
 
 * ``docs/training_modes_benchmark.json`` - step time and peak memory of
   each mode against BPTT and the ANN twin
   (``.dev_scripts/benchmark_training_modes.py``);
 * ``docs/training_modes_mini_voc.json`` - mini-VOC mAP of each mode over
-  seeds (``.dev_scripts/training_modes_mini_voc.py``).
+  seeds (``.dev_scripts/training_modes_mini_voc.py``);
+* ``docs/default_path_profile.json`` - the default path (BPTT) against the
+  ANN twin, train step and inference, timed and profiled
+  (``.dev_scripts/profile_default_path.py``).
 
 Each table replaces the block between ``<!-- training_modes:NAME:start
 -->`` and ``<!-- training_modes:NAME:end -->`` of the pages; a results file
@@ -20,12 +23,20 @@ import os.path as osp
 import re
 import statistics
 
+from .benchmark.profile import PARTS, profile_difference
+
 BENCHMARK = 'docs/training_modes_benchmark.json'
 MINI_VOC = 'docs/training_modes_mini_voc.json'
+PROFILE = 'docs/default_path_profile.json'
+#: Block name -> its results file and the script that writes it.
+RESULTS = dict(
+    benchmark=(BENCHMARK, 'benchmark_training_modes.py'),
+    mini_voc=(MINI_VOC, 'training_modes_mini_voc.py'),
+    profile=(PROFILE, 'profile_default_path.py'))
 #: Which blocks each page holds.
 PAGES = {
-    'docs/training_modes.md': ('benchmark', 'mini_voc'),
-    'docs/benchmarks.md': ('benchmark', ),
+    'docs/training_modes.md': ('benchmark', 'mini_voc', 'profile'),
+    'docs/benchmarks.md': ('benchmark', 'profile'),
 }
 
 
@@ -159,25 +170,74 @@ def mini_voc_table(results):
     return '\n'.join(lines)
 
 
+def profile_table(results):
+    """Markdown: the default path's step against the ANN twin's (train and
+    inference), and where the difference goes (operator groups' self CPU
+    time per step, the parts' forward)."""
+    runs = {run['mode']: run['result'] for run in results['runs']}
+    modes = [m for m in ('train', 'infer') if m in runs]
+    lines = ['| step | SNN (s) | ANN twin (s) | SNN / twin |',
+             '|---|---|---|---|']
+    for mode in modes:
+        models, ratios = runs[mode]['models'], runs[mode]['ratios']
+        lines.append(
+            f"| {mode} | {_fmt(models['snn']['step_time_median_s'])} | "
+            f"{_fmt(models['ann']['step_time_median_s'])} | "
+            f"{_fmt(ratios['step_time_median'])} |")
+    head = '| self CPU ms per step |' + ''.join(
+        f' {m}: SNN | twin | difference |' for m in modes)
+    lines += ['', head, '|---|' + '---|---|---|' * len(modes)]
+    profiles = {m: runs[m]['profile'] for m in modes}
+    first = profiles[modes[0]]
+    order = [g for g, x, y in profile_difference(first['snn'], first['ann'])]
+    for group in order:
+        cells = []
+        for mode in modes:
+            a, b = profiles[mode]['snn'], profiles[mode]['ann']
+            x = a['self_cpu_ms'] if group == 'total' else a['groups'][group]
+            y = b['self_cpu_ms'] if group == 'total' else b['groups'][group]
+            cells.append(f' {x:.1f} | {y:.1f} | {x - y:+.1f} |')
+        lines.append(f'| {group} |' + ''.join(cells))
+    for part in PARTS:
+        cells = []
+        for mode in modes:
+            x = profiles[mode]['snn']['parts_forward_ms'].get(part)
+            y = profiles[mode]['ann']['parts_forward_ms'].get(part)
+            cells.append(' - | - | - |' if x is None or y is None else
+                         f' {x:.1f} | {y:.1f} | {x - y:+.1f} |')
+        lines.append(f'| {part} forward (inclusive) |' + ''.join(cells))
+    setting = runs[modes[0]]
+    lines += [
+        '', f"{setting['config']}, T = {setting['time_steps']}, B = "
+        f"{setting['batch']}, {setting['shape'][0]}x{setting['shape'][1]}, "
+        f"the twin at batch T x B. Measured on {results.get('machine')}, "
+        f"torch {results.get('torch')}, {results.get('date')}, commit "
+        f"{results.get('commit')}: `{results.get('command')}` ({PROFILE}). "
+        'Step: median of the interleaved rounds; the profile (torch.profiler'
+        f", {first['snn']['steps']} steps of each model after the timing) "
+        'gives self CPU time, with the profiler\'s overhead in every '
+        'operator: read it for shares and differences.'
+    ]
+    return '\n'.join(lines)
+
+
 def missing(name):
-    script = dict(benchmark='benchmark_training_modes.py',
-                  mini_voc='training_modes_mini_voc.py')[name]
+    path, script = RESULTS[name]
     return (f'No results yet: `python .dev_scripts/{script}` writes '
-            f'`{dict(benchmark=BENCHMARK, mini_voc=MINI_VOC)[name]}`, then '
-            'this table.')
+            f'`{path}`, then this table.')
 
 
 def block(name, root):
     """The generated text of block ``name`` from its results file."""
-    path = osp.join(root, dict(benchmark=BENCHMARK, mini_voc=MINI_VOC)[name])
+    path = osp.join(root, RESULTS[name][0])
     if not osp.isfile(path):
         return missing(name)
     with open(path) as f:
         results = json.load(f)
     if not results.get('runs'):
         return missing(name)
-    return (benchmark_table if name == 'benchmark' else
-            mini_voc_table)(results)
+    return dict(benchmark=benchmark_table, mini_voc=mini_voc_table,
+                profile=profile_table)[name](results)
 
 
 def replace_block(text, name, body):

@@ -39,10 +39,11 @@ def test_missing_results_leave_a_note(tables, tmp_path):
     tables.write_pages(str(tmp_path))
     text = (tmp_path / 'docs' / 'training_modes.md').read_text()
     assert 'No results yet' in text and 'old' not in text
-    assert text.count('No results yet') == 2  # benchmark + mini_voc
+    assert text.count('No results yet') == 3  # benchmark, mini_voc, profile
     assert 'text after' in text
     assert 'benchmark_training_modes.py' in text
     assert 'training_modes_mini_voc.py' in text
+    assert 'profile_default_path.py' in text
 
 
 def test_tables_come_from_the_results(tables, tmp_path):
@@ -77,7 +78,8 @@ def test_tables_come_from_the_results(tables, tmp_path):
         'job |' in text
     assert '| SLTT-K (K=2) | 0, 1 | 0.6000, 0.5800 | 0.5900 +- 0.0141 | ' \
         'this script |' in text
-    assert 'Test CPU, 2 cores' in text and 'No results yet' not in text
+    assert 'Test CPU, 2 cores' in text
+    assert text.count('No results yet') == 1  # the profile's
     bench_page = (tmp_path / 'docs' / 'benchmarks.md').read_text()
     assert '| 160x160 | 16 | SLTT-K (K=2) | 2.000 | 0.250 |' in bench_page
     assert 'mAP' not in bench_page  # only the cost table there
@@ -95,3 +97,38 @@ def test_mini_voc_records_summarise_per_mode(tables):
     assert summary['full'] == dict(seeds=[0, 1], maps=[0.6, 0.7],
                                    mean=0.65, std=0.0707)
     assert summary['sltt']['std'] == 0.
+
+
+def profile(neurons, conv, backbone):
+    groups = dict.fromkeys(['convolution', 'batch norm', 'neurons',
+                            'activation (ANN)', 'optimizer', 'elementwise',
+                            'copies and reshapes', 'other'], 1.)
+    groups.update(neurons=neurons, convolution=conv)
+    return dict(self_cpu_ms=sum(groups.values()), groups=groups,
+                parts_forward_ms=dict(backbone=backbone), operators={},
+                steps=3)
+
+
+def test_profile_table_comes_from_the_results(tables, tmp_path):
+    pages(tmp_path)
+    run = dict(config='c.py', time_steps=6, batch=1, shape=[160, 160],
+               models=dict(snn=dict(step_time_median_s=1.1),
+                           ann=dict(step_time_median_s=1.0)),
+               ratios=dict(step_time_median=1.1),
+               profile=dict(snn=profile(30., 500., 250.),
+                            ann=profile(0., 495., 240.)))
+    (tmp_path / 'docs' / 'default_path_profile.json').write_text(json.dumps(
+        dict(machine='Test CPU', torch='2.x', date='d', commit='abc',
+             command='python p', runs=[dict(mode='train', result=run)])))
+    tables.write_pages(str(tmp_path))
+    text = (tmp_path / 'docs' / 'benchmarks.md').read_text()
+    assert '| train | 1.100 | 1.000 | 1.100 |' in text
+    lines = text.splitlines()
+    first = lines.index(next(line for line in lines
+                             if line.startswith('| self CPU ms')))
+    # the largest difference first, then the others, the total last
+    assert lines[first + 2] == '| neurons | 30.0 | 0.0 | +30.0 |'
+    assert lines[first + 3] == '| convolution | 500.0 | 495.0 | +5.0 |'
+    assert '| total | 536.0 | 501.0 | +35.0 |' in text
+    assert '| backbone forward (inclusive) | 250.0 | 240.0 | +10.0 |' in text
+    assert 'commit abc' in text and '`python p`' in text

@@ -18,7 +18,8 @@ def test_options_reach_the_benchmark_and_the_json(tmp_path):
                       '--iters', '1', '--warmup', '0', '--no-progress',
                       '--no-memory', '--mode', 'infer', '--with-cp',
                       '--neuron-backend', 'fused', '--out', out,
-                      '--cfg-options', 'time_steps=2', cwd=tmp_path)
+                      '--profile', '1', '--cfg-options', 'time_steps=2',
+                      cwd=tmp_path)
     assert result.returncode == 0, result.stderr[-3000:]
     with open(out) as f:
         bench = json.load(f)
@@ -29,6 +30,10 @@ def test_options_reach_the_benchmark_and_the_json(tmp_path):
     assert bench['cfg_options'] == dict(time_steps=2)
     assert 'snn / ann: step time (median)' in result.stdout
     assert f'results written to {out}' in result.stdout
+    assert set(bench['profile']) == {'snn', 'ann'}
+    assert bench['profile']['snn']['groups']['neurons'] > 0
+    assert bench['profile']['ann']['groups']['neurons'] == 0
+    assert 'where the time goes' in result.stdout
 
 
 def test_bad_input_named(tmp_path):

@@ -25,7 +25,7 @@ import torch  # noqa: E402
 
 from mmsnn.analysis.benchmark import (AMP_DTYPES, Comparison,  # noqa: E402
                                       autocast_dtype, benchmark_snn,
-                                      format_benchmark)
+                                      format_benchmark, format_profile)
 from mmsnn.analysis.benchmark.training_modes import \
     bptt_cfg_options  # noqa: E402
 from mmsnn.engine.tool_config import load_tool_config  # noqa: E402
@@ -100,6 +100,11 @@ def parse_args(argv=None):
         help='train the SNN by this mode (short for --cfg-options '
         'model.bptt.mode=MODE model.bptt.k=K): sltt, or sltt K for SLTT '
         'through K drawn steps; then a copy trained by BPTT is measured too')
+    parser.add_argument(
+        '--profile', type=int, default=0, metavar='N',
+        help='after the timing, profile N steps of the two compared models '
+        'and print where their time goes (operators\' self CPU time by '
+        'group, and the forward time of backbone, neck and head)')
     parser.add_argument('--no-memory', action='store_true',
                         help='skip the peak memory measurement')
     parser.add_argument('--no-progress', action='store_true')
@@ -141,9 +146,13 @@ def main():
         cfg, comparison, attrs, args.time_steps, args.batch, args.shape,
         args.mode, args.iters, args.warmup, args.device, amp_dtype,
         measure_memory=not args.no_memory, progress=not args.no_progress,
-        seed=args.seed, name=args.config)
+        seed=args.seed, name=args.config, profile_steps=args.profile)
     result['cfg_options'] = args.cfg_options
     print(format_benchmark(result))
+    if 'profile' in result:
+        r = result['ratios']
+        print(format_profile(result['profile'], r['numerator'],
+                             r['denominator']))
     if args.out:
         with open(args.out, 'w') as f:
             json.dump(result, f, indent=2)

@@ -11,6 +11,9 @@ file:
   held before it;
 * :mod:`.report` - :func:`run_benchmark`, all of it as a JSON-ready dict
   with ratios, and :func:`format_benchmark`, the same as text;
+* :mod:`.profile` - :func:`profile_step`, where a step's time goes (the
+  operators' self CPU time by group, the parts' forward), and
+  :func:`format_profile`, two profiles side by side;
 * :mod:`.comparison` - :func:`benchmark_snn`, an SNN config's model against
   its ANN twin, a changed copy of itself or its per-step path
   (:class:`Comparison`).
@@ -19,6 +22,8 @@ from .comparison import (AMP_DTYPES, Comparison, autocast_dtype,
                          benchmark_snn)
 from .memory import (cpu_tensor_peak, cpu_tensor_peaks, peak_memory,
                      rss_peak_delta)
+from .profile import (OPERATOR_GROUPS, format_profile, operator_group,
+                      profile_difference, profile_step)
 from .report import format_benchmark, run_benchmark
 from .steps import (MODES, PATHS, Step, autocast,
                     build_benchmark_optim_wrapper, make_step, per_step_loss,
@@ -31,5 +36,6 @@ __all__ = [
     'autocast_dtype', 'benchmark_snn', 'MODES', 'PATHS', 'Step', 'autocast',
     'build_benchmark_optim_wrapper', 'make_step', 'per_step_loss',
     'set_module_attrs', 'synthetic_batch', 'describe_device', 'synchronize',
-    'time_interleaved'
+    'time_interleaved', 'OPERATOR_GROUPS', 'format_profile',
+    'operator_group', 'profile_difference', 'profile_step'
 ]

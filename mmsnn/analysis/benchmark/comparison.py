@@ -13,6 +13,7 @@ from mmengine.config import Config
 from ...models.neurons import spiking_modules
 from ...utils.input_error import InputError
 from ..ann_twin import build_ann_twin
+from .profile import profile_step
 from .report import run_benchmark
 from .steps import (build_benchmark_optim_wrapper, make_step,
                     set_module_attrs, synthetic_batch)
@@ -139,7 +140,8 @@ def benchmark_snn(cfg: Config,
                   measure_memory: bool = True,
                   progress: bool = True,
                   seed: int = 0,
-                  name: Optional[str] = None) -> dict:
+                  name: Optional[str] = None,
+                  profile_steps: int = 0) -> dict:
     """Step time, throughput and peak memory of the SNN of ``cfg`` against
     ``comparison``, timed in turns after a warm-up (:func:`run_benchmark`).
 
@@ -167,13 +169,17 @@ def benchmark_snn(cfg: Config,
             Defaults to 0.
         name (str, optional): The SNN's config file, for the result and
             messages.
+        profile_steps (int): After the timing, profile this many steps of
+            the two compared models (:func:`~.profile.profile_step`,
+            ``profile`` in the result); 0: none. Defaults to 0.
 
     Returns:
         dict: :func:`run_benchmark`'s result, with what was compared and
         how (``config``: ``name``, ``compared_with``, ``set``, ``mode``,
         ``time_steps``, ``batch``, ``shape``, ``device``, ``torch``,
         ``amp``, ``neuron_backend``, ``with_cp``, ``encode_once``, ``iters``,
-        ``warmup``).
+        ``warmup``) and, with ``profile_steps``, ``profile`` (name ->
+        profile of the ratio's two models).
 
     Raises:
         InputError: The model has no spiking neuron.
@@ -221,6 +227,12 @@ def benchmark_snn(cfg: Config,
     result = run_benchmark(steps, ratio, iters=iters, warmup=warmup,
                            device=device, measure_memory=measure_memory,
                            progress=progress)
+    if profile_steps:
+        model_of = dict(ann=other, variant=other)
+        result['profile'] = {
+            key: profile_step(steps[key][0], profile_steps,
+                              model_of.get(key, snn))
+            for key in ratio}
     neurons = [n for _, n in spiking_modules(snn)]
     result.update(
         config=name,

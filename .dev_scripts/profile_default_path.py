@@ -1,0 +1,85 @@
+"""Time and profile the default path (BPTT) against the ANN twin, train
+step and inference, and write its results file (developers' script; run it
+on an otherwise idle machine).
+
+For each mode (``train``, ``infer``) it runs
+``tools/analysis_tools/benchmark_snn.py CONFIG --mode MODE --profile N`` in
+a process of its own: the SNN with its defaults and its ANN twin at batch
+T x B, timed in turns, then profiled (where the difference goes: operator
+groups' self CPU time, the parts' forward). The runs go into
+``docs/default_path_profile.json`` (machine, torch, date, commit, command),
+then the tables of ``docs/training_modes.md`` and ``docs/benchmarks.md``
+are rewritten::
+
+    python .dev_scripts/profile_default_path.py
+    python .dev_scripts/profile_default_path.py --shape 64 --iters 1 \\
+        --warmup 1 --profile 1 --out /tmp/profile.json --no-tables  # smoke
+
+The default setting is the training-modes issue's: SNN-YOLOv3 (Darknet-53,
+VOC, T=6 config), T = 6, batch 1, 160 x 160, 2 threads.
+"""
+import argparse
+import datetime
+import json
+import os.path as osp
+import shlex
+import subprocess
+import sys
+import tempfile
+
+from benchmark_training_modes import REPO, TOOL, commit
+
+from mmsnn.analysis.training_modes_report import save
+
+
+def run_mode(args, mode):
+    """One process of benchmark_snn.py; its JSON result."""
+    with tempfile.TemporaryDirectory() as tmp:
+        out = osp.join(tmp, 'result.json')
+        cmd = [
+            sys.executable, TOOL, args.config, '--mode', mode,
+            '--time-steps', str(args.time_steps), '--shape', str(args.shape),
+            str(args.shape), '--batch', '1', '--threads', str(args.threads),
+            '--iters', str(args.iters), '--warmup', str(args.warmup),
+            '--profile', str(args.profile), '--no-progress', '--out', out
+        ]
+        print(f'[profile] {mode}', flush=True)
+        subprocess.run(cmd, cwd=REPO, check=True)
+        with open(out) as f:
+            return json.load(f)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('--config', default='configs/snn_yolov3/'
+                        'snn-yolov3_d53_8xb8-416-100e_voc0712_t6.py')
+    parser.add_argument('--time-steps', type=int, default=6)
+    parser.add_argument('--shape', type=int, default=160)
+    parser.add_argument('--threads', type=int, default=2)
+    parser.add_argument('--iters', type=int, default=10)
+    parser.add_argument('--warmup', type=int, default=2)
+    parser.add_argument('--profile', type=int, default=3,
+                        help='profiled steps of each model')
+    parser.add_argument('--out', default=osp.join(
+        REPO, 'docs', 'default_path_profile.json'))
+    parser.add_argument('--no-tables', action='store_true',
+                        help='do not rewrite the docs tables')
+    args = parser.parse_args(argv)
+    command = 'python .dev_scripts/profile_default_path.py ' + ' '.join(
+        shlex.quote(a) for a in (argv if argv is not None else sys.argv[1:]))
+    runs = [dict(mode=mode, result=run_mode(args, mode))
+            for mode in ('train', 'infer')]
+    results = dict(
+        about='The default path (BPTT, default neuron backends) against the '
+        'ANN twin at batch T x B: step times timed in turns and a profile '
+        'of each (tools/analysis_tools/benchmark_snn.py --profile), one '
+        'process per mode; written by .dev_scripts/profile_default_path.py.',
+        config=args.config, command=command.strip(),
+        machine=runs[0]['result']['device'], torch=runs[0]['result']['torch'],
+        date=datetime.date.today().isoformat(), commit=commit(), runs=runs)
+    save(results, args.out, REPO, tables=not args.no_tables)
+    return results
+
+
+if __name__ == '__main__':
+    main()
