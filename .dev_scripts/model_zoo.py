@@ -299,6 +299,9 @@ def run_settings(config, cfg_options):
 def compare(entries, seeds, args):
     """Train, test and count each entry for each seed; record each run."""
     from mmsnn.analysis.model_zoo import add_run, run_record
+    # before this run writes the results file (tracked: it would make the
+    # tree look dirty to every later run)
+    commit = git('describe', '--always', '--dirty')
     rows = {r['entry']: r for r in comparison_rows()}
     results = {
         'about': 'Runs of the comparison table of docs/model_zoo.md, one '
@@ -352,7 +355,7 @@ def compare(entries, seeds, args):
                 newest(osp.join(wd, '2*', '2*.log')),
                 machine=args.machine or this_machine(env),
                 threads=args.threads,
-                commit=git('describe', '--always', '--dirty'))
+                commit=commit)
             results = add_run(results, record)
             write_comparison(args.results, results)
             print(f'[model_zoo] {entry} seed {seed}: recorded in '
