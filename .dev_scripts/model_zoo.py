@@ -243,6 +243,15 @@ def git(*args):
                           text=True, check=True).stdout.strip()
 
 
+def code_commit(results):
+    """The checkout's commit, ``-dirty`` when a file other than the
+    ``results`` file (which the runs write) differs from it."""
+    exclude = f':(exclude){osp.relpath(osp.abspath(results), REPO)}'
+    changed = git('status', '--porcelain', '--untracked-files=no', '--',
+                  '.', exclude)
+    return git('describe', '--always') + ('-dirty' if changed else '')
+
+
 def this_machine(env):
     """``'<CPU model>, <n> cores[, AVX2 kernels]'`` of this machine."""
     name = 'CPU'
@@ -299,9 +308,7 @@ def run_settings(config, cfg_options):
 def compare(entries, seeds, args):
     """Train, test and count each entry for each seed; record each run."""
     from mmsnn.analysis.model_zoo import add_run, run_record
-    # before this run writes the results file (tracked: it would make the
-    # tree look dirty to every later run)
-    commit = git('describe', '--always', '--dirty')
+    commit = code_commit(args.results)
     rows = {r['entry']: r for r in comparison_rows()}
     results = {
         'about': 'Runs of the comparison table of docs/model_zoo.md, one '
