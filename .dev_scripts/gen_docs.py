@@ -122,9 +122,11 @@ def comparison_section(results):
     comparison = load_comparison(osp.join(REPO, COMPARISON))
     runs = comparison['runs']
     machines = sorted({r['machine'] for r in runs})
+    dates = sorted({r['date'] for r in runs})
     link = f'[{COMPARISON}]({osp.basename(COMPARISON)})'
-    provenance = (f"Runs on {'; '.join(machines)}, recorded in {link} with "
-                  'their seeds, commits and settings digests.' if runs else
+    provenance = (f"Runs on {'; '.join(machines)}, {', '.join(dates)}, "
+                  f'recorded in {link} with their dates, seeds, commits and '
+                  'settings digests.' if runs else
                   f'No run is recorded in {link} yet: its rows show "-" '
                   'until the runs are made.')
     return '\n'.join([
@@ -141,8 +143,10 @@ def comparison_section(results):
         'are get_energy.py\'s over '
         f"{comparison['energy_images']} test images (SpikeYOLO "
         'reparameterised, as deployed). Train time is the training\'s wall '
-        "time. The main job's rows are its published runs "
-        f'([{RESULTS}](../{RESULTS})).\n',
+        'time; the speed of a shared virtual machine differs from day to '
+        'day, so train times compare between runs of the same dates. The '
+        "main job's rows are its published runs "
+        f'([{RESULTS}](../{RESULTS}), with their dates).\n',
         comparison_table(comparison, results, 'docs') + '\n',
         provenance + '\n',
     ])
