@@ -62,6 +62,20 @@ def cell_command(args, time_steps, shape, mode, out):
     ]
 
 
+def provenance(script, argv, config, runs):
+    """What a results file says of where its runs come from: config,
+    command (``script`` with ``argv``), machine and torch (of the first
+    run), date and commit."""
+    args = argv if argv is not None else sys.argv[1:]
+    first = runs[0]['result'] if runs else {}
+    return dict(
+        config=config,
+        command=' '.join([f'python .dev_scripts/{script}'] +
+                         [shlex.quote(a) for a in args]),
+        machine=first.get('device'), torch=first.get('torch'),
+        date=datetime.date.today().isoformat(), commit=commit())
+
+
 #: What a grid measured in parts (``--add``) records once per part.
 PART_KEYS = ('command', 'date', 'commit')
 
@@ -125,9 +139,6 @@ def main(argv=None):
                         help='do not rewrite the docs tables')
     args = parser.parse_args(argv)
     args.failed = []
-    command = 'python .dev_scripts/benchmark_training_modes.py ' + \
-        ' '.join(shlex.quote(a) for a in (argv if argv is not None
-                                          else sys.argv[1:]))
     runs = run_grid(args)
     before = {}
     if args.add and osp.isfile(args.out):  # a grid measured in parts
@@ -140,10 +151,8 @@ def main(argv=None):
         'against BPTT and the ANN twin at batch T x B, one process per '
         'cell (tools/analysis_tools/benchmark_snn.py --bptt); written by '
         '.dev_scripts/benchmark_training_modes.py.',
-        config=args.config, command=command.strip(),
-        machine=runs[0]['result']['device'] if runs else None,
-        torch=runs[0]['result']['torch'] if runs else None,
-        date=datetime.date.today().isoformat(), commit=commit(), runs=runs,
+        **provenance('benchmark_training_modes.py', argv, args.config, runs),
+        runs=runs,
         failed=args.failed)
     for key in PART_KEYS if before else ():
         earlier = before.get(key)

@@ -19,15 +19,13 @@ The default setting is the training-modes issue's: SNN-YOLOv3 (Darknet-53,
 VOC, T=6 config), T = 6, batch 1, 160 x 160, 2 threads.
 """
 import argparse
-import datetime
 import json
 import os.path as osp
-import shlex
 import subprocess
 import sys
 import tempfile
 
-from benchmark_training_modes import REPO, TOOL, commit
+from benchmark_training_modes import REPO, TOOL, provenance
 
 from mmsnn.analysis.training_modes_report import save
 
@@ -65,8 +63,6 @@ def main(argv=None):
     parser.add_argument('--no-tables', action='store_true',
                         help='do not rewrite the docs tables')
     args = parser.parse_args(argv)
-    command = 'python .dev_scripts/profile_default_path.py ' + ' '.join(
-        shlex.quote(a) for a in (argv if argv is not None else sys.argv[1:]))
     runs = [dict(mode=mode, result=run_mode(args, mode))
             for mode in ('train', 'infer')]
     results = dict(
@@ -74,9 +70,8 @@ def main(argv=None):
         'ANN twin at batch T x B: step times timed in turns and a profile '
         'of each (tools/analysis_tools/benchmark_snn.py --profile), one '
         'process per mode; written by .dev_scripts/profile_default_path.py.',
-        config=args.config, command=command.strip(),
-        machine=runs[0]['result']['device'], torch=runs[0]['result']['torch'],
-        date=datetime.date.today().isoformat(), commit=commit(), runs=runs)
+        **provenance('profile_default_path.py', argv, args.config, runs),
+        runs=runs)
     save(results, args.out, REPO, tables=not args.no_tables)
     return results
 
