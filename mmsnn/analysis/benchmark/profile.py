@@ -2,10 +2,11 @@
 
 :func:`profile_step` runs a step (:func:`~.steps.make_step`) a few times
 under ``torch.profiler`` and returns, per step, every operator's self CPU
-time, their sum in groups (:data:`OPERATOR_GROUPS`: convolutions,
-BatchNorm, neurons (everything inside a neuron's forward, and the neurons'
-backward), the ANN's activations, elementwise arithmetic, copies and
-reshapes, the optimizer) and the forward time of the detector's parts
+time, their sum in groups (:data:`OPERATOR_GROUPS`: calls into
+``torch.compile``'d code, convolutions, BatchNorm, neurons (everything
+inside a neuron's forward, and the neurons' backward), the ANN's
+activations, the optimizer, pooling, elementwise arithmetic, copies and
+reshapes) and the forward time of the detector's parts
 (backbone, neck, head, inclusive). Two profiles side by side
 (:func:`profile_difference`) say where an SNN's step spends more than its
 ANN twin's.
@@ -27,15 +28,18 @@ from .steps import Step
 
 #: ``(group, pattern)`` in order: an operator (a profiler event's name)
 #: belongs to the first group whose pattern it matches, else to ``other``;
-#: what runs inside a neuron's forward is ``neurons`` whatever its name
-#: (:func:`profile_step`). The neurons' backward is mmsnn's autograd
-#: function (``NeuronMultiStepBackward``) or the regions ``torch.compile``
-#: runs (only the neurons are compiled by default).
+#: what runs inside a neuron's forward is ``neurons`` whatever its name,
+#: except the calls into ``torch.compile``'d code (:func:`profile_step`).
+#: The neurons' backward is mmsnn's autograd functions
+#: (``NeuronMultiStepBackward``) and their compiled graphs (only the
+#: neurons are compiled by default); ``torch.compile calls`` is what
+#: entering compiled code costs (guards, wrappers), apart from its kernels.
 OPERATOR_GROUPS: Tuple[Tuple[str, str], ...] = (
+    ('torch.compile calls', r'Torch-Compiled Region|Dynamo|Pregraph|'
+     r'AOTDispatcher'),
     ('convolution', r'conv|Conv'),
     ('batch norm', r'batch_norm|BatchNorm'),
-    ('neurons', r'^Neuron|Compiled|Dynamo|AOTDispatcher|Pregraph|'
-     r'_STBPLIF|RectangularSpike'),
+    ('neurons', r'^Neuron|CompiledFxGraph|_STBPLIF|RectangularSpike'),
     ('activation (ANN)', r'relu|Relu|silu|Silu'),
     ('optimizer', r'Optimizer|_foreach|linalg_vector_norm|clip_grad'),
     ('pooling and upsampling', r'pool|upsample'),
@@ -49,6 +53,7 @@ OPERATOR_GROUPS: Tuple[Tuple[str, str], ...] = (
      r'resize|detach|t)(_|$)'),
 )
 OTHER = 'other'
+COMPILE_CALLS = OPERATOR_GROUPS[0][0]
 #: The detector's parts whose forward gets a scope of its own.
 PARTS = ('backbone', 'neck', 'bbox_head')
 #: The scope of every neuron's (every membrane module's) forward.
@@ -152,7 +157,10 @@ def profile_step(step: Step, steps: int = 3,
             groups[NEURONS if scope == NEURONS else OTHER] += ms
             continue
         ops[name] = ops.get(name, 0.) + ms
-        groups[NEURONS if _in_neurons(event) else operator_group(name)] += ms
+        group = operator_group(name)
+        if group != COMPILE_CALLS and _in_neurons(event):
+            group = NEURONS
+        groups[group] += ms
     ranked = sorted(ops.items(), key=lambda item: -item[1])[:top]
     return dict(self_cpu_ms=sum(groups.values()), groups=groups,
                 parts_forward_ms=parts, operators=dict(ranked),
