@@ -52,14 +52,22 @@ def commit():
         return None
 
 
-def cell_command(args, time_steps, shape, mode, out):
+def tool_command(args, mode, time_steps, shape, out, *options):
+    """The command line of one benchmark_snn.py process: ``args``'
+    config, batch, threads, iters and warmup, a square ``shape``, then
+    ``options``."""
     return [
-        sys.executable, TOOL, args.config, '--mode', 'train', '--time-steps',
+        sys.executable, TOOL, args.config, '--mode', mode, '--time-steps',
         str(time_steps), '--shape', str(shape), str(shape), '--batch',
         str(args.batch), '--threads', str(args.threads), '--iters',
         str(args.iters), '--warmup', str(args.warmup), '--no-progress',
-        '--bptt', *parse_mode(mode), '--out', out
+        *options, '--out', out
     ]
+
+
+def cell_command(args, time_steps, shape, mode, out):
+    return tool_command(args, 'train', time_steps, shape, out, '--bptt',
+                        *parse_mode(mode))
 
 
 def provenance(script, argv, config, runs):

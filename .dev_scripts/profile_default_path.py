@@ -22,10 +22,9 @@ import argparse
 import json
 import os.path as osp
 import subprocess
-import sys
 import tempfile
 
-from benchmark_training_modes import REPO, TOOL, provenance
+from benchmark_training_modes import REPO, provenance, tool_command
 
 from mmsnn.analysis.training_modes_report import save
 
@@ -34,13 +33,8 @@ def run_mode(args, mode):
     """One process of benchmark_snn.py; its JSON result."""
     with tempfile.TemporaryDirectory() as tmp:
         out = osp.join(tmp, 'result.json')
-        cmd = [
-            sys.executable, TOOL, args.config, '--mode', mode,
-            '--time-steps', str(args.time_steps), '--shape', str(args.shape),
-            str(args.shape), '--batch', '1', '--threads', str(args.threads),
-            '--iters', str(args.iters), '--warmup', str(args.warmup),
-            '--profile', str(args.profile), '--no-progress', '--out', out
-        ]
+        cmd = tool_command(args, mode, args.time_steps, args.shape, out,
+                           '--profile', str(args.profile))
         print(f'[profile] {mode}', flush=True)
         subprocess.run(cmd, cwd=REPO, check=True)
         with open(out) as f:
@@ -53,6 +47,7 @@ def main(argv=None):
                         'snn-yolov3_d53_8xb8-416-100e_voc0712_t6.py')
     parser.add_argument('--time-steps', type=int, default=6)
     parser.add_argument('--shape', type=int, default=160)
+    parser.add_argument('--batch', type=int, default=1)
     parser.add_argument('--threads', type=int, default=2)
     parser.add_argument('--iters', type=int, default=10)
     parser.add_argument('--warmup', type=int, default=2)

@@ -23,7 +23,7 @@ import os.path as osp
 import re
 import statistics
 
-from .benchmark.profile import PARTS, profile_difference
+from .benchmark.profile import parts_difference, profile_difference
 
 BENCHMARK = 'docs/training_modes_benchmark.json'
 MINI_VOC = 'docs/training_modes_mini_voc.json'
@@ -170,6 +170,13 @@ def mini_voc_table(results):
     return '\n'.join(lines)
 
 
+def _difference_cells(x, y):
+    """Three table cells: ``x``, ``y`` and ``x - y`` (ms), or ``-``."""
+    if x is None or y is None:
+        return ' - | - | - |'
+    return f' {x:.1f} | {y:.1f} | {x - y:+.1f} |'
+
+
 def profile_table(results):
     """Markdown: the default path's step against the ANN twin's (train and
     inference), and where the difference goes (operator groups' self CPU
@@ -188,24 +195,20 @@ def profile_table(results):
         f' {m}: SNN | twin | difference |' for m in modes)
     lines += ['', head, '|---|' + '---|---|---|' * len(modes)]
     profiles = {m: runs[m]['profile'] for m in modes}
+    # per mode, (snn, twin) ms of each group (in the first mode's order of
+    # difference, the total last) and of each part's forward
+    groups = [profile_difference(profiles[m]['snn'], profiles[m]['ann'])
+              for m in modes]
+    parts = [parts_difference(profiles[m]['snn'], profiles[m]['ann'])
+             for m in modes]
+    by_name = [{name: (x, y) for name, x, y in rows} for rows in groups]
+    for group, _, _ in groups[0]:
+        lines.append(f'| {group} |' + ''.join(
+            _difference_cells(*mode[group]) for mode in by_name))
+    for i, (part, _, _) in enumerate(parts[0]):
+        lines.append(f'| {part} forward (inclusive) |' + ''.join(
+            _difference_cells(*rows[i][1:]) for rows in parts))
     first = profiles[modes[0]]
-    order = [g for g, x, y in profile_difference(first['snn'], first['ann'])]
-    for group in order:
-        cells = []
-        for mode in modes:
-            a, b = profiles[mode]['snn'], profiles[mode]['ann']
-            x = a['self_cpu_ms'] if group == 'total' else a['groups'][group]
-            y = b['self_cpu_ms'] if group == 'total' else b['groups'][group]
-            cells.append(f' {x:.1f} | {y:.1f} | {x - y:+.1f} |')
-        lines.append(f'| {group} |' + ''.join(cells))
-    for part in PARTS:
-        cells = []
-        for mode in modes:
-            x = profiles[mode]['snn']['parts_forward_ms'].get(part)
-            y = profiles[mode]['ann']['parts_forward_ms'].get(part)
-            cells.append(' - | - | - |' if x is None or y is None else
-                         f' {x:.1f} | {y:.1f} | {x - y:+.1f} |')
-        lines.append(f'| {part} forward (inclusive) |' + ''.join(cells))
     setting = runs[modes[0]]
     lines += [
         '', f"{setting['config']}, T = {setting['time_steps']}, B = "

@@ -23,7 +23,7 @@ from .comparison import (AMP_DTYPES, Comparison, autocast_dtype,
 from .memory import (cpu_tensor_peak, cpu_tensor_peaks, peak_memory,
                      rss_peak_delta)
 from .profile import (OPERATOR_GROUPS, format_profile, operator_group,
-                      profile_difference, profile_step)
+                      parts_difference, profile_difference, profile_step)
 from .report import format_benchmark, run_benchmark
 from .steps import (MODES, PATHS, Step, autocast,
                     build_benchmark_optim_wrapper, make_step, per_step_loss,
@@ -37,5 +37,6 @@ __all__ = [
     'build_benchmark_optim_wrapper', 'make_step', 'per_step_loss',
     'set_module_attrs', 'synthetic_batch', 'describe_device', 'synchronize',
     'time_interleaved', 'OPERATOR_GROUPS', 'format_profile',
-    'operator_group', 'profile_difference', 'profile_step'
+    'operator_group', 'parts_difference', 'profile_difference',
+    'profile_step'
 ]

@@ -176,6 +176,14 @@ def profile_difference(a: dict, b: dict) -> List[Tuple[str, float, float]]:
     return rows + [('total', a['self_cpu_ms'], b['self_cpu_ms'])]
 
 
+def parts_difference(a: dict, b: dict
+                     ) -> List[Tuple[str, Optional[float], Optional[float]]]:
+    """``(part, a's ms, b's ms)`` of each part's forward in :data:`PARTS`
+    order (None where a profile has no such part)."""
+    return [(part, a['parts_forward_ms'].get(part),
+             b['parts_forward_ms'].get(part)) for part in PARTS]
+
+
 def format_profile(profiles: Dict[str, dict], num: str, den: str) -> str:
     """Two profiles as lines of text: the groups' self time per step of
     ``num`` and ``den`` and their difference, then each part's forward.
@@ -191,9 +199,7 @@ def format_profile(profiles: Dict[str, dict], num: str, den: str) -> str:
              f"{'':22s}{num:>10s}{den:>10s}{'difference':>12s}"]
     for group, x, y in profile_difference(a, b):
         lines.append(f'{group:22s}{x:10.1f}{y:10.1f}{x - y:+12.1f}')
-    for part in PARTS:
-        x = a['parts_forward_ms'].get(part)
-        y = b['parts_forward_ms'].get(part)
+    for part, x, y in parts_difference(a, b):
         if x is not None and y is not None:
             lines.append(f'{part + " forward":22s}{x:10.1f}{y:10.1f}'
                          f'{x - y:+12.1f}')
