@@ -16,6 +16,8 @@ CASES = [
      '--iters: must be an integer >= 1'),
     ('analysis_tools/benchmark_snn.py', ['c.py', '--warmup', '-1'],
      '--warmup: must be an integer >= 0'),
+    ('analysis_tools/benchmark_snn.py', ['c.py', '--profile', '-1'],
+     '--profile: must be an integer >= 0'),
     ('analysis_tools/benchmark_snn.py', ['c.py', '--mode', 'fit'],
      "--mode: invalid choice: 'fit'"),
     ('analysis_tools/browse_events.py', ['c.py', '--indices', '-1'],

@@ -101,7 +101,7 @@ def parse_args(argv=None):
         'model.bptt.mode=MODE model.bptt.k=K): sltt, or sltt K for SLTT '
         'through K drawn steps; then a copy trained by BPTT is measured too')
     parser.add_argument(
-        '--profile', type=int, default=0, metavar='N',
+        '--profile', type=non_negative_int, default=0, metavar='N',
         help='after the timing, profile N steps of the two compared models '
         'and print where their time goes (operators\' self CPU time by '
         'group, and the forward time of backbone, neck and head)')
