@@ -106,6 +106,10 @@ class BaseMembraneModule(MemoryModule):
         """The backend that runs on the device of the module's tensors."""
         tensors = list(self.parameters()) + list(self.buffers())
         device = tensors[0].device.type if tensors else 'cpu'
+        return self.backend_on(device)
+
+    def backend_on(self, device: str) -> str:
+        """The backend that runs on ``device`` (a type, e.g. ``'cpu'``)."""
         return resolve_backend(self.backend, device, self.backends,
                                self.compile_failed)
 
@@ -178,8 +182,9 @@ class BaseMembraneModule(MemoryModule):
 
     def sequence(self, x_seq: Tensor) -> Tensor:
         """A whole sequence from rest, ``[T, B, ...] -> [T, B, ...]``, with
-        the resolved backend and the training mode."""
-        backend = self.resolved_backend
+        the backend resolved for the input's device and the training
+        mode."""
+        backend = self.backend_on(x_seq.device.type)
         if self.cuts_temporal_grad and torch.is_grad_enabled():
             draw = self.bptt.grad_steps(x_seq.shape[0] * x_seq.shape[1])
             return self.sltt_sequence(x_seq, backend, draw)

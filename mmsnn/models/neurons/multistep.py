@@ -21,7 +21,8 @@ once instead of once per elementwise op and step.
 """
 import math
 import warnings
-from typing import Callable, Optional, Tuple
+from functools import partial
+from typing import Callable, List, Optional, Sequence, Tuple
 
 import torch
 from torch import Tensor
@@ -64,6 +65,18 @@ def neuron_forward(x_seq: Tensor,
         ``h[t] = k V[t-1] + I[t]`` (or None), both ``[T, N]`` of ``x_seq``'s
         dtype.
     """
+    spikes, charged = charge_and_fire(x_seq, v_threshold, soft_reset, leak)
+    return torch.stack(spikes), torch.stack(charged) if keep_charged else None
+
+
+def charge_and_fire(x_seq: Tensor,
+                    v_threshold: Tensor,
+                    soft_reset: bool,
+                    leak: Optional[Tensor] = None
+                    ) -> Tuple[List[Tensor], List[Tensor]]:
+    """:func:`neuron_forward`'s recurrence: spikes and charged potentials
+    of every step, as lists of ``[N]`` tensors (traced, a list is not
+    materialised as a ``[T, N]`` buffer)."""
     v = torch.zeros_like(x_seq[0])
     spikes, charged = [], []
     for t in range(x_seq.shape[0]):
@@ -72,7 +85,24 @@ def neuron_forward(x_seq: Tensor,
         v = _after_reset(h, s, v_threshold, soft_reset)
         spikes.append(s)
         charged.append(h)
-    return torch.stack(spikes), torch.stack(charged) if keep_charged else None
+    return spikes, charged
+
+
+def charged_steps(x_seq: Tensor,
+                  v_threshold: Tensor,
+                  soft_reset: bool,
+                  leak: Optional[Tensor] = None) -> List[Tensor]:
+    """The charged potentials ``h[t]`` of :func:`charge_and_fire`."""
+    return charge_and_fire(x_seq, v_threshold, soft_reset, leak)[1]
+
+
+def charged_steps_eager(x_seq: Tensor,
+                        v_threshold: Tensor,
+                        soft_reset: bool,
+                        leak: Optional[Tensor] = None) -> Tensor:
+    """The charged potentials of :func:`neuron_forward_eager`,
+    ``[T, N]``."""
+    return neuron_forward_eager(x_seq, v_threshold, soft_reset, True, leak)[1]
 
 
 def neuron_forward_eager(x_seq: Tensor,
@@ -98,7 +128,7 @@ def neuron_forward_eager(x_seq: Tensor,
     return spikes, charged
 
 
-def neuron_backward(h_seq: Tensor,
+def neuron_backward(h_seq: Sequence[Tensor],
                     grad_spikes: Tensor,
                     v_threshold: Tensor,
                     alpha: float,
@@ -117,8 +147,8 @@ def neuron_backward(h_seq: Tensor,
     ``V[t-1]`` recomputed from ``h[t-1]``.
 
     Args:
-        h_seq (Tensor): Charged potentials saved by :func:`neuron_forward`,
-            ``[T, N]``.
+        h_seq (Sequence[Tensor]): Charged potentials ``h[t]`` of
+            :func:`neuron_forward`, ``[T, N]`` (or a list of T ``[N]``).
         grad_spikes (Tensor): ``dL/ds[t]``, ``[T, N]``.
         v_threshold (Tensor): ``V_th``, 0-dim.
         alpha (float): ATan surrogate's alpha.
@@ -138,13 +168,13 @@ def neuron_backward(h_seq: Tensor,
     """
     grad_v = torch.zeros_like(h_seq[0])  # dL/dV[t], from step t+1
     # at least float32: a sum over every neuron overflows half precision
-    acc_dtype = torch.promote_types(h_seq.dtype, torch.float32)
+    acc_dtype = torch.promote_types(h_seq[0].dtype, torch.float32)
     grad_th = torch.zeros_like(h_seq[0], dtype=acc_dtype) \
         if threshold_grad else None
     grad_k = torch.zeros_like(h_seq[0], dtype=acc_dtype) \
         if leak_grad else None
     grads = []
-    for t in reversed(range(h_seq.shape[0])):
+    for t in reversed(range(len(h_seq))):
         h, grad_s = h_seq[t], grad_spikes[t]
         sg = atan_surrogate_grad(h - v_threshold, alpha)
         # dL/dh = dL/ds g' + dL/dV dV/dh, factored to save operations
@@ -180,13 +210,13 @@ def neuron_backward(h_seq: Tensor,
             None if grad_k is None else grad_k.sum())
 
 
-def neuron_backward_local(h_seq: Tensor,
+def neuron_backward_local(h_seq: Sequence[Tensor],
                           grad_spikes: Tensor,
                           v_threshold: Tensor,
                           alpha: float,
                           soft_reset: bool,
                           threshold_grad: bool,
-                          h_prev: Optional[Tensor] = None
+                          h_prev: Optional[Sequence[Tensor]] = None
                           ) -> Tuple[Tensor, Optional[Tensor],
                                      Optional[Tensor]]:
     """The backward of :func:`neuron_forward` with the potential detached
@@ -199,44 +229,109 @@ def neuron_backward_local(h_seq: Tensor,
     for ``t = 0``, which gives ``V[-1] = 0``).
 
     Args:
-        h_seq (Tensor): Charged potentials of the steps, ``[K, N]``.
+        h_seq (Sequence[Tensor]): Charged potentials of the steps,
+            ``[K, N]`` (or a list of K ``[N]``).
         grad_spikes (Tensor): ``dL/ds`` of the steps, ``[K, N]``.
         v_threshold (Tensor): ``V_th``, 0-dim.
         alpha (float): ATan surrogate's alpha.
         soft_reset (bool): As in :func:`neuron_forward` (for ``V[t-1]``).
         threshold_grad (bool): Also return ``dL/dV_th`` (accumulated in
             float32 at least).
-        h_prev (Tensor, optional): ``h[t-1]`` of each step, ``[K, N]``, to
-            return ``dL/dk``; None for no leak gradient.
+        h_prev (Sequence[Tensor], optional): ``h[t-1]`` of each step, like
+            ``h_seq``, to return ``dL/dk``; None for no leak gradient.
 
     Returns:
         tuple[Tensor, Tensor | None, Tensor | None]: ``dL/dI`` (``[K, N]``),
         ``dL/dV_th`` and ``dL/dk`` (0-dim) or None.
     """
-    acc_dtype = torch.promote_types(h_seq.dtype, torch.float32)
-    grad_h = grad_spikes * atan_surrogate_grad(h_seq - v_threshold, alpha)
+    acc_dtype = torch.promote_types(h_seq[0].dtype, torch.float32)
+    grads = [grad_spikes[t] * atan_surrogate_grad(h_seq[t] - v_threshold,
+                                                  alpha)
+             for t in range(len(h_seq))]
+    grad_h = torch.stack(grads)
     grad_th = -grad_h.sum(dtype=acc_dtype) if threshold_grad else None
     grad_k = None
     if h_prev is not None:
-        v_prev = _after_reset(h_prev, (h_prev >= v_threshold).to(
-            h_prev.dtype), v_threshold, soft_reset)
-        grad_k = (grad_h * v_prev).sum(dtype=acc_dtype)
+        grad_k = sum(
+            (grad * _after_reset(h, (h >= v_threshold).to(h.dtype),
+                                 v_threshold, soft_reset)).sum(
+                                     dtype=acc_dtype)
+            for grad, h in zip(grads, h_prev))
     return grad_h, grad_th, grad_k
+
+
+def recomputed_backward(charged: Callable,
+                        x_seq: Tensor,
+                        grad_spikes: Tensor,
+                        v_threshold: Tensor,
+                        alpha: float,
+                        soft_reset: bool,
+                        detach_reset: bool,
+                        threshold_grad: bool,
+                        leak: Optional[Tensor] = None,
+                        leak_grad: bool = False,
+                        temporal_grad: bool = True
+                        ) -> Tuple[Tensor, Optional[Tensor],
+                                   Optional[Tensor]]:
+    """The backward from the input currents: the charged potentials
+    recomputed by ``forward``, then :func:`neuron_backward` (BPTT) or
+    :func:`neuron_backward_local` (SLTT).
+
+    Storing the input instead of the potentials saves the forward pass a
+    write of ``[T, N]`` (the input is there anyway); compiled, the
+    recomputation fuses into the backward's one pass over the elements.
+
+    Args:
+        charged (Callable): :func:`charged_steps` or
+            :func:`charged_steps_eager`, ``(x_seq, v_threshold, soft_reset,
+            leak)`` to ``h[t]`` (the arithmetic of the forward pass, so the
+            same spikes).
+        x_seq (Tensor): Input currents, ``[T, N]``.
+        grad_spikes (Tensor): ``dL/ds[t]``, ``[T, N]``.
+        v_threshold, alpha, soft_reset, detach_reset, threshold_grad,
+            leak, leak_grad: As in :func:`neuron_backward`.
+        temporal_grad (bool): BPTT; False: SLTT (the potential enters
+            every step detached). Defaults to True.
+
+    Returns:
+        tuple[Tensor, Tensor | None, Tensor | None]: ``dL/dI[t]``
+        (``[T, N]``), ``dL/dV_th`` and ``dL/dk`` or None.
+    """
+    h_seq = list(charged(x_seq, v_threshold, soft_reset, leak))
+    if temporal_grad:
+        return neuron_backward(h_seq, grad_spikes, v_threshold, alpha,
+                               soft_reset, detach_reset, threshold_grad,
+                               leak, leak_grad)
+    h_prev = [torch.zeros_like(h_seq[0])] + h_seq[:-1] if leak_grad else None
+    return neuron_backward_local(h_seq, grad_spikes, v_threshold, alpha,
+                                 soft_reset, threshold_grad, h_prev)
+
+
+#: Inductor options of the compiled kernels. ``cpp.dynamic_threads``: the
+#: CPU kernel always has an OpenMP parallel loop, whatever N the first call
+#: had; otherwise a first call with a small N (a test, a tiny model) compiles
+#: a serial kernel, and Inductor's cache hands it to every later process.
+COMPILE_OPTIONS = {'cpp.dynamic_threads': True}
 
 
 class _Kernels:
     """The kernels, eager or ``torch.compile``-d (compiled once a process):
-    forward, backward through time, and the local backward of SLTT."""
+    forward, backward from the inputs (BPTT or SLTT), and the local
+    backward of SLTT-K's drawn steps."""
 
-    eager = (neuron_forward_eager, neuron_backward, neuron_backward_local)
-    traceable = (neuron_forward, neuron_backward, neuron_backward_local)
-    compiled: Optional[Tuple[Callable, Callable]] = None
+    eager = (neuron_forward_eager,
+             partial(recomputed_backward, charged_steps_eager),
+             neuron_backward_local)
+    traceable = (neuron_forward,
+                 partial(recomputed_backward, charged_steps),
+                 neuron_backward_local)
+    compiled: Optional[Tuple[Callable, ...]] = None
     compile_failed: Optional[str] = None
 
     @classmethod
     def run(cls, compile: bool, which: int, *args):
-        """Run kernel ``which`` (0: forward, 1: backward, 2: local backward)
-        on ``args``."""
+        """Run kernel ``which`` (0: forward, 1: backward from the inputs,
+        2: local backward of given steps) on ``args``."""
         # Under a dispatch mode (op counting: SpikeOpAnalyzer) dynamo finds
         # no frame to compile; that is no failure of the compiler.
         if not compile or cls.compile_failed or is_in_torch_dispatch_mode():
@@ -245,7 +340,8 @@ class _Kernels:
             # dynamic: one graph serves every layer's N; T is specialised
             # and the loop over it unrolled into one kernel
             cls.compiled = tuple(
-                torch.compile(fn, dynamic=True, fullgraph=True)
+                torch.compile(fn, dynamic=True, fullgraph=True,
+                              options=COMPILE_OPTIONS)
                 for fn in cls.traceable)
         try:
             return cls.compiled[which](*args)
@@ -260,10 +356,11 @@ class _Kernels:
 class NeuronMultiStep(torch.autograd.Function):
     """All T steps of an (L)IF neuron in one autograd node.
 
-    Forward runs the recurrence without building a graph and keeps only the
-    charged potential ``h[t]`` of every step; backward runs backpropagation
-    through time over those. This stores one tensor of the input's size
-    instead of the half dozen that autograd keeps per step, and its
+    Forward runs the recurrence without building a graph and keeps only its
+    input ``I[t]``; backward recomputes the charged potentials ``h[t]`` and
+    runs backpropagation through time over them
+    (:func:`recomputed_backward`). This stores one tensor of the input's
+    size instead of the half dozen that autograd keeps per step, and its
     gradients equal the autograd path's (tested). Inputs may be float16 or
     bfloat16 (autocast): spikes and gradients keep the input's dtype, the
     threshold's (and leak's) gradient is accumulated in float32 (at least)
@@ -272,8 +369,8 @@ class NeuronMultiStep(torch.autograd.Function):
     With ``temporal_grad=False`` (SLTT) the backward cuts the potential's
     path from step to step (:func:`neuron_backward_local`); with
     ``grad_steps`` as well (SLTT-K) only those steps' charged potentials
-    are kept and back-propagate, the others' input gradient is zero. The
-    forward is the same in every case.
+    are kept (K / T of the input's size) and back-propagate, the others'
+    input gradient is zero. The forward is the same in every case.
 
     Args of :meth:`apply`: ``x_seq`` ``[T, ...]``, ``v_threshold`` (0-dim),
     ``alpha``, ``soft_reset``, ``detach_reset``, ``compile`` (use the
@@ -295,50 +392,47 @@ class NeuronMultiStep(torch.autograd.Function):
                 grad_steps=None) -> Tensor:
         shape = x_seq.shape
         k = None if leak is None else leak.detach()
-        spikes, h_seq = _Kernels.run(compile, 0, x_seq.reshape(shape[0], -1),
-                                     v_threshold.detach(), soft_reset, True,
-                                     k)
-        ctx.config = (alpha, soft_reset, detach_reset, compile)
-        ctx.local = (not temporal_grad, grad_steps)
-        if temporal_grad:
-            ctx.save_for_backward(h_seq, v_threshold, leak)
+        x_flat = x_seq.reshape(shape[0], -1)
+        drawn = grad_steps is not None
+        spikes, h_seq = _Kernels.run(compile, 0, x_flat,
+                                     v_threshold.detach(), soft_reset,
+                                     drawn, k)
+        ctx.config = (alpha, soft_reset, detach_reset, compile,
+                      temporal_grad, grad_steps)
+        if not drawn:
+            ctx.save_for_backward(x_flat, v_threshold, leak)
             return spikes.view(shape)
         h_prev = None
         if leak is not None and leak.requires_grad:  # dL/dk needs V[t-1]
-            h_prev = torch.cat([torch.zeros_like(h_seq[:1]), h_seq[:-1]])
-        if grad_steps is not None:
-            h_seq = select_steps(h_seq, grad_steps)
-            h_prev = None if h_prev is None else \
-                select_steps(h_prev, grad_steps)
-        ctx.save_for_backward(h_seq, v_threshold, leak, h_prev)
+            h_prev = select_steps(torch.cat(
+                [torch.zeros_like(h_seq[:1]), h_seq[:-1]]), grad_steps)
+        ctx.save_for_backward(select_steps(h_seq, grad_steps), v_threshold,
+                              leak, h_prev)
         return spikes.view(shape)
 
     @staticmethod
     def backward(ctx, grad_spikes: Tensor):
-        alpha, soft_reset, detach_reset, compile = ctx.config
-        local, grad_steps = ctx.local
-        h_seq, v_threshold, leak = ctx.saved_tensors[:3]
+        (alpha, soft_reset, detach_reset, compile, temporal_grad,
+         grad_steps) = ctx.config
+        saved, v_threshold, leak = ctx.saved_tensors[:3]
         threshold_grad = ctx.needs_input_grad[1]
         leak_grad = leak is not None and ctx.needs_input_grad[6]
         # autograd hands gradients in the output's dtype; make sure anyway,
         # since mixing dtypes in the kernels would silently upcast
-        if not local:
-            grad_flat = grad_spikes.reshape(h_seq.shape).to(h_seq.dtype)
+        grad_flat = grad_spikes.reshape(grad_spikes.shape[0], -1).to(
+            saved.dtype)
+        if grad_steps is None:  # saved: the inputs
             grad_x, grad_th, grad_k = _Kernels.run(
-                compile, 1, h_seq, grad_flat, v_threshold.detach(), alpha,
+                compile, 1, saved, grad_flat, v_threshold.detach(), alpha,
                 soft_reset, detach_reset, threshold_grad,
-                None if leak is None else leak.detach(), leak_grad)
-        else:
-            grad_flat = grad_spikes.reshape(grad_spikes.shape[0], -1).to(
-                h_seq.dtype)
-            if grad_steps is not None:
-                grad_flat = select_steps(grad_flat, grad_steps)
+                None if leak is None else leak.detach(), leak_grad,
+                temporal_grad)
+        else:  # saved: the drawn steps' charged potentials
             grad_x, grad_th, grad_k = _Kernels.run(
-                compile, 2, h_seq, grad_flat, v_threshold.detach(), alpha,
-                soft_reset, threshold_grad,
+                compile, 2, saved, select_steps(grad_flat, grad_steps),
+                v_threshold.detach(), alpha, soft_reset, threshold_grad,
                 ctx.saved_tensors[3] if leak_grad else None)
-            if grad_steps is not None:
-                grad_x = scatter_steps(grad_x, grad_steps)
+            grad_x = scatter_steps(grad_x, grad_steps)
         grad_x = grad_x.view(grad_spikes.shape)
         if grad_th is not None:
             grad_th = grad_th.to(v_threshold.dtype).reshape(v_threshold.shape)

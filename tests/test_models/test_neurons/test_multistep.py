@@ -83,3 +83,45 @@ def test_inference_does_not_build_a_graph():
     with torch.no_grad():
         spikes = multistep_spikes(x, torch.tensor(1.0), 2.0, True, False)
     assert spikes.grad_fn is None and not spikes.requires_grad
+
+
+def test_backward_keeps_the_input_not_the_potentials():
+    """BPTT and SLTT store the input currents (the potentials are
+    recomputed in backward), SLTT-K the drawn steps' potentials."""
+    from mmsnn.models.neurons.bptt_mode import StepDraw
+    x = torch.randn(4, 2, 3, requires_grad=True)
+    th = torch.tensor(1.0)
+    for temporal_grad in (True, False):
+        spikes = multistep_spikes(x, th, 2.0, True, False,
+                                  temporal_grad=temporal_grad)
+        saved = spikes.grad_fn.saved_tensors[0]
+        assert saved.data_ptr() == x.data_ptr()
+        assert saved.shape == (4, 6)
+    draw = StepDraw((1, 3), 4, 2)
+    spikes = multistep_spikes(x, th, 2.0, True, False, temporal_grad=False,
+                              grad_steps=draw)
+    h = torch.cumsum(x.detach(), 0)  # no spike before h >= 1: check below
+    saved = spikes.grad_fn.saved_tensors[0]
+    assert saved.shape == (2, 6)
+    fired = (spikes.detach() > 0).reshape(4, 6).cumsum(0)
+    quiet = (fired[[0, 2]] == 0).all(0)  # no reset before steps 1 and 3
+    torch.testing.assert_close(saved[:, quiet],
+                               h.reshape(4, 6)[[1, 3]][:, quiet])
+
+
+@pytest.mark.skipif(shutil.which('g++') is None and shutil.which('c++') is
+                    None, reason='torch.compile on CPU needs a C++ compiler')
+def test_compiled_kernel_is_parallel_whatever_the_first_size():
+    """A first call with a tiny N must not compile a serial CPU kernel (the
+    FX cache would then serve it to every later process)."""
+    from torch._inductor import config as inductor_config
+    from torch._inductor.utils import run_and_get_code
+
+    from mmsnn.models.neurons.multistep import (COMPILE_OPTIONS,
+                                                neuron_forward)
+    compiled = torch.compile(neuron_forward, dynamic=True, fullgraph=True,
+                             options=COMPILE_OPTIONS)
+    with torch.no_grad(), inductor_config.patch(fx_graph_cache=False):
+        _, codes = run_and_get_code(compiled, torch.randn(3, 8),
+                                    torch.tensor(1.0), True, False)
+    assert any('omp parallel' in code for code in codes)
