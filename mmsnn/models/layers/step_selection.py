@@ -56,6 +56,19 @@ def _scatter_rows(x_sel: Tensor, draw: StepDraw) -> Tensor:
                          draw).flatten(0, 1)
 
 
+def _batch_stats(x: Tensor) -> Tuple[Tensor, Tensor]:
+    """Biased variance and mean of every channel of ``x`` ``[N, C, ...]``
+    (float32 at least): a sum, then a sum of squared deviations. As precise
+    as ``torch.var_mean``, whose reduction over the non-adjacent dimensions
+    ``(0, 2, ...)`` is several times slower on CPU."""
+    dims = [0] + list(range(2, x.dim()))
+    count = x.numel() // x.shape[1]
+    x = x.to(torch.promote_types(x.dtype, torch.float32))
+    mean = x.sum(dims) / count
+    dev = x - mean.view([1, -1] + [1] * (x.dim() - 2))
+    return dev.mul_(dev).sum(dims) / count, mean
+
+
 def _grads(needs, *grads):
     """Each gradient where its input needs one, else None."""
     return tuple(g if need else None for need, g in zip(needs, grads))
@@ -114,8 +127,7 @@ class DrawnStepsBatchNorm(Function):
         batch_stats = norm.training or (norm.running_mean is None
                                         and norm.running_var is None)
         if batch_stats:  # before the module's forward updates them
-            dims = [0] + list(range(2, x.dim()))
-            var, mean = torch.var_mean(x.float(), dim=dims, correction=0)
+            var, mean = _batch_stats(x)
         else:
             mean, var = norm.running_mean.float(), norm.running_var.float()
         out = type(norm).forward(norm, x)

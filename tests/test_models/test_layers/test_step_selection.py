@@ -196,3 +196,18 @@ def test_unsupported_layers_are_named(layer, name):
                        match=rf'layer net\.2 \({name}\) cannot back-'):
         apply_bptt_mode(net, BPTTMode('sltt', 1))
     apply_bptt_mode(net, BPTTMode('sltt'))  # without k: nothing to select
+
+
+@pytest.mark.parametrize('shape', [(12, 5), (12, 5, 7), (12, 5, 4, 6)])
+def test_batch_statistics_equal_var_mean(shape):
+    from mmsnn.models.layers.step_selection import _batch_stats
+    torch.manual_seed(0)
+    x = torch.randn(shape) * 3 + 10  # a mean far from 0
+    dims = [0] + list(range(2, x.dim()))
+    want_var, want_mean = torch.var_mean(x.double(), dim=dims, correction=0)
+    var, mean = _batch_stats(x)
+    assert var.dtype == mean.dtype == torch.float32
+    torch.testing.assert_close(var.double(), want_var, rtol=1e-6, atol=0)
+    torch.testing.assert_close(mean.double(), want_mean, rtol=1e-6, atol=0)
+    var, mean = _batch_stats(x.half())
+    assert var.dtype == torch.float32  # half inputs accumulate in float32
