@@ -37,7 +37,8 @@ class EMSConv(ConvModule):
         order (tuple[str]): As :class:`ConvModule`. Defaults to
             ``('conv', 'norm', 'act')``.
         conv_cfg, norm_cfg: As :class:`ConvModule` (BN by default).
-        **kwargs: Other :class:`ConvModule` arguments.
+        **kwargs: Other :class:`ConvModule` arguments; ``inplace``
+            defaults to False when the activation comes first.
     """
 
     def __init__(self,
@@ -53,6 +54,9 @@ class EMSConv(ConvModule):
                  **kwargs) -> None:
         # set before ConvModule.__init__, which calls init_weights
         self.norm_weight = float(norm_weight)
+        # an activation that comes first works on the module's input, which
+        # a residual block reads again for its shortcut: not in place
+        kwargs.setdefault('inplace', order[0] != 'act')
         super().__init__(
             in_channels,
             out_channels,

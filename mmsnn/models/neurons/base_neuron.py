@@ -89,8 +89,10 @@ class BaseSpikingNeuron(BaseMembraneModule):
             :attr:`backends`. Defaults to ``'auto'``.
         v_rest (float): Potential at rest (after :meth:`reset`).
             Defaults to 0.
-        inplace (bool, optional): Ignored; ``ConvModule`` passes it to every
-            activation.
+        inplace (bool, optional): Whether the input may be overwritten in
+            inference (``ConvModule`` passes True to every activation); a
+            neuron with an in-place kernel uses it (:attr:`inplace`).
+            Defaults to None (False).
     """
 
     def __init__(self,
@@ -101,6 +103,7 @@ class BaseSpikingNeuron(BaseMembraneModule):
                  inplace: Optional[bool] = None) -> None:
         super().__init__(time_steps, step_mode, backend)
         self.v_rest = float(v_rest)
+        self.inplace = bool(inplace)
         self.register_memory('v', self.v_rest)
 
     def neuronal_step(self, x: Tensor,

@@ -29,6 +29,7 @@ from torch import Tensor
 from torch.utils._python_dispatch import is_in_torch_dispatch_mode
 
 from .bptt_mode import scatter_steps, select_steps
+from .cpu_inference import spikes_cpu
 
 
 def atan_surrogate_grad(x: Tensor, alpha: float) -> Tensor:
@@ -449,12 +450,15 @@ def multistep_spikes(x_seq: Tensor,
                      compile: bool = False,
                      leak: Optional[Tensor] = None,
                      temporal_grad: bool = True,
-                     grad_steps=None) -> Tensor:
+                     grad_steps=None,
+                     inplace: bool = False) -> Tensor:
     """An (L)IF neuron over a whole sequence from rest: spikes of ``x_seq``.
 
     Builds the :class:`NeuronMultiStep` node when a gradient is needed;
     under ``torch.no_grad`` (or for inputs without grad) runs the forward
-    kernel alone, which then does not store the charged potentials.
+    kernel alone, which then does not store the charged potentials; with
+    ``compile`` on CPU that is the C++ kernel of
+    :mod:`~mmsnn.models.neurons.cpu_inference`, in place if ``inplace``.
 
     Args:
         x_seq (Tensor): Input currents, ``[T, ...]``.
@@ -471,6 +475,9 @@ def multistep_spikes(x_seq: Tensor,
             potential's path between steps (SLTT). Defaults to True.
         grad_steps (StepDraw, optional): With ``temporal_grad=False``, the
             only steps that back-propagate (SLTT-K); None for all.
+        inplace (bool): Under ``torch.no_grad`` (or inference mode), the
+            spikes may overwrite ``x_seq`` (see :func:`spikes_cpu`).
+            Defaults to False.
 
     Returns:
         Tensor: Spikes, shape and dtype of ``x_seq``.
@@ -485,7 +492,14 @@ def multistep_spikes(x_seq: Tensor,
         return NeuronMultiStep.apply(x_seq, v_threshold, alpha, soft_reset,
                                      detach_reset, compile, leak, False,
                                      grad_steps)
-    spikes, _ = _Kernels.run(compile, 0, x_seq.reshape(x_seq.shape[0], -1),
-                             v_threshold, soft_reset, False,
-                             None if leak is None else leak.detach())
+    k = None if leak is None else leak.detach()
+    # in place only without autograd: a tensor that needs no gradient may
+    # still be saved by a node that computes another's
+    spikes = spikes_cpu(x_seq, v_threshold, soft_reset, k,
+                        inplace and not torch.is_grad_enabled()) \
+        if compile else None
+    if spikes is None:
+        spikes, _ = _Kernels.run(compile, 0,
+                                 x_seq.reshape(x_seq.shape[0], -1),
+                                 v_threshold, soft_reset, False, k)
     return spikes.view(x_seq.shape)

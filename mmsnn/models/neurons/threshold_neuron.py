@@ -62,7 +62,10 @@ class ThresholdNeuron(BaseSpikingNeuron):
             ``surrogate.ATan``; the reference). Defaults to ``'auto'``.
         v_reset (float): Reset potential of the hard reset, also the
             potential at rest. Defaults to 0.
-        inplace (bool, optional): Ignored (``ConvModule`` passes it).
+        inplace (bool, optional): In inference, the spikes may overwrite
+            the input currents (``ConvModule`` passes True, as to every
+            activation; the ``'compiled'`` backend on CPU does it).
+            Defaults to None (False).
     """
 
     #: Only the per-step graph unless the subclass maps its charge onto
@@ -149,7 +152,7 @@ class ThresholdNeuron(BaseSpikingNeuron):
                                 self.surrogate_alpha,
                                 self.reset_mode == 'soft', self.detach_reset,
                                 backend == 'compiled', self.leak_factor(),
-                                temporal_grad, draw)
+                                temporal_grad, draw, self.inplace)
 
     def sltt_sequence(self, x_seq: Tensor, backend: str,
                       draw: Optional[StepDraw]) -> Tensor:
