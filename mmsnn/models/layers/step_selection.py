@@ -33,6 +33,7 @@ from torch.nn.modules.batchnorm import _BatchNorm
 from torch.nn.modules.conv import _ConvNd
 
 from ...utils.input_error import ConfigValueError
+from ..cpu_kernels import channel_stats_cpu
 from ..neurons.bptt_mode import (BPTTMode, StepDraw, scatter_steps,
                                  select_steps)
 from ..neurons.neuron_utils import membrane_modules
@@ -58,9 +59,13 @@ def _scatter_rows(x_sel: Tensor, draw: StepDraw) -> Tensor:
 
 def _batch_stats(x: Tensor) -> Tuple[Tensor, Tensor]:
     """Biased variance and mean of every channel of ``x`` ``[N, C, ...]``
-    (float32 at least): a sum, then a sum of squared deviations. As precise
-    as ``torch.var_mean``, whose reduction over the non-adjacent dimensions
-    ``(0, 2, ...)`` is several times slower on CPU."""
+    (float32 at least): on CPU the C++ kernel, else a sum, then a sum of
+    squared deviations. As precise as ``torch.var_mean`` (or more), whose
+    reduction over the non-adjacent dimensions ``(0, 2, ...)`` is several
+    times slower on CPU."""
+    on_cpu = channel_stats_cpu(x)
+    if on_cpu is not None:
+        return on_cpu
     dims = [0] + list(range(2, x.dim()))
     count = x.numel() // x.shape[1]
     x = x.to(torch.promote_types(x.dtype, torch.float32))

@@ -29,7 +29,7 @@ from torch import Tensor
 from torch.utils._python_dispatch import is_in_torch_dispatch_mode
 
 from .bptt_mode import scatter_steps, select_steps
-from .cpu_inference import spikes_cpu
+from ..cpu_kernels import spikes_cpu
 
 
 def atan_surrogate_grad(x: Tensor, alpha: float) -> Tensor:
@@ -395,20 +395,27 @@ class NeuronMultiStep(torch.autograd.Function):
         k = None if leak is None else leak.detach()
         x_flat = x_seq.reshape(shape[0], -1)
         drawn = grad_steps is not None
-        spikes, h_seq = _Kernels.run(compile, 0, x_flat,
-                                     v_threshold.detach(), soft_reset,
-                                     drawn, k)
+        prev = drawn and leak is not None and leak.requires_grad  # dL/dk
         ctx.config = (alpha, soft_reset, detach_reset, compile,
                       temporal_grad, grad_steps)
-        if not drawn:
+        on_cpu = spikes_cpu(x_flat, v_threshold.detach(), soft_reset, k,
+                            steps=grad_steps.steps if drawn else None,
+                            prev=prev) if compile else None
+        if on_cpu is not None:
+            spikes, h_sel, h_prev = on_cpu
+        else:
+            spikes, h_seq = _Kernels.run(compile, 0, x_flat,
+                                         v_threshold.detach(), soft_reset,
+                                         drawn, k)
+            if drawn:
+                h_sel = select_steps(h_seq, grad_steps)
+                h_prev = select_steps(torch.cat(
+                    [torch.zeros_like(h_seq[:1]), h_seq[:-1]]),
+                                      grad_steps) if prev else None
+        if drawn:
+            ctx.save_for_backward(h_sel, v_threshold, leak, h_prev)
+        else:
             ctx.save_for_backward(x_flat, v_threshold, leak)
-            return spikes.view(shape)
-        h_prev = None
-        if leak is not None and leak.requires_grad:  # dL/dk needs V[t-1]
-            h_prev = select_steps(torch.cat(
-                [torch.zeros_like(h_seq[:1]), h_seq[:-1]]), grad_steps)
-        ctx.save_for_backward(select_steps(h_seq, grad_steps), v_threshold,
-                              leak, h_prev)
         return spikes.view(shape)
 
     @staticmethod
@@ -458,7 +465,7 @@ def multistep_spikes(x_seq: Tensor,
     under ``torch.no_grad`` (or for inputs without grad) runs the forward
     kernel alone, which then does not store the charged potentials; with
     ``compile`` on CPU that is the C++ kernel of
-    :mod:`~mmsnn.models.neurons.cpu_inference`, in place if ``inplace``.
+    :mod:`~mmsnn.models.cpu_kernels`, in place if ``inplace``.
 
     Args:
         x_seq (Tensor): Input currents, ``[T, ...]``.
@@ -495,11 +502,11 @@ def multistep_spikes(x_seq: Tensor,
     k = None if leak is None else leak.detach()
     # in place only without autograd: a tensor that needs no gradient may
     # still be saved by a node that computes another's
-    spikes = spikes_cpu(x_seq, v_threshold, soft_reset, k,
+    on_cpu = spikes_cpu(x_seq, v_threshold, soft_reset, k,
                         inplace and not torch.is_grad_enabled()) \
         if compile else None
-    if spikes is None:
-        spikes, _ = _Kernels.run(compile, 0,
-                                 x_seq.reshape(x_seq.shape[0], -1),
-                                 v_threshold, soft_reset, False, k)
+    if on_cpu is not None:
+        return on_cpu[0]
+    spikes, _ = _Kernels.run(compile, 0, x_seq.reshape(x_seq.shape[0], -1),
+                             v_threshold, soft_reset, False, k)
     return spikes.view(x_seq.shape)

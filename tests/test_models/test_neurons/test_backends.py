@@ -55,10 +55,11 @@ def test_compile_failure_falls_back_with_one_warning(monkeypatch):
 
     monkeypatch.setattr(_Kernels, 'compile_failed', None)
     monkeypatch.setattr(_Kernels, 'compiled', (broken, broken))
-    # with a graph: inference on CPU runs the C++ kernel, not compiled code
+    # the backward: on CPU the forward runs the C++ kernel, not compiled
     x = torch.randn(3 * 2, 4, requires_grad=True)
     with pytest.warns(UserWarning, match='torch.compile failed'):
         spikes = IFNeuron(time_steps=3, backend='compiled')(x)
+        spikes.sum().backward()
     assert torch.equal(spikes, IFNeuron(time_steps=3, backend='fused')(x))
     assert _Kernels.compile_failed.startswith('RuntimeError')
     monkeypatch.delenv(BACKEND_ENV, raising=False)

@@ -1,5 +1,6 @@
-"""The C++ inference kernel on CPU: the other kernels' spikes, bit for bit;
-in place only where allowed; the models that reuse a neuron's input."""
+"""The C++ kernels on CPU: the other kernels' spikes and potentials, bit
+for bit; in place only where allowed; the models that reuse a neuron's
+input; the channel statistics."""
 import shutil
 
 import pytest
@@ -10,7 +11,8 @@ from torch.utils._python_dispatch import TorchDispatchMode
 from mmsnn.models.backbones import EMSResNet
 from mmsnn.models.layers.ems_conv import EMSConv
 from mmsnn.models.neurons import IFNeuron, LIFNeuron, ParametricLIFNeuron
-from mmsnn.models.neurons.cpu_inference import _Extension, spikes_cpu
+from mmsnn.models.cpu_kernels import (_Extension, channel_stats_cpu,
+                                      spikes_cpu)
 from mmsnn.models.neurons.multistep import neuron_forward_eager
 
 pytestmark = pytest.mark.skipif(
@@ -34,12 +36,12 @@ def test_spikes_equal_the_eager_kernel(dtype, soft_reset, leak):
     th = torch.tensor(1.0)
     want, _ = neuron_forward_eager(x.reshape(6, -1), th, soft_reset, False,
                                    k)
-    got = spikes_cpu(x, th, soft_reset, k)
+    got = spikes_cpu(x, th, soft_reset, k)[0]
     assert got is not x and got.dtype == dtype
     assert torch.equal(got.reshape(6, -1), want)
     assert 0 < want.mean() < 0.5
     inplace = x.clone()
-    assert spikes_cpu(inplace, th, soft_reset, k, inplace=True) is inplace
+    assert spikes_cpu(inplace, th, soft_reset, k, inplace=True)[0] is inplace
     assert torch.equal(inplace, got)
 
 
@@ -75,7 +77,7 @@ def test_only_contiguous_inputs_are_overwritten():
     x = torch.randn(5, 4, 3) * 2
     strided = x.transpose(1, 2)
     before = strided.clone()
-    out = spikes_cpu(strided, torch.tensor(1.0), True, inplace=True)
+    out = spikes_cpu(strided, torch.tensor(1.0), True, inplace=True)[0]
     assert torch.equal(strided, before)
     want, _ = neuron_forward_eager(before.reshape(5, -1), torch.tensor(1.0),
                                    True, False)
@@ -163,3 +165,38 @@ def test_a_failed_build_falls_back_with_one_warning(monkeypatch):
     with torch.no_grad():
         spikes = IFNeuron(time_steps=3, backend='compiled', inplace=True)(x)
     assert torch.equal(spikes, IFNeuron(time_steps=3, backend='fused')(x))
+
+
+@pytest.mark.parametrize('leak', [None, 0.5])
+def test_drawn_steps_potentials_equal_the_selected_ones(leak):
+    """SLTT-K's forward: the potentials of the drawn steps (and of the
+    steps before them), as the kernels' full sequence selected."""
+    built()
+    torch.manual_seed(0)
+    x = torch.randn(5, 2003) * 1.5
+    k = None if leak is None else torch.tensor(leak)
+    th = torch.tensor(1.0)
+    spikes, h_seq = neuron_forward_eager(x, th, True, True, k)
+    steps = [0, 2, 4]
+    got, h, h_prev = spikes_cpu(x, th, True, k, steps=steps, prev=True)
+    assert torch.equal(got, spikes)
+    assert torch.equal(h, h_seq[steps])
+    before = torch.cat([torch.zeros_like(h_seq[:1]), h_seq[:-1]])
+    assert torch.equal(h_prev, before[steps])
+    assert spikes_cpu(x, th, True, k, steps=[1])[2] is None
+
+
+@pytest.mark.parametrize('shape', [(12, 5), (12, 5, 7), (6, 5, 4, 33)])
+@pytest.mark.parametrize('dtype', [torch.float32, torch.float64])
+def test_channel_statistics_equal_var_mean(shape, dtype):
+    built()
+    torch.manual_seed(0)
+    x = (torch.randn(shape) * 3 + 10).to(dtype)  # a mean far from 0
+    dims = [0] + list(range(2, x.dim()))
+    want_var, want_mean = torch.var_mean(x.double(), dim=dims, correction=0)
+    var, mean = channel_stats_cpu(x)
+    assert var.dtype == mean.dtype == dtype
+    tol = 1e-6 if dtype == torch.float32 else 1e-12
+    torch.testing.assert_close(var.double(), want_var, rtol=tol, atol=0)
+    torch.testing.assert_close(mean.double(), want_mean, rtol=tol, atol=0)
+    assert channel_stats_cpu(x.half()) is None
