@@ -199,8 +199,13 @@ def test_unsupported_layers_are_named(layer, name):
 
 
 @pytest.mark.parametrize('shape', [(12, 5), (12, 5, 7), (12, 5, 4, 6)])
-def test_batch_statistics_equal_var_mean(shape):
+@pytest.mark.parametrize('kernel', ['C++', 'PyTorch'])
+def test_batch_statistics_equal_var_mean(shape, kernel, monkeypatch):
+    from mmsnn.models.layers import step_selection
     from mmsnn.models.layers.step_selection import _batch_stats
+    if kernel == 'PyTorch':  # the code for other devices
+        monkeypatch.setattr(step_selection, 'channel_stats_cpu',
+                            lambda x: None)
     torch.manual_seed(0)
     x = torch.randn(shape) * 3 + 10  # a mean far from 0
     dims = [0] + list(range(2, x.dim()))
