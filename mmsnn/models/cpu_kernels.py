@@ -6,14 +6,18 @@ BatchNorm's batch statistics.
   with ``inplace=True``) and costs neither an allocation nor a second
   buffer's memory traffic; a neuron that writes its spikes into a new
   tensor pays for both. This kernel writes the spikes of all T steps over
-  the input currents where the caller allows it, else into a new tensor;
-  for SLTT-K it also writes the charged potentials of the drawn steps only
-  (and of the steps before them), instead of all T to select from. It walks
+  the input currents where the caller allows it, else into a new tensor.
+  It serves inference and SLTT-K's training forward, for which it also
+  writes the charged potentials of the drawn steps only (and of the steps
+  before them), instead of all T to select from. It walks
   the elements in blocks of :data:`BLOCK`, the T steps of a block in turn
   with the block's potentials in a local array, in parallel over blocks.
   Its arithmetic is :func:`~mmsnn.models.neurons.multistep.neuron_forward`'s,
   without contracting a multiply and an add (``-ffp-contract=off``), so its
   spikes equal the other kernels' bit for bit (tested).
+* :func:`drawn_steps_grad_cpu`, SLTT-K's backward of the same neurons in
+  one pass: the drawn steps' ``dL/ds g'`` and zeros at the others (instead
+  of selecting, computing and scattering).
 * :func:`channel_stats_cpu`, the biased variance and the mean of every
   channel (SLTT-K's BatchNorm backward needs the batch statistics), in one
   pass for the mean and one for the squared deviations per channel,
@@ -26,7 +30,7 @@ the functions return None from then on (the callers use their PyTorch
 code).
 """
 import warnings
-from typing import Optional, Sequence, Tuple
+from typing import List, Optional, Sequence, Tuple
 
 import torch
 from torch import Tensor
@@ -39,6 +43,7 @@ SOURCE = r'''
 #include <torch/extension.h>
 #include <ATen/Parallel.h>
 #include <algorithm>
+#include <cmath>
 #include <vector>
 
 template <typename scalar_t>
@@ -47,6 +52,7 @@ void charge_fire(const scalar_t* x, scalar_t* out, scalar_t* h_out,
                  int64_t T, int64_t N, scalar_t vth, bool soft,
                  bool has_leak, scalar_t leak) {
   at::parallel_for(0, N, 4 * BLOCK, [&](int64_t begin, int64_t end) {
+    const scalar_t th = vth, k = has_leak ? leak : scalar_t(1);
     scalar_t v[BLOCK], h_last[BLOCK];
     for (int64_t b = begin; b < end; b += BLOCK) {
       const int64_t n = std::min<int64_t>(BLOCK, end - b);
@@ -62,9 +68,9 @@ void charge_fire(const scalar_t* x, scalar_t* out, scalar_t* h_out,
         // h = k V + I; s = H(h - Vth); V = h - Vth s (soft) or h (1 - s)
         #pragma omp simd
         for (int64_t i = 0; i < n; ++i) {
-          const scalar_t h = (has_leak ? leak * v[i] : v[i]) + xr[i];
-          const scalar_t s = h >= vth ? scalar_t(1) : scalar_t(0);
-          v[i] = soft ? h - vth * s : h * (scalar_t(1) - s);
+          const scalar_t h = k * v[i] + xr[i];  // k = 1: exactly v + I
+          const scalar_t s = static_cast<scalar_t>(h >= th);
+          v[i] = soft ? h - th * s : h * (scalar_t(1) - s);
           h_last[i] = h;
           o[i] = s;
         }
@@ -96,6 +102,55 @@ void spikes_forward(torch::Tensor x, torch::Tensor out, double v_threshold,
         static_cast<scalar_t>(leak.value_or(1.0)));
   });
   out.unsafeGetTensorImpl()->bump_version();  // as an in-place op does
+}
+
+// The ATan surrogate g'(u) = alpha / (2 (1 + (pi/2 alpha u)^2)).
+template <typename scalar_t>
+inline scalar_t surrogate(scalar_t u, scalar_t c, scalar_t alpha) {
+  const scalar_t w = c * u;
+  return alpha / (scalar_t(2) * (scalar_t(1) + w * w));
+}
+
+// SLTT-K: dL/dI [T, N] from dL/ds [T, N] and the potentials h [K, N] of
+// the drawn steps `steps` (sorted); zeros at the other steps.
+template <typename scalar_t>
+void drawn_grad(const scalar_t* h, const scalar_t* gs, scalar_t* gx,
+                const std::vector<int64_t>& row, int64_t T, int64_t N,
+                scalar_t vth, scalar_t alpha) {
+  const scalar_t c0 = static_cast<scalar_t>(M_PI / 2 * double(alpha));
+  at::parallel_for(0, N, 4 * BLOCK, [&](int64_t begin, int64_t end) {
+    const scalar_t c = c0, th = vth, a = alpha;
+    for (int64_t t = 0; t < T; ++t) {
+      scalar_t* o = gx + t * N;
+      if (row[t] < 0) {
+        std::fill(o + begin, o + end, scalar_t(0));
+        continue;
+      }
+      const scalar_t* h_t = h + row[t] * N;
+      const scalar_t* g = gs + t * N;
+      #pragma omp simd
+      for (int64_t i = begin; i < end; ++i) {
+        o[i] = g[i] * surrogate(h_t[i] - th, c, a);
+      }
+    }
+  });
+}
+
+torch::Tensor drawn_steps_backward(torch::Tensor h, torch::Tensor grad_spikes,
+                                   std::vector<int64_t> steps,
+                                   double v_threshold, double alpha) {
+  const int64_t T = grad_spikes.size(0), N = grad_spikes.numel() / T;
+  std::vector<int64_t> row(T, -1);
+  for (size_t j = 0; j < steps.size(); ++j) row[steps[j]] = j;
+  auto grad_x = torch::empty_like(grad_spikes);
+  AT_DISPATCH_FLOATING_TYPES(h.scalar_type(), "drawn_steps_backward", [&] {
+    drawn_grad<scalar_t>(h.data_ptr<scalar_t>(),
+                         grad_spikes.data_ptr<scalar_t>(),
+                         grad_x.data_ptr<scalar_t>(), row, T, N,
+                         static_cast<scalar_t>(v_threshold),
+                         static_cast<scalar_t>(alpha));
+  });
+  return grad_x;
 }
 
 template <typename scalar_t>
@@ -140,6 +195,15 @@ torch::Tensor channel_stats(torch::Tensor x) {
 '''
 
 
+def vector_flags() -> List[str]:
+    """Compiler flags for the widest vectors PyTorch uses on this CPU
+    (AVX2 where it does; ``-ffp-contract=off`` keeps FMA out); the build's
+    name carries them, so that one cache serves CPUs of both kinds."""
+    if torch.backends.cpu.get_cpu_capability() in ('AVX2', 'AVX512'):
+        return ['-mavx2']
+    return []
+
+
 class _Extension:
     """The built module, once a process; why the build failed, if it
     did."""
@@ -152,11 +216,15 @@ class _Extension:
         if cls.module is None and cls.failed is None:
             try:
                 from torch.utils.cpp_extension import load_inline
+                isa = vector_flags()
                 cls.module = load_inline(
-                    'mmsnn_cpu_kernels',
+                    'mmsnn_cpu_kernels' + ''.join(
+                        '_' + f.lstrip('-m') for f in isa),
                     cpp_sources=f'#define BLOCK {BLOCK}\n' + SOURCE,
-                    functions=['spikes_forward', 'channel_stats'],
-                    extra_cflags=['-O3', '-fopenmp', '-ffp-contract=off'],
+                    functions=['spikes_forward', 'drawn_steps_backward',
+                               'channel_stats'],
+                    extra_cflags=['-O3', '-fopenmp', '-ffp-contract=off'] +
+                    isa,
                     extra_ldflags=['-fopenmp'])
             except Exception as e:  # no compiler / ninja: stay correct
                 cls.failed = f'{type(e).__name__}: {e}'.splitlines()[0]
@@ -222,6 +290,24 @@ def spikes_cpu(x_seq: Tensor,
                           soft_reset, None if leak is None else float(leak),
                           steps, h, h_prev)
     return out, h, h_prev
+
+
+def drawn_steps_grad_cpu(h_sel: Tensor,
+                         grad_spikes: Tensor,
+                         steps: Sequence[int],
+                         v_threshold: Tensor,
+                         alpha: float) -> Optional[Tensor]:
+    """SLTT-K's ``dL/dI`` ``[T, N]`` from ``dL/ds`` ``[T, N]`` and the
+    drawn steps' charged potentials ``h_sel`` ``[K, N]``: ``dL/ds g'`` at
+    the drawn steps, zeros at the others; no threshold or leak gradient.
+    None where the kernel does not apply or the build failed."""
+    module = _module_for(h_sel)
+    if module is None:
+        return None
+    return module.drawn_steps_backward(h_sel.contiguous(),
+                                       grad_spikes.contiguous(),
+                                       list(steps), float(v_threshold),
+                                       float(alpha))
 
 
 def channel_stats_cpu(x: Tensor) -> Optional[Tuple[Tensor, Tensor]]:

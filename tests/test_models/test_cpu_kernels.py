@@ -200,3 +200,21 @@ def test_channel_statistics_equal_var_mean(shape, dtype):
     torch.testing.assert_close(var.double(), want_var, rtol=tol, atol=0)
     torch.testing.assert_close(mean.double(), want_mean, rtol=tol, atol=0)
     assert channel_stats_cpu(x.half()) is None
+
+
+def test_drawn_steps_gradients_equal_the_eager_kernel():
+    from mmsnn.models.cpu_kernels import drawn_steps_grad_cpu
+    from mmsnn.models.neurons.multistep import neuron_backward_local
+    built()
+    torch.manual_seed(0)
+    x = torch.randn(6, 2003) * 1.5
+    grad = torch.randn_like(x)
+    th = torch.tensor(1.0)
+    _, h_seq = neuron_forward_eager(x, th, True, True)
+    steps = [1, 4]
+    got = drawn_steps_grad_cpu(h_seq[steps], grad, steps, th, 2.0)
+    want = torch.zeros_like(x)
+    want[steps] = neuron_backward_local(h_seq[steps], grad[steps], th, 2.0,
+                                        True, False)[0]
+    torch.testing.assert_close(got, want, rtol=1e-6, atol=1e-7)
+    assert got[[0, 2, 3, 5]].abs().sum() == 0

@@ -8,9 +8,10 @@ compiled vs 1.08 fused, 2-core CPU) and on CUDA (H200 inference 1.27 vs
 costs 10 to 20 s at the first use of each new (T, dtype, reset) variant in a
 process (2-core CPU); where it fails (no C++ compiler, no Triton) the
 neurons fall back to ``'fused'`` with one warning, and ``'auto'`` resolves
-to ``'fused'`` from then on. On CPU the forward of ``'compiled'`` is the
-C++ kernel of :mod:`mmsnn.models.cpu_kernels` (in place in inference where
-the neuron's ``inplace`` allows it), with the compiled one as its fallback.
+to ``'fused'`` from then on. On CPU the inference forward of
+``'compiled'`` (and SLTT-K's forward and backward) is the C++ kernel of
+:mod:`mmsnn.models.cpu_kernels` (in place in inference where the neuron's
+``inplace`` allows it), with the compiled one as its fallback.
 
 The environment variable :data:`BACKEND_ENV` (``MMSNN_NEURON_BACKEND``)
 overrides what ``'auto'`` resolves to where the neuron has that kernel (e.g.

@@ -29,7 +29,7 @@ from torch import Tensor
 from torch.utils._python_dispatch import is_in_torch_dispatch_mode
 
 from .bptt_mode import scatter_steps, select_steps
-from ..cpu_kernels import spikes_cpu
+from ..cpu_kernels import drawn_steps_grad_cpu, spikes_cpu
 
 
 def atan_surrogate_grad(x: Tensor, alpha: float) -> Tensor:
@@ -398,9 +398,11 @@ class NeuronMultiStep(torch.autograd.Function):
         prev = drawn and leak is not None and leak.requires_grad  # dL/dk
         ctx.config = (alpha, soft_reset, detach_reset, compile,
                       temporal_grad, grad_steps)
+        # SLTT-K on CPU: the C++ forward writes only the drawn steps'
+        # potentials (the compiled one, faster alone, writes all T)
         on_cpu = spikes_cpu(x_flat, v_threshold.detach(), soft_reset, k,
-                            steps=grad_steps.steps if drawn else None,
-                            prev=prev) if compile else None
+                            steps=grad_steps.steps,
+                            prev=prev) if compile and drawn else None
         if on_cpu is not None:
             spikes, h_sel, h_prev = on_cpu
         else:
@@ -429,6 +431,12 @@ class NeuronMultiStep(torch.autograd.Function):
         # since mixing dtypes in the kernels would silently upcast
         grad_flat = grad_spikes.reshape(grad_spikes.shape[0], -1).to(
             saved.dtype)
+        if compile and grad_steps is not None and not threshold_grad \
+                and not leak_grad:  # one pass: select, backward, scatter
+            on_cpu = drawn_steps_grad_cpu(saved, grad_flat, grad_steps.steps,
+                                          v_threshold.detach(), alpha)
+            if on_cpu is not None:
+                return (on_cpu.view(grad_spikes.shape), ) + (None, ) * 8
         if grad_steps is None:  # saved: the inputs
             grad_x, grad_th, grad_k = _Kernels.run(
                 compile, 1, saved, grad_flat, v_threshold.detach(), alpha,

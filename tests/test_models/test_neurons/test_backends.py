@@ -55,7 +55,7 @@ def test_compile_failure_falls_back_with_one_warning(monkeypatch):
 
     monkeypatch.setattr(_Kernels, 'compile_failed', None)
     monkeypatch.setattr(_Kernels, 'compiled', (broken, broken))
-    # the backward: on CPU the forward runs the C++ kernel, not compiled
+    # the backward: on CPU the forward runs the C++ kernel
     x = torch.randn(3 * 2, 4, requires_grad=True)
     with pytest.warns(UserWarning, match='torch.compile failed'):
         spikes = IFNeuron(time_steps=3, backend='compiled')(x)
