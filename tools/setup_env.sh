@@ -63,7 +63,8 @@ fi
 # setuptools<70 keeps pkg_resources, which mmcv's setup.py and mmengine's
 # `mmdet::` config lookup import. After torch and the requirements, because
 # torch 2.13 declares setuptools>=77 and pip upgrades it (pip then warns of
-# the conflict; torch runs fine with 69). wheel and ninja: mmcv's build.
+# the conflict; torch runs fine with 69). wheel and ninja: mmcv's build
+# (ninja, pinned in requirements/runtime.txt, also builds mmsnn's CPU kernels).
 have 'setuptools<70' wheel ninja || pipi 'setuptools<70' wheel ninja
 
 # mmcv 2.1.0 with compiled ops (mmdet 3.3.0 needs mmcv.ops, e.g. batched_nms,
