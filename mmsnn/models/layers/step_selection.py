@@ -145,6 +145,8 @@ class DrawnStepsBatchNorm(Function):
 
     @staticmethod
     def backward(ctx, grad_out: Tensor):
+        if ctx.batch_stats:
+            return DrawnStepsBatchNorm.batch_stats_backward(ctx, grad_out)
         x_sel, weight, mean, invstd = ctx.saved_tensors
         shape = [1, -1] + [1] * (x_sel.dim() - 2)
         dims = [0] + list(range(2, x_sel.dim()))
@@ -163,6 +165,36 @@ class DrawnStepsBatchNorm(Function):
             grad_w = (g * x_hat).sum(dims).to(weight.dtype)
         if ctx.needs_input_grad[2]:
             grad_b = g.sum(dims).to(weight.dtype)  # affine: both or none
+        return grad_x, grad_w, grad_b, None, None
+
+    @staticmethod
+    def batch_stats_backward(ctx, grad_out: Tensor):
+        """The backward with batch statistics, by ATen's BatchNorm backward
+        on the drawn rows. That normalises its sums by the rows it is given
+        (``n'`` samples) where the layer's statistics count all ``n``; with
+        ``A = w g / sigma`` (the part without the sums) and ``r = n' / n``,
+        the gradient is ``r dx' + (1 - r) A``. ``dL/dw`` and ``dL/db``
+        (sums over the drawn rows) are ATen's as they are."""
+        x_sel, weight, mean, invstd = ctx.saved_tensors
+        shape = [1, -1] + [1] * (x_sel.dim() - 2)
+        need_x, need_w, need_b = ctx.needs_input_grad[:3]
+        g = _select_rows(grad_out, ctx.draw).float()
+        w = None if weight is None else weight.float()
+        grad_x, grad_w, grad_b = torch.ops.aten.native_batch_norm_backward(
+            g, x_sel.float(), w, None, None, mean, invstd, True, 0.,
+            [need_x, need_w, need_b])
+        if need_x:
+            ratio = (x_sel.numel() // x_sel.shape[1]) / ctx.count
+            coef = invstd * (1 - ratio)
+            if w is not None:
+                coef = coef * w
+            grad_x = _scatter_rows(
+                grad_x.mul_(ratio).addcmul_(g, coef.view(shape)).to(
+                    x_sel.dtype), ctx.draw)
+        if need_w:
+            grad_w = grad_w.to(weight.dtype)
+        if need_b:
+            grad_b = grad_b.to(weight.dtype)
         return grad_x, grad_w, grad_b, None, None
 
 
