@@ -45,12 +45,14 @@ LAYERS = {
 }
 
 #: Layers inside ``mmsnn.models``: the time layer is a leaf (as
-#: spikingjelly's ``functional``), neurons fold time, layers build neurons,
+#: spikingjelly's ``functional``), and so are the CPU kernels that neurons
+#: and layers call; neurons fold time, layers build neurons,
 #: parts use layers, detectors assemble parts. ``mmsnn.models`` itself (the
 #: ``__init__`` that re-exports all of them) is the top.
 MODEL_LAYERS = {
     'mmsnn.models.time': 0,
     'mmsnn.models.defaults': 0,
+    'mmsnn.models.cpu_kernels': 0,
     'mmsnn.models.neurons': 1,
     'mmsnn.models.layers': 2,
     'mmsnn.models.losses': 2,
