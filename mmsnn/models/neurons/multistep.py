@@ -275,7 +275,7 @@ def recomputed_backward(charged: Callable,
                         ) -> Tuple[Tensor, Optional[Tensor],
                                    Optional[Tensor]]:
     """The backward from the input currents: the charged potentials
-    recomputed by ``forward``, then :func:`neuron_backward` (BPTT) or
+    recomputed by ``charged``, then :func:`neuron_backward` (BPTT) or
     :func:`neuron_backward_local` (SLTT).
 
     Storing the input instead of the potentials saves the forward pass a
