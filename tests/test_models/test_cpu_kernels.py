@@ -9,10 +9,10 @@ from mmcv.cnn import ConvModule
 from torch.utils._python_dispatch import TorchDispatchMode
 
 from mmsnn.models.backbones import EMSResNet
-from mmsnn.models.layers.ems_conv import EMSConv
-from mmsnn.models.neurons import IFNeuron, LIFNeuron, ParametricLIFNeuron
 from mmsnn.models.cpu_kernels import (_Extension, channel_stats_cpu,
                                       spikes_cpu)
+from mmsnn.models.layers.ems_conv import EMSConv
+from mmsnn.models.neurons import IFNeuron, LIFNeuron, ParametricLIFNeuron
 from mmsnn.models.neurons.multistep import neuron_forward_eager
 
 pytestmark = pytest.mark.skipif(

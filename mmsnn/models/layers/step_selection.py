@@ -147,6 +147,7 @@ class DrawnStepsBatchNorm(Function):
     def backward(ctx, grad_out: Tensor):
         if ctx.batch_stats:
             return DrawnStepsBatchNorm.batch_stats_backward(ctx, grad_out)
+        # running statistics: constants, so dx = w g / sigma
         x_sel, weight, mean, invstd = ctx.saved_tensors
         shape = [1, -1] + [1] * (x_sel.dim() - 2)
         dims = [0] + list(range(2, x_sel.dim()))
@@ -155,12 +156,8 @@ class DrawnStepsBatchNorm(Function):
         g_w = g if weight is None else g * weight.float().view(shape)
         grad_x = grad_w = grad_b = None
         if ctx.needs_input_grad[0]:
-            grad_x = g_w
-            if ctx.batch_stats:
-                grad_x = g_w - (g_w.sum(dims) / ctx.count).view(shape) - \
-                    x_hat * ((g_w * x_hat).sum(dims) / ctx.count).view(shape)
             grad_x = _scatter_rows(
-                (grad_x * invstd.view(shape)).to(x_sel.dtype), ctx.draw)
+                (g_w * invstd.view(shape)).to(x_sel.dtype), ctx.draw)
         if ctx.needs_input_grad[1]:
             grad_w = (g * x_hat).sum(dims).to(weight.dtype)
         if ctx.needs_input_grad[2]:

@@ -21,7 +21,8 @@ __all__ = [
     'BACKEND_ENV', 'BACKENDS', 'FASTEST_BACKEND', 'resolve_backend',
     'BaseMembraneModule', 'BaseSpikingNeuron', 'check_positive',
     'register_neuron', 'IFNeuron', 'ILIFNeuron', 'LIFNeuron',
-    'ParametricLIFNeuron', 'SpikingJellyNeuron', 'ThresholdNeuron', 'membrane_modules', 'reset_neurons', 'set_step_mode',
+    'ParametricLIFNeuron', 'SpikingJellyNeuron', 'ThresholdNeuron',
+    'membrane_modules', 'reset_neurons', 'set_step_mode',
     'spiking_modules', 'STBPLIFNeuron',
     'rectangular_primitive', 'rectangular_spike', 'rectangular_surrogate_grad'
 ]

@@ -28,8 +28,8 @@ import torch
 from torch import Tensor
 from torch.utils._python_dispatch import is_in_torch_dispatch_mode
 
-from .bptt_mode import scatter_steps, select_steps
 from ..cpu_kernels import drawn_steps_grad_cpu, spikes_cpu
+from .bptt_mode import scatter_steps, select_steps
 
 
 def atan_surrogate_grad(x: Tensor, alpha: float) -> Tensor:
